@@ -1,0 +1,26 @@
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import NinjaAPI
+
+from . import customers
+from .auth import TokenAuth
+
+api = NinjaAPI(
+    title="Cistern API",
+    version="1",
+    description="Accounts for integrations (AMI head-ends, pay-by-phone, the customer portal). "
+    "Bearer tokens from `manage.py create_api_token USERNAME`; a token can do what its user can.",
+    auth=TokenAuth(),
+    urls_namespace="api",
+)
+api.add_router("/", customers.router)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "Permission denied"}, status=403)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "Not found"}, status=404)

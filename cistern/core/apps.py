@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class CoreConfig(AppConfig):
+    name = "cistern.core"
+    label = "core"
+    verbose_name = "District"
+
+    def ready(self):
+        from . import services
+
+        # After every migrate (and every test-database flush) the roles match core/roles.py.
+        post_migrate.connect(services.after_migrate, dispatch_uid="cistern_roles_sync")

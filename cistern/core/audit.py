@@ -1,0 +1,62 @@
+"""The audit trail: every service that changes data records who, what, before/after and why."""
+
+import datetime
+import decimal
+from collections.abc import Iterable
+
+from django.db import models
+
+from .models import AuditEvent
+
+
+def _plain(value):
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict:
+    """Field values of `obj` in a form the trail can keep (JSON)."""
+    out = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        value = getattr(obj, field.attname)
+        out[name] = _plain(value)
+    return out
+
+
+def diff(before: dict, after: dict) -> dict:
+    """{field: [before, after]} for the fields that changed (or all of `after` for a new object)."""
+    keys = list(after) + [key for key in before if key not in after]
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in keys
+        if key not in before or key not in after or before[key] != after[key]
+    }
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+    account_id: int | None = None,
+) -> AuditEvent:
+    changes = diff(before or {}, after or {})
+    return AuditEvent.objects.create(
+        actor=actor if (actor is not None and actor.is_authenticated) else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        account_id=account_id,
+        changes=changes,
+        reason=reason,
+    )

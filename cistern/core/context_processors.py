@@ -1,0 +1,5 @@
+from .selectors import district_settings
+
+
+def district(request):
+    return {"district": district_settings()}

@@ -1,0 +1,48 @@
+"""Rules the database itself enforces, so a stray UPDATE or DELETE cannot rewrite history.
+
+Installed by migrations and re-checked after every migrate: SQLite drops a table's triggers when a later
+migration rebuilds that table, so the guards are put back (CREATE ... IF NOT EXISTS) each time.
+"""
+
+# Tables whose rows are never changed or removed once written (app label: tables).
+APPEND_ONLY_TABLES = {
+    "core": ["core_auditevent"],
+    "customers": ["customers_contactentry", "customers_serviceevent", "customers_openingbalance"],
+}
+
+PG_REFUSE_FUNCTION = """
+CREATE OR REPLACE FUNCTION cistern_refuse_change() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION '% on % is refused: its rows are append-only; write a correcting row instead',
+        TG_OP, TG_TABLE_NAME USING ERRCODE = 'integrity_constraint_violation';
+END $$ LANGUAGE plpgsql;
+"""
+
+
+def append_only_statements(vendor: str, table: str) -> list[str]:
+    if vendor == "postgresql":
+        return [
+            PG_REFUSE_FUNCTION,
+            f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION cistern_refuse_change()",
+        ]
+    if vendor == "sqlite":
+        # Tests that need committed data (the browser tests) run a server on a database of their own,
+        # because a test runner's flush is a DELETE here (on PostgreSQL a TRUNCATE, which fires no row trigger).
+        return [
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, 'UPDATE on {table} is refused: its rows are append-only'); END",
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, 'DELETE on {table} is refused: its rows are append-only'); END",
+        ]
+    return []
+
+
+def install_append_only(connection, app_label: str) -> None:
+    tables = set(connection.introspection.table_names())
+    with connection.cursor() as cursor:
+        for table in APPEND_ONLY_TABLES.get(app_label, []):
+            if table in tables:
+                for statement in append_only_statements(connection.vendor, table):
+                    cursor.execute(statement)

@@ -1,0 +1,25 @@
+from django import forms
+
+from .models import ClosureDay, DistrictSettings
+
+
+class DistrictSettingsForm(forms.ModelForm):
+    reason = forms.CharField(max_length=200, required=False)
+
+    class Meta:
+        model = DistrictSettings
+        fields = [
+            "name", "short_name", "street", "city", "state", "zip_code", "phone", "email", "office_opens",
+            "office_closes", "account_setup_fee", "guarantee_deposit",
+        ]  # fmt: skip
+        widgets = {
+            "office_opens": forms.TimeInput(attrs={"type": "time"}),
+            "office_closes": forms.TimeInput(attrs={"type": "time"}),
+        }
+
+
+class ClosureDayForm(forms.ModelForm):
+    class Meta:
+        model = ClosureDay
+        fields = ["day", "reason"]
+        widgets = {"day": forms.DateInput(attrs={"type": "date"})}

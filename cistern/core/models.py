@@ -1,0 +1,113 @@
+from datetime import time
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+
+
+class DistrictSettings(models.Model):
+    """The district itself: one row. Read with `core.selectors.district_settings()`."""
+
+    name = models.CharField(max_length=120, default="Cistern Water District")
+    short_name = models.CharField(max_length=30, default="Cistern")
+    street = models.CharField(max_length=120, blank=True)
+    city = models.CharField(max_length=60, blank=True)
+    state = models.CharField(max_length=2, default="CA")
+    zip_code = models.CharField(max_length=10, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    email = models.EmailField(blank=True)
+    time_zone = models.CharField(max_length=40, default="America/Los_Angeles")
+    office_opens = models.TimeField(default=time(8, 0))
+    office_closes = models.TimeField(default=time(17, 0))
+    # Start-service amounts until the fee catalog (rates) takes them over.
+    account_setup_fee = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("35.00"))
+    guarantee_deposit = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("200.00"))
+    holiday_subdivision = models.CharField(
+        max_length=2, default="CA", help_text="US state whose holidays close the office, with federal ones."
+    )
+
+    class Meta:
+        verbose_name = "district settings"
+        verbose_name_plural = "district settings"
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="district_settings_single_row")]
+
+    def __str__(self):
+        return self.name
+
+
+class ClosureDay(models.Model):
+    """A day the office is closed beyond the federal and state holidays (board decision, emergency)."""
+
+    day = models.DateField(unique=True)
+    reason = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["day"]
+
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d} {self.reason}"
+
+
+class AuditEvent(models.Model):
+    """Who changed what, when and why. Append-only: database triggers refuse UPDATE and DELETE."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
+    )
+    action = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=40)
+    object_repr = models.CharField(max_length=200)
+    # The customer account the change concerns, so the account page can show its trail. A plain id:
+    # core sits below the customers app and cannot point a foreign key at it.
+    account_id = models.BigIntegerField(null=True, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["account_id", "-created_at"], name="audit_account_idx"),
+            models.Index(fields=["actor", "-created_at"], name="audit_actor_idx"),
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+        ]
+        permissions = [("view_user_audit", "Can view the audit trail of any user")]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class AuthorityKind(models.TextChoices):
+    ADJUSTMENT = "adjustment", "Largest adjustment without approval"
+    PAYMENT_VOID = "payment_void", "Largest payment void without approval"
+    WRITE_OFF = "write_off", "Largest write-off without approval"
+
+
+class AuthorityLimit(models.Model):
+    """How far a role may go on its own. Rows, so the district changes them without a release."""
+
+    role = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="authority_limits")
+    kind = models.CharField(max_length=30, choices=AuthorityKind.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["kind", "amount"]
+        constraints = [
+            models.UniqueConstraint(fields=["role", "kind"], name="authority_limit_role_kind_unique"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="authority_limit_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.role.name}: {self.get_kind_display()} ${self.amount}"
+
+
+class NumberSequence(models.Model):
+    """A named counter handed out under a row lock (account numbers, later order and receipt numbers)."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    next_value = models.BigIntegerField()
+
+    def __str__(self):
+        return f"{self.name} → {self.next_value}"

@@ -1,0 +1,77 @@
+"""The district's roles (Django groups), what each may do, and the default authority limits.
+
+This is data: `sync_roles` (run after every migrate) creates missing groups and sets their permissions
+to exactly these; authority limits are created once and then belong to the district (admin-editable).
+"""
+
+from decimal import Decimal
+
+CSS_I = "CSS I"
+CSS_II = "CSS II"
+SUPERVISOR = "Supervisor"
+CASHIER = "Cashier"
+FIELD_TECHNICIAN = "Field Technician"
+BILLING_ADMIN = "Billing Admin"
+AUDITOR = "Auditor"
+
+ROLES = [CSS_I, CSS_II, SUPERVISOR, CASHIER, FIELD_TECHNICIAN, BILLING_ADMIN, AUDITOR]
+
+VIEW_ACCOUNTS = [
+    "customers.view_customer",
+    "customers.view_premise",
+    "customers.view_account",
+    "customers.view_contactentry",
+    "customers.view_accountflag",
+    "core.view_auditevent",
+]
+WORK_ACCOUNTS = [
+    "customers.add_contactentry",
+    "customers.change_customer",
+    "customers.start_service",
+    "customers.transfer_service",
+    "customers.stop_service",
+    "customers.add_accountflag",
+    "customers.change_accountflag",
+]
+LEAD = [
+    "customers.place_shutoff_hold",
+    "core.view_user_audit",
+]
+DISTRICT_ADMIN = [
+    "core.view_districtsettings",
+    "core.change_districtsettings",
+    "core.view_closureday",
+    "core.add_closureday",
+    "core.delete_closureday",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    CSS_I: VIEW_ACCOUNTS + WORK_ACCOUNTS,
+    CSS_II: VIEW_ACCOUNTS + WORK_ACCOUNTS + LEAD,
+    SUPERVISOR: VIEW_ACCOUNTS + WORK_ACCOUNTS + LEAD + DISTRICT_ADMIN,
+    CASHIER: VIEW_ACCOUNTS + ["customers.add_contactentry"],
+    # Field technicians get their own phone pages with the service-order issue; no balances, no accounts.
+    FIELD_TECHNICIAN: [],
+    BILLING_ADMIN: VIEW_ACCOUNTS + ["customers.add_contactentry", "core.view_districtsettings"],
+    AUDITOR: VIEW_ACCOUNTS + ["core.view_user_audit", "core.view_districtsettings", "core.view_closureday"],
+}
+
+# kind -> role -> amount. Defaults only: the rows are the district's to change.
+DEFAULT_AUTHORITY_LIMITS: dict[str, dict[str, Decimal]] = {
+    "adjustment": {
+        CSS_I: Decimal("50.00"),
+        CSS_II: Decimal("500.00"),
+        SUPERVISOR: Decimal("5000.00"),
+        BILLING_ADMIN: Decimal("1000.00"),
+    },
+    "payment_void": {
+        CASHIER: Decimal("0.00"),
+        CSS_I: Decimal("0.00"),
+        CSS_II: Decimal("1000.00"),
+        SUPERVISOR: Decimal("10000.00"),
+    },
+    "write_off": {
+        CSS_II: Decimal("250.00"),
+        SUPERVISOR: Decimal("5000.00"),
+    },
+}

@@ -1,0 +1,15 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("audit/users/<int:user_id>/", views.user_audit, name="user_audit"),
+    path("audit/users/", views.user_audit_index, name="user_audit_index"),
+    path("district/", views.district_settings_page, name="district_settings"),
+    path("district/closures/<int:closure_id>/remove/", views.closure_day_remove, name="closure_day_remove"),
+]

@@ -1,0 +1,101 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .forms import ClosureDayForm, DistrictSettingsForm
+from .models import ClosureDay
+from .search import search_all
+
+
+def home(request):
+    today = timezone.localdate()
+    calendar = selectors.district_calendar()
+    week = [today + timedelta(days=i) for i in range(14)]
+    return render(
+        request,
+        "core/home.html",
+        {
+            "today": today,
+            "today_closed_reason": None
+            if calendar.is_business_day(today)
+            else (calendar.holiday_name(today) or "Weekend"),
+            "next_business_day": calendar.next_business_day(today),
+            "closures_ahead": [(d, calendar.holiday_name(d)) for d in week if calendar.holiday_name(d)],
+        },
+    )
+
+
+def search(request):
+    query = request.GET.get("q", "")
+    hits = search_all(request.user, query)
+    template = "core/_search_results.html" if request.headers.get("HX-Request") else "core/search.html"
+    return render(request, template, {"query": query, "hits": hits})
+
+
+@permission_required("core.view_user_audit", raise_exception=True)
+def user_audit_index(request):
+    users = get_user_model().objects.order_by("username")
+    return render(request, "core/user_audit_index.html", {"users": users})
+
+
+@permission_required("core.view_user_audit", raise_exception=True)
+def user_audit(request, user_id):
+    subject = get_object_or_404(get_user_model(), pk=user_id)
+    events = selectors.audit_for_user(subject.pk)
+    return render(request, "core/user_audit.html", {"subject": subject, "events": events})
+
+
+@permission_required("core.view_districtsettings", raise_exception=True)
+def district_settings_page(request):
+    district = selectors.district_settings()
+    can_change = request.user.has_perm("core.change_districtsettings")
+    form = DistrictSettingsForm(instance=district)
+    closure_form = ClosureDayForm()
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied
+        if "add_closure" in request.POST:
+            closure_form = ClosureDayForm(request.POST)
+            if closure_form.is_valid():
+                try:
+                    services.closure_day_add(actor=request.user, **closure_form.cleaned_data)
+                except services.CoreError as exc:
+                    closure_form.add_error(None, str(exc))
+                else:
+                    messages.success(request, "Closure day added.")
+                    return redirect("district_settings")
+        else:
+            form = DistrictSettingsForm(request.POST, instance=selectors.district_settings())
+            if form.is_valid():
+                values = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+                try:
+                    services.district_settings_update(
+                        actor=request.user, reason=form.cleaned_data["reason"], **values
+                    )
+                except services.CoreError as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    messages.success(request, "District settings saved.")
+                    return redirect("district_settings")
+    closures = ClosureDay.objects.filter(day__gte=timezone.localdate() - timedelta(days=365))
+    return render(
+        request,
+        "core/district_settings.html",
+        {"form": form, "closure_form": closure_form, "closures": closures, "can_change": can_change},
+    )
+
+
+@require_POST
+@permission_required("core.delete_closureday", raise_exception=True)
+def closure_day_remove(request, closure_id):
+    closure = get_object_or_404(ClosureDay, pk=closure_id)
+    services.closure_day_remove(actor=request.user, closure=closure, reason=request.POST.get("reason", ""))
+    messages.success(request, f"{closure.day:%m/%d/%Y} is no longer a closure day.")
+    return redirect("district_settings")

@@ -1,0 +1,265 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cistern.core.panels import panels_for
+
+from . import selectors, services
+from .account_number import InvalidAccountNumber
+from .forms import (
+    ContactEntryForm,
+    CustomerForm,
+    FlagEndForm,
+    FlagForm,
+    StartServiceForm,
+    StopServiceForm,
+    TransferServiceForm,
+)
+from .models import Account, AccountFlag, Customer, Premise
+
+
+def _account_or_404(number: str) -> Account:
+    try:
+        return selectors.account_get(number)
+    except (InvalidAccountNumber, Account.DoesNotExist):
+        raise Http404(f"No account {number}") from None
+
+
+@permission_required("customers.view_account", raise_exception=True)
+def account_page(request, number):
+    try:
+        account = selectors.account_page(number)
+    except (InvalidAccountNumber, Account.DoesNotExist):
+        raise Http404(f"No account {number}") from None
+    today = timezone.localdate()
+    panels = [(panel, panel.context(account, request)) for panel in panels_for(request.user)]
+    return render(
+        request,
+        "customers/account.html",
+        {
+            "account": account,
+            "customer": account.customer,
+            "premise": account.premise,
+            "flags_in_force": selectors.flags_in_force(account, today),
+            "panels": panels,
+            "contact_form": ContactEntryForm(),
+            "today": today,
+        },
+    )
+
+
+@require_POST
+@permission_required("customers.add_contactentry", raise_exception=True)
+def contact_add(request, number):
+    account = _account_or_404(number)
+    form = ContactEntryForm(request.POST)
+    if form.is_valid():
+        try:
+            services.contact_log_add(actor=request.user, account=account, **form.cleaned_data)
+        except services.CustomerError as exc:
+            form.add_error(None, str(exc))
+        else:
+            form = ContactEntryForm()
+    if request.headers.get("HX-Request"):
+        contacts = account.contacts.select_related("created_by").order_by("-created_at")[:50]
+        return render(
+            request,
+            "customers/_contact_panel.html",
+            {"account": account, "contacts": contacts, "contact_form": form},
+        )
+    if form.errors:
+        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
+    else:
+        messages.success(request, "Contact logged.")
+    return redirect("customers:account", account.number)
+
+
+@permission_required("customers.change_customer", raise_exception=True)
+def customer_edit(request, number):
+    account = _account_or_404(number)
+    customer = account.customer
+    form = CustomerForm(request.POST or None, instance=Customer.objects.get(pk=customer.pk))
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+        try:
+            services.customer_update(
+                actor=request.user, customer=customer, reason=form.cleaned_data["reason"], **values
+            )
+        except services.CustomerError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Customer details saved.")
+            return redirect("customers:account", account.number)
+    return render(request, "customers/customer_edit.html", {"account": account, "form": form})
+
+
+@permission_required("customers.start_service", raise_exception=True)
+def premise_lookup(request):
+    query = request.GET.get("q", "").strip()
+    field = request.GET.get("field", "premise")
+    premises = []
+    if len(query) >= 2:
+        premises = list(
+            Premise.objects.filter(street__icontains=query).prefetch_related("accounts__customer")[:15]
+        )
+    return render(request, "customers/_premise_lookup.html", {"premises": premises, "field": field})
+
+
+@permission_required("customers.start_service", raise_exception=True)
+def start_service(request):
+    initial = {}
+    customer = premise = None
+    if "customer" in request.GET:
+        customer = get_object_or_404(Customer, pk=request.GET["customer"])
+        initial["customer"] = customer.pk
+    if "premise" in request.GET:
+        premise = get_object_or_404(Premise, pk=request.GET["premise"])
+        initial["premise"] = premise.pk
+        initial["occupancy_type"] = premise.occupancy_type
+    form = StartServiceForm(request.POST or None, initial=initial)
+    debts = None
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                account = _start_from_form(request.user, data)
+            except services.BadDebtRefused as exc:
+                debts = exc.debts
+                form.add_error(None, str(exc))
+            except services.CustomerError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"Account {account.number} opened (pending turn-on).")
+                return redirect("customers:account", account.number)
+        customer = form.cleaned_data.get("customer") if hasattr(form, "cleaned_data") else customer
+        premise = form.cleaned_data.get("premise") if hasattr(form, "cleaned_data") else premise
+    open_here = None
+    if premise is not None:
+        open_here = (
+            premise.accounts.filter(status__in=["pending", "active"]).select_related("customer").first()
+        )
+    return render(
+        request,
+        "customers/start_service.html",
+        {"form": form, "customer": customer, "premise": premise, "open_here": open_here, "debts": debts},
+    )
+
+
+def _start_from_form(actor, data) -> Account:
+    premise = data["premise"]
+    application = services.Application(
+        relationship=data["relationship"], occupancy_type=data["occupancy_type"],
+        identity_method=data["identity_method"], credit_decision=data["credit_decision"],
+        deposit_required=data["deposit_required"], deposit_waived_reason=data["deposit_waived_reason"],
+        charge_setup_fee=data["charge_setup_fee"],
+    )  # fmt: skip
+    # The new customer and the account are one piece of work: a refused start leaves no orphan customer.
+    with transaction.atomic():
+        customer = data["customer"]
+        if customer is None:
+            same_as_service = not data["mailing_street"].strip()
+            customer = services.customer_create(
+                actor=actor,
+                kind=data["kind"] or "person",
+                name=data["name"].strip(),
+                phone=data["phone"].strip(),
+                phone_alt=data["phone_alt"].strip(),
+                email=data["email"].strip(),
+                mailing_street=premise.street if same_as_service else data["mailing_street"].strip(),
+                mailing_unit=premise.unit if same_as_service else data["mailing_unit"].strip(),
+                mailing_city=premise.city if same_as_service else data["mailing_city"].strip(),
+                mailing_state=premise.state if same_as_service else (data["mailing_state"] or "CA").upper(),
+                mailing_zip=premise.zip_code if same_as_service else data["mailing_zip"].strip(),
+                preferred_language=data["preferred_language"] or "en",
+                paperless=data["paperless"],
+                reason="New customer at start of service",
+            )
+        return services.service_start(
+            actor=actor, customer=customer, premise=premise, start_date=data["start_date"],
+            application=application, stop_current_account=data["stop_current_account"], reason=data["reason"],
+        )  # fmt: skip
+
+
+@permission_required("customers.transfer_service", raise_exception=True)
+def transfer_service(request, number):
+    account = _account_or_404(number)
+    form = TransferServiceForm(
+        request.POST or None,
+        initial={"relationship": account.relationship, "occupancy_type": account.occupancy_type},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.service_transfer(actor=request.user, account=account, **form.cleaned_data)
+        except services.CustomerError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Service transferred: new account {new.number}.")
+            return redirect("customers:account", new.number)
+    return render(request, "customers/transfer_service.html", {"account": account, "form": form})
+
+
+@permission_required("customers.stop_service", raise_exception=True)
+def stop_service(request, number):
+    account = _account_or_404(number)
+    c = account.customer
+    form = StopServiceForm(
+        request.POST or None,
+        initial={
+            "street": c.mailing_street, "unit": c.mailing_unit, "city": c.mailing_city, "state": c.mailing_state,
+            "zip": c.mailing_zip,
+        },
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        forwarding = {k: data[k] for k in ("street", "unit", "city", "state", "zip")}
+        try:
+            services.service_stop(
+                actor=request.user, account=account, stop_date=data["stop_date"], forwarding=forwarding,
+                reason=data["reason"],
+            )  # fmt: skip
+        except services.CustomerError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Service stops {data['stop_date']:%m/%d/%Y}.")
+            return redirect("customers:account", account.number)
+    return render(request, "customers/stop_service.html", {"account": account, "form": form})
+
+
+@permission_required("customers.add_accountflag", raise_exception=True)
+def flag_add(request, number):
+    account = _account_or_404(number)
+    form = FlagForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.flag_add(actor=request.user, account=account, **form.cleaned_data)
+        except services.CustomerError as exc:
+            form.add_error(None, str(exc))
+        except PermissionDenied:
+            form.add_error("kind", "Only a lead or supervisor may place a do-not-shut-off hold.")
+        else:
+            messages.success(request, "Flag added.")
+            return redirect("customers:account", account.number)
+    return render(request, "customers/flag_form.html", {"account": account, "form": form})
+
+
+@permission_required("customers.change_accountflag", raise_exception=True)
+def flag_end(request, number, flag_id):
+    account = _account_or_404(number)
+    flag = get_object_or_404(AccountFlag, pk=flag_id, account=account)
+    form = FlagEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.flag_end(actor=request.user, flag=flag, **form.cleaned_data)
+        except services.CustomerError as exc:
+            form.add_error(None, str(exc))
+        except PermissionDenied:
+            form.add_error(None, "Only a lead or supervisor may end a do-not-shut-off hold.")
+        else:
+            messages.success(request, "Flag ended.")
+            return redirect("customers:account", account.number)
+    return render(request, "customers/flag_end.html", {"account": account, "flag": flag, "form": form})

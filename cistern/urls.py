@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from cistern.api.api import api
+
+urlpatterns = [
+    path("", include("cistern.core.urls")),
+    path("accounts/", include("cistern.customers.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
