@@ -33,7 +33,7 @@ def looks_like_account_number(text: str) -> bool:
 def parse_account_number(text: str) -> str:
     """The account number in `text`, or InvalidAccountNumber saying what is wrong with it."""
     digits = normalize(text.strip())
-    if not digits.isdigit():
+    if digits and not digits.isdigit():
         raise InvalidAccountNumber(f"An account number has only digits; got {text!r}.")
     if len(digits) != LENGTH:
         raise InvalidAccountNumber(f"An account number has {LENGTH} digits; {text!r} has {len(digits)}.")
