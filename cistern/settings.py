@@ -40,11 +40,11 @@ INSTALLED_APPS = [
     "cistern.core",
     "cistern.customers",
     "cistern.api",
+    "cistern.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -16,7 +16,7 @@ def _flags(account, request):
 
 
 def _contacts(account, request):
-    return {"contacts": account.contacts.all(), "contact_form": ContactEntryForm()}
+    return {"contacts": selectors.recent_contacts(account), "contact_form": ContactEntryForm()}
 
 
 def _service_history(account, request):

@@ -93,16 +93,16 @@ def account_page(number: str) -> Account:
         .prefetch_related(
             Prefetch("flags", queryset=AccountFlag.objects.select_related("created_by")),
             Prefetch(
-                "contacts",
-                queryset=ContactEntry.objects.select_related("created_by").order_by("-created_at")[:50],
-            ),
-            Prefetch(
                 "service_events",
                 queryset=ServiceEvent.objects.select_related("created_by", "related_account"),
             ),
         )
         .get(number=parse_account_number(number))
     )
+
+
+def recent_contacts(account: Account, limit: int = 50) -> list[ContactEntry]:
+    return list(account.contacts.select_related("created_by").order_by("-created_at", "-id")[:limit])
 
 
 def premise_history(account: Account) -> list[Account]:

@@ -66,12 +66,9 @@ def contact_add(request, number):
         else:
             form = ContactEntryForm()
     if request.headers.get("HX-Request"):
-        contacts = account.contacts.select_related("created_by").order_by("-created_at")[:50]
-        return render(
-            request,
-            "customers/_contact_panel.html",
-            {"account": account, "contacts": contacts, "contact_form": form},
-        )
+        contacts = selectors.recent_contacts(account)
+        context = {"contacts": contacts, "contact_form": form}
+        return render(request, "customers/_contact_panel.html", {"account": account, "panel_context": context})
     if form.errors:
         messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
     else:
