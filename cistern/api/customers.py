@@ -2,7 +2,7 @@ from datetime import date
 
 from django.http import Http404
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from cistern.customers import selectors
 from cistern.customers.account_number import InvalidAccountNumber
@@ -85,7 +85,7 @@ def account_detail(request, number: str):
     try:
         account = selectors.account_page(number)
     except InvalidAccountNumber as exc:
-        return 400, Error(detail=str(exc))
+        return Status(400, Error(detail=str(exc)))
     except Account.DoesNotExist:
         raise Http404 from None
     today = timezone.localdate()
