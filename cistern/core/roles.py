@@ -43,6 +43,8 @@ DISTRICT_ADMIN = [
     "core.view_closureday",
     "core.add_closureday",
     "core.delete_closureday",
+    "core.view_authoritylimit",
+    "core.change_authoritylimit",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
