@@ -126,3 +126,22 @@ def test_flag_form_refuses_a_hold_for_css1(client, css1, start_account):
         f"/accounts/{account.number}/flags/", {"kind": "shutoff_hold", "starts_on": "2026-11-26", "reason": "Dispute"}
     ).content.decode()
     assert "Only a lead or supervisor" in page and not account.flags.exists()
+
+
+def test_transfer_service_form_with_the_address_lookup(client, css1, start_account, premise_factory):
+    account = start_account(start_date=date(2025, 6, 1))
+    destination = premise_factory(street="7000 Sunfair Rd")
+    client.force_login(css1)
+    choices = client.get("/accounts/premises/lookup/?q=sunfair&field=new_premise").content.decode()
+    assert f'name="new_premise" value="{destination.pk}"' in choices and "7000 Sunfair Rd" in choices
+    response = client.post(
+        f"/accounts/{account.number}/transfer/",
+        {"new_premise": destination.pk, "transfer_date": "2026-12-01", "relationship": "owner",
+         "occupancy_type": "owner"},
+    )  # fmt: skip
+    new = Account.objects.get(premise=destination)
+    assert response.status_code == 302 and response["Location"] == f"/accounts/{new.number}/"
+    account.refresh_from_db()
+    assert account.status == "final" and new.customer_id == account.customer_id
+    page = client.get(f"/accounts/{new.number}/").content.decode()
+    assert "Transferred in" in page and account.number in page
