@@ -97,7 +97,7 @@ def customer_edit(request, number):
 
 @permission_required("customers.start_service", raise_exception=True)
 def premise_lookup(request):
-    query = request.GET.get("q", "").strip()
+    query = (request.GET.get("premise_q") or request.GET.get("q", "")).strip()
     field = request.GET.get("field", "premise")
     premises = []
     if len(query) >= 2:
