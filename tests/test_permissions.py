@@ -98,7 +98,9 @@ def test_get_matrix(role, world, client, make_user):
     for name, permission in PAGES.items():
         response = client.get(_url(name, world))
         expected = 200 if _role_has(role, permission) else 403
-        assert response.status_code == expected, f"{role} GET {name}: {response.status_code}, expected {expected}"
+        assert response.status_code == expected, (
+            f"{role} GET {name}: {response.status_code}, expected {expected}"
+        )
 
 
 @pytest.mark.parametrize("role", roles.ROLES)
@@ -136,7 +138,10 @@ def test_roles_are_the_groups_and_match_the_data():
     assert set(Group.objects.values_list("name", flat=True)) == set(roles.ROLES)
     for role in roles.ROLES:
         group = Group.objects.get(name=role)
-        have = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
+        have = {
+            f"{p.content_type.app_label}.{p.codename}"
+            for p in group.permissions.select_related("content_type")
+        }
         assert have == set(roles.ROLE_PERMISSIONS[role]), role
 
 

@@ -22,7 +22,6 @@ SQLITE = [
 POSTGRESQL = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX IF NOT EXISTS account_search_trgm ON customers_account USING gin (search_text gin_trgm_ops)",
-    "CREATE INDEX IF NOT EXISTS customer_name_upper ON customers_customer (UPPER(name) text_pattern_ops)",
     "CREATE INDEX IF NOT EXISTS premise_street_trgm ON customers_premise USING gin (UPPER(street) gin_trgm_ops)",
 ]
 
@@ -34,13 +33,6 @@ def install_search_index(connection) -> None:
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
-
-
-def rebuild_search_index(connection) -> None:
-    """After a bulk load that bypassed the triggers (the district generator on SQLite)."""
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("INSERT INTO customers_account_fts(customers_account_fts) VALUES ('rebuild')")
 
 
 def after_migrate(sender, app_config=None, using="default", **kwargs):

@@ -29,32 +29,42 @@ def _text_matches(tokens: list[str]) -> QuerySet[Account]:
         clause = " AND ".join(["search_text LIKE %s"] * len(tokens))
         sql = f"SELECT rowid FROM customers_account_fts WHERE {clause} LIMIT {CANDIDATES}"  # noqa: S608
         return accounts.filter(id__in=RawSQL(sql, [f"%{t}%" for t in tokens]))  # noqa: S611 (placeholders only)
-    # PostgreSQL: a pg_trgm GIN index on search_text serves LIKE '%…%'.
+    # PostgreSQL: a pg_trgm GIN index on search_text serves LIKE '%…%'. Like the FTS5 query above, take the
+    # first CANDIDATES matches the index gives, unsorted: sorting every match of a common fragment ("garc"
+    # is in thousands of accounts at a million) to keep the lowest numbers cost more than the search may.
+    matches = Account.objects.order_by()
     for token in tokens:
-        accounts = accounts.filter(search_text__contains=token)
-    return accounts
+        matches = matches.filter(search_text__contains=token)
+    return accounts.filter(id__in=matches.values("id")[:CANDIDATES])
 
 
 def account_search(query: str, limit: int = 20) -> list[tuple[int, Account]]:
-    """Accounts matching `query`, best first, as (rank, account): exact number, name prefix, phone, other."""
-    found: dict[int, tuple[int, Account]] = {}
+    """Accounts matching `query`, best first, as (rank, account): exact number, name prefix, phone, other.
+
+    The candidates are ranked from a few columns; only the `limit` shown are loaded as whole accounts."""
+    # pk -> (rank, status, customer name), in the order found (ties keep it).
+    found: dict[int, tuple[int, str, str]] = {}
     if looks_like_account_number(query):
         try:
             number = parse_account_number(query)
         except InvalidAccountNumber:
             number = None
         if number:
-            for account in Account.objects.select_related("customer", "premise").filter(number=number):
-                found[account.pk] = (0, account)
+            for pk, status, name in Account.objects.filter(number=number).values_list(
+                "pk", "status", "customer__name"
+            ):
+                found[pk] = (0, status, name)
     tokens = normalize_query(query)
     if tokens:
-        rows = _text_matches(tokens).select_related("customer", "premise")[:CANDIDATES]
+        rows = _text_matches(tokens).values_list(
+            "pk", "status", "customer__name", "customer__phone", "customer__phone_alt"
+        )[:CANDIDATES]
         name_query = " ".join(tokens)
-        for account in rows:
-            if account.pk in found:
+        for pk, status, customer_name, phone, phone_alt in rows:
+            if pk in found:
                 continue
-            name = account.customer.name.lower()
-            phones = {phone_digits(account.customer.phone), phone_digits(account.customer.phone_alt)}
+            name = customer_name.lower()
+            phones = {phone_digits(phone), phone_digits(phone_alt)}
             if name.startswith(name_query):
                 rank = 10
             elif any(word.startswith(tokens[0]) for word in name.split()):
@@ -63,12 +73,19 @@ def account_search(query: str, limit: int = 20) -> list[tuple[int, Account]]:
                 rank = 20
             else:
                 rank = 30
-            found[account.pk] = (rank, account)
+            found[pk] = (rank, status, customer_name)
+    open_statuses = (AccountStatus.PENDING, AccountStatus.ACTIVE)
     ranked = sorted(
-        found.values(),
-        key=lambda ra: (ra[0], not ra[1].is_open, ra[1].status == AccountStatus.CLOSED, ra[1].customer.name),
-    )
-    return ranked[:limit]
+        found.items(),
+        key=lambda item: (
+            item[1][0],
+            item[1][1] not in open_statuses,
+            item[1][1] == AccountStatus.CLOSED,
+            item[1][2],
+        ),
+    )[:limit]
+    accounts = Account.objects.select_related("customer", "premise").in_bulk([pk for pk, _ in ranked])
+    return [(rank, accounts[pk]) for pk, (rank, _, _) in ranked if pk in accounts]
 
 
 def account_search_hits(query: str, limit: int) -> list[SearchHit]:

@@ -32,7 +32,7 @@ from .models import (
     ServiceEvent,
     ServiceEventKind,
 )
-from .search_text import build_search_text
+from .search_text import build_search_text, service_address_text
 
 
 class CustomerError(Exception):
@@ -74,7 +74,7 @@ def account_search_text(account: Account) -> str:
         phones=[customer.phone, customer.phone_alt],
         email=customer.email,
         mailing_address=customer.mailing_address,
-        service_address=f"{premise.street} {premise.unit} {premise.city}".strip(),
+        service_address=service_address_text(premise.street, premise.unit, premise.city),
         parcel_number=premise.parcel_number,
     )
 

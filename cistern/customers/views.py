@@ -68,7 +68,9 @@ def contact_add(request, number):
     if request.headers.get("HX-Request"):
         contacts = selectors.recent_contacts(account)
         context = {"contacts": contacts, "contact_form": form}
-        return render(request, "customers/_contact_panel.html", {"account": account, "panel_context": context})
+        return render(
+            request, "customers/_contact_panel.html", {"account": account, "panel_context": context}
+        )
     if form.errors:
         messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
     else:

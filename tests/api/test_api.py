@@ -27,7 +27,9 @@ def _get(client, path, token):
 def test_token_is_stored_only_as_a_hash(token_for):
     key = token_for(roles.CSS_I)
     stored = ApiToken.objects.get()
-    assert stored.key_hash == ApiToken.hash_key(key) and key not in stored.key_hash and stored.prefix == key[:8]
+    assert (
+        stored.key_hash == ApiToken.hash_key(key) and key not in stored.key_hash and stored.prefix == key[:8]
+    )
 
 
 def test_account_search_and_detail(client, token_for, start_account, customer_factory, premise_factory):

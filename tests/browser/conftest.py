@@ -71,7 +71,9 @@ def server(tmp_path_factory):
             time.sleep(0.2)
 
     def manage_py(*args) -> str:
-        done = subprocess.run(manage + list(args), env=env, check=True, cwd=ROOT, capture_output=True, text=True)
+        done = subprocess.run(
+            manage + list(args), env=env, check=True, cwd=ROOT, capture_output=True, text=True
+        )
         return done.stdout
 
     yield {"url": url, "manage": manage_py}

@@ -10,7 +10,9 @@ PASSWORD = "a-long-test-password"
 def test_sign_in_and_out(client, css1):
     response = client.post("/login/", {"username": css1.username, "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/"
-    assert "Casey" not in client.get("/").content.decode()  # fixture user has no name; the page shows username
+    assert (
+        "Casey" not in client.get("/").content.decode()
+    )  # fixture user has no name; the page shows username
     assert css1.username in client.get("/").content.decode()
     response = client.post("/logout/")
     assert response.status_code == 302

@@ -38,7 +38,9 @@ def test_district_settings_update_is_audited(make_user):
 
 def test_district_page_lets_a_supervisor_add_a_closure(client, make_user):
     client.force_login(make_user(roles.SUPERVISOR))
-    response = client.post("/district/", {"add_closure": "1", "day": "2026-12-31", "reason": "Year-end audit"})
+    response = client.post(
+        "/district/", {"add_closure": "1", "day": "2026-12-31", "reason": "Year-end audit"}
+    )
     assert response.status_code == 302
     assert ClosureDay.objects.get().reason == "Year-end audit"
 
@@ -46,7 +48,9 @@ def test_district_page_lets_a_supervisor_add_a_closure(client, make_user):
 def test_auditor_sees_settings_but_cannot_change_them(client, make_user):
     client.force_login(make_user(roles.AUDITOR))
     assert client.get("/district/").status_code == 200
-    assert client.post("/district/", {"add_closure": "1", "day": "2026-12-31", "reason": "x"}).status_code == 403
+    assert (
+        client.post("/district/", {"add_closure": "1", "day": "2026-12-31", "reason": "x"}).status_code == 403
+    )
     assert not ClosureDay.objects.exists()
 
 

@@ -35,7 +35,7 @@ def test_format_money():
     assert format_money(Decimal("-12")) == "-$12.00"
 
 
-@given(st.decimals(min_value=-10**9, max_value=10**9, allow_nan=False, allow_infinity=False, places=6))
+@given(st.decimals(min_value=-(10**9), max_value=10**9, allow_nan=False, allow_infinity=False, places=6))
 def test_money_is_within_half_a_cent_and_idempotent(value):
     cents = money(value)
     assert abs(cents - value) <= Decimal("0.005")

@@ -111,3 +111,9 @@ def test_field_technician_searches_nothing(district, client, make_user):
     client.force_login(make_user("Field Technician"))
     page = client.get("/search/?q=smith", HTTP_HX_REQUEST="true").content.decode()
     assert "Rosa Smith" not in page and "No account matches" in page
+
+
+def test_lopez_finds_lopez_with_an_accent(start_account, customer_factory):
+    account = start_account(customer=customer_factory(name="María López"))
+    assert _numbers("maria lopez") == [account.number]
+    assert _numbers("López") == [account.number]

@@ -26,6 +26,28 @@ def test_build_search_text_holds_every_searchable_field():
         service_address="61750 Chollita Rd Joshua Tree",
         parcel_number="0601-123-45-0000",
     )
-    for part in ["10000019", "maria lópez", "7603661234", "chollita", "po box 12", "0601-123-45-0000", "0601123450000"]:
+    for part in [
+        "10000019",
+        "maria lopez",
+        "7603661234",
+        "chollita",
+        "po box 12",
+        "0601-123-45-0000",
+        "0601123450000",
+    ]:
         assert part in text
     assert text == text.lower()
+
+
+def test_accents_are_folded_in_the_text_and_the_query():
+    text = build_search_text(
+        number="1",
+        name="José Peña",
+        phones=[],
+        email="",
+        mailing_address="",
+        service_address="",
+        parcel_number="",
+    )
+    assert "jose pena" in text
+    assert normalize_query("PEÑA") == ["pena"]

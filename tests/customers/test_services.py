@@ -23,7 +23,9 @@ pytestmark = pytest.mark.django_db
 
 def test_start_opens_a_pending_account_with_set_up_fee_history_and_audit(start_account, css1):
     received = []
-    signals.service_started.connect(lambda **kw: received.append(kw["account"].pk), weak=False, dispatch_uid="t1")
+    signals.service_started.connect(
+        lambda **kw: received.append(kw["account"].pk), weak=False, dispatch_uid="t1"
+    )
     try:
         account = start_account()
     finally:
@@ -66,7 +68,9 @@ def test_deposit_waived_needs_a_reason(start_account):
     with pytest.raises(services.CustomerError, match="waive it with a reason"):
         start_account(application=app)
     assert not Account.objects.exists()
-    waived = services.Application(**{**app.__dict__, "deposit_waived_reason": "Letter of credit from prior utility"})
+    waived = services.Application(
+        **{**app.__dict__, "deposit_waived_reason": "Letter of credit from prior utility"}
+    )
     assert start_account(application=waived).deposit_amount == Decimal("0.00")
 
 
@@ -110,11 +114,15 @@ def test_start_at_an_address_in_service_is_refused_unless_the_current_account_st
     start_account, premise_factory, customer_factory
 ):
     premise = premise_factory()
-    owner = start_account(premise=premise, customer=customer_factory(name="Owner One"), start_date=date(2025, 1, 1))
+    owner = start_account(
+        premise=premise, customer=customer_factory(name="Owner One"), start_date=date(2025, 1, 1)
+    )
     tenant = customer_factory(name="Tenant Two")
     with pytest.raises(services.CustomerError, match=f"account {owner.number}"):
         start_account(premise=premise, customer=tenant, start_date=date(2026, 12, 1))
-    new = start_account(premise=premise, customer=tenant, start_date=date(2026, 12, 1), stop_current_account=True)
+    new = start_account(
+        premise=premise, customer=tenant, start_date=date(2026, 12, 1), stop_current_account=True
+    )
     owner.refresh_from_db()
     assert owner.status == AccountStatus.FINAL and owner.end_date == date(2026, 12, 1)
     assert new.status == AccountStatus.PENDING
@@ -130,11 +138,15 @@ def test_start_before_a_final_account_ends_is_refused(start_account, premise_fac
     )  # fmt: skip
     with pytest.raises(services.CustomerError, match="until 12/15/2026"):
         start_account(premise=premise, customer=customer_factory(name="Next"), start_date=date(2026, 12, 10))
-    assert start_account(premise=premise, customer=customer_factory(name="Next"), start_date=date(2026, 12, 15))
+    assert start_account(
+        premise=premise, customer=customer_factory(name="Next"), start_date=date(2026, 12, 15)
+    )
 
 
 def test_transfer_moves_the_customer_and_the_deposit(start_account, premise_factory, css1):
-    app = services.Application(**{**ACCEPTABLE.__dict__, "credit_decision": "deposit", "deposit_required": True})
+    app = services.Application(
+        **{**ACCEPTABLE.__dict__, "credit_decision": "deposit", "deposit_required": True}
+    )
     old = start_account(application=app, start_date=date(2025, 6, 1))
     destination = premise_factory(street="7000 Sunfair Rd")
     new = services.service_transfer(
@@ -201,7 +213,9 @@ def test_stop_refusals(start_account, css1):
         services.service_stop(actor=css1, account=account, stop_date=date(2026, 12, 5), forwarding=forwarding)
 
 
-def test_roles_without_the_permission_are_refused_by_the_service(make_user, premise_factory, customer_factory):
+def test_roles_without_the_permission_are_refused_by_the_service(
+    make_user, premise_factory, customer_factory
+):
     cashier = make_user(roles.CASHIER)
     with pytest.raises(PermissionDenied):
         services.service_start(

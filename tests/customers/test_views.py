@@ -73,7 +73,13 @@ def test_stop_service_form(client, css1, start_account):
     assert 'value="100 Sunburst Ave"' in page  # forwarding prefilled from the mailing address
     response = client.post(
         f"/accounts/{account.number}/stop/",
-        {"stop_date": "2026-12-04", "street": "455 Ocean Ave", "city": "Santa Monica", "state": "CA", "zip": "90402"},
+        {
+            "stop_date": "2026-12-04",
+            "street": "455 Ocean Ave",
+            "city": "Santa Monica",
+            "state": "CA",
+            "zip": "90402",
+        },
     )
     assert response.status_code == 302
     account.refresh_from_db()
@@ -123,7 +129,8 @@ def test_flag_form_refuses_a_hold_for_css1(client, css1, start_account):
     account = start_account()
     client.force_login(css1)
     page = client.post(
-        f"/accounts/{account.number}/flags/", {"kind": "shutoff_hold", "starts_on": "2026-11-26", "reason": "Dispute"}
+        f"/accounts/{account.number}/flags/",
+        {"kind": "shutoff_hold", "starts_on": "2026-11-26", "reason": "Dispute"},
     ).content.decode()
     assert "Only a lead or supervisor" in page and not account.flags.exists()
 

@@ -1,0 +1,273 @@
+"""Write the synthetic district (generator.py) into the database, block by block.
+
+Seeding is a data conversion, not a clerk's work: rows go in directly (COPY on PostgreSQL, executemany on
+SQLite), without services or audit rows. Service events and flags carry no user (conversion); contact-log
+entries name the inactive `conversion` user, because a contact entry must name someone.
+"""
+
+import re
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dt_time
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from cistern.core.calendar import BusinessCalendar
+from cistern.core.models import ClosureDay, DistrictSettings, NumberSequence
+from cistern.customers import search_index
+from cistern.customers.models import (
+    Account,
+    AccountFlag,
+    ContactEntry,
+    Customer,
+    OpeningBalance,
+    Premise,
+    ServiceEvent,
+)
+from cistern.customers.services import ACCOUNT_SEQUENCE
+
+from . import generator as g
+
+CONVERSION_USERNAME = "conversion"
+
+# (block attribute, model, columns, first-id key), in foreign-key order.
+TABLES = [
+    ("customers", Customer, g.CUSTOMER_COLUMNS, "customer"),
+    ("premises", Premise, g.PREMISE_COLUMNS, "premise"),
+    ("accounts", Account, g.ACCOUNT_COLUMNS, "account"),
+    ("service_events", ServiceEvent, g.SERVICE_EVENT_COLUMNS, "service_event"),
+    ("flags", AccountFlag, g.FLAG_COLUMNS, "flag"),
+    ("contacts", ContactEntry, g.CONTACT_COLUMNS, "contact"),
+    ("opening_balances", OpeningBalance, g.OPENING_BALANCE_COLUMNS, "opening_balance"),
+]
+
+DISTRICT = {
+    "name": "Joshua Basin Water District (demo)",
+    "short_name": "JBWD demo",
+    "street": "61750 Chollita Road",
+    "city": "Joshua Tree",
+    "state": "CA",
+    "zip_code": "92252",
+    "phone": "(760) 366-8438",
+    "time_zone": "America/Los_Angeles",
+    "office_opens": dt_time(8, 0),
+    "office_closes": dt_time(17, 0),
+}
+
+
+@dataclass
+class SeedResult:
+    skipped: bool
+    totals: g.Totals | None = None
+    seconds: float = 0.0
+    next_sequence: int = 0
+
+
+def check_columns() -> None:
+    """The generator's column lists must be exactly the models' columns (a model change shows up here)."""
+    for _, model, columns, _ in TABLES:
+        actual = {f.column for f in model._meta.concrete_fields}
+        if actual != set(columns) or len(columns) != len(set(columns)):
+            raise RuntimeError(
+                f"demo generator columns for {model._meta.db_table} are out of date: "
+                f"missing {sorted(actual - set(columns))}, unknown {sorted(set(columns) - actual)}"
+            )
+
+
+def conversion_user():
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=CONVERSION_USERNAME,
+        defaults={"first_name": "Data", "last_name": "Conversion", "is_active": False},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def _first_ids() -> dict[str, int]:
+    return {key: (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1 for _, model, _, key in TABLES}
+
+
+# --- writers --------------------------------------------------------------------------------------------
+
+
+def _sqlite_value(value):
+    kind = type(value)
+    if kind is datetime:
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+    if kind is date:
+        return value.isoformat()
+    if kind is Decimal:
+        return str(value)
+    return value
+
+
+class SqliteWriter:
+    def __init__(self):
+        self.raw = connection.connection
+
+    def write(self, model, columns, rows):
+        if not rows:
+            return
+        sql = (
+            f'INSERT INTO "{model._meta.db_table}" ({", ".join(columns)}) '  # noqa: S608 (names from models)
+            f"VALUES ({', '.join('?' * len(columns))})"
+        )
+        self.raw.executemany(sql, [tuple(map(_sqlite_value, row)) for row in rows])
+
+
+class PostgresWriter:
+    def __init__(self):
+        self.raw = connection.connection
+
+    def write(self, model, columns, rows):
+        if not rows:
+            return
+        sql = f'COPY "{model._meta.db_table}" ({", ".join(columns)}) FROM STDIN'
+        with self.raw.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+# The GIN trigram indexes (search_index.POSTGRESQL) are built once after the load, not row by row.
+_GIN_INDEX = re.compile(r"CREATE INDEX IF NOT EXISTS (\w+) ON \w+ USING gin", re.IGNORECASE)
+
+
+def _postgres_before_load(cursor) -> None:
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # foreign keys checked per COPY, not queued to commit
+    cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+    for statement in search_index.POSTGRESQL:
+        match = _GIN_INDEX.search(statement)
+        if match:
+            cursor.execute(f"DROP INDEX IF EXISTS {match.group(1)}")
+
+
+# --- the district ---------------------------------------------------------------------------------------
+
+
+def closure_days(today: date) -> list[tuple[date, str]]:
+    """Two board-declared closures ahead of `today`, each on a business day (never on a holiday)."""
+    calendar = BusinessCalendar()
+    christmas_eve = date(today.year, 12, 24)
+    if christmas_eve <= today:
+        christmas_eve = date(today.year + 1, 12, 24)
+    days: list[tuple[date, str]] = []
+    for start, reason in [
+        (today + timedelta(days=21), "Board-declared closure: all-staff emergency preparedness training"),
+        (christmas_eve, "Board-declared closure: holiday week"),
+    ]:
+        day = start
+        while not calendar.is_business_day(day) or any(d == day for d, _ in days):
+            day += timedelta(days=1)
+        days.append((day, reason))
+    return days
+
+
+def seed_district(
+    *,
+    accounts: int,
+    seed: int,
+    history_months: int = 13,
+    today: date | None = None,
+    if_empty: bool = False,
+    progress=None,
+) -> SeedResult:
+    """Load a district of `accounts` accounts into an empty database. Raises RuntimeError if accounts exist
+    (unless `if_empty`, which then does nothing)."""
+    if Account.objects.exists():
+        if if_empty:
+            return SeedResult(skipped=True)
+        raise RuntimeError(
+            "The database already has accounts; seed_district loads an empty district "
+            "(use --if-empty to leave it as it is, or start from a fresh database)."
+        )
+    check_columns()
+    started = time.monotonic()
+    today = today or timezone.localdate()
+    vendor = connection.vendor
+    with transaction.atomic():
+        user = conversion_user()
+        DistrictSettings.objects.update_or_create(id=1, defaults=DISTRICT)
+        for day, reason in closure_days(today):
+            ClosureDay.objects.get_or_create(day=day, defaults={"reason": reason})
+        gen = g.DistrictGenerator(
+            accounts=accounts, seed=seed, today=today, history_months=history_months,
+            now=timezone.now(), conversion_user_id=user.pk, first_ids=_first_ids(),
+        )  # fmt: skip
+        connection.ensure_connection()
+        if vendor == "postgresql":
+            writer = PostgresWriter()
+            with connection.cursor() as cursor:
+                _postgres_before_load(cursor)
+        else:
+            writer = SqliteWriter()
+        for block in gen.blocks():
+            for attr, model, columns, _ in TABLES:
+                writer.write(model, columns, getattr(block, attr))
+            if progress:
+                progress(gen.totals, time.monotonic() - started)
+        if vendor == "postgresql":
+            models = [model for _, model, _, _ in TABLES]
+            with connection.cursor() as cursor:
+                for statement in connection.ops.sequence_reset_sql(no_style(), models):
+                    cursor.execute(statement)
+            search_index.install_search_index(connection)  # puts the GIN indexes back
+        next_sequence = g.FIRST_SEQUENCE + accounts
+        sequence, created = NumberSequence.objects.select_for_update().get_or_create(
+            name=ACCOUNT_SEQUENCE, defaults={"next_value": next_sequence}
+        )
+        if not created and sequence.next_value < next_sequence:
+            NumberSequence.objects.filter(name=ACCOUNT_SEQUENCE).update(next_value=next_sequence)
+    with connection.cursor() as cursor:
+        if vendor == "postgresql":
+            tables = ", ".join(model._meta.db_table for _, model, _, _ in TABLES)
+            cursor.execute(f"VACUUM (ANALYZE) {tables}")
+        elif vendor == "sqlite":
+            cursor.execute("ANALYZE")
+    return SeedResult(
+        skipped=False, totals=gen.totals, seconds=time.monotonic() - started,
+        next_sequence=max(next_sequence, NumberSequence.objects.get(name=ACCOUNT_SEQUENCE).next_value),
+    )  # fmt: skip
+
+
+def check_sample(size: int = 200) -> list[str]:
+    """full_clean() a spread of seeded accounts with their rows, and compare each account's search text with
+    what the services would write. Returns the problems found (empty: all well)."""
+    from django.core.exceptions import ValidationError
+
+    from cistern.customers.services import account_search_text
+
+    problems: list[str] = []
+    ids = list(
+        Account.objects.order_by("pk").values_list("pk", flat=True)[
+            :: max(1, Account.objects.count() // size)
+        ]
+    )
+    accounts = (
+        Account.objects.filter(pk__in=ids)
+        .select_related("customer", "premise")
+        .prefetch_related("flags", "contacts", "service_events")
+    )
+    for account in accounts:
+        rows = [account, account.customer, account.premise, *account.flags.all(), *account.contacts.all(),
+                *account.service_events.all()]  # fmt: skip
+        if hasattr(account, "opening_balance"):
+            rows.append(account.opening_balance)
+        for row in rows:
+            try:
+                row.full_clean()
+            except ValidationError as exc:
+                problems.append(
+                    f"{type(row).__name__} {row.pk} (account {account.number}): {exc.message_dict}"
+                )
+        if account.search_text != account_search_text(account):
+            problems.append(f"account {account.number}: search_text differs from account_search_text()")
+    return problems
