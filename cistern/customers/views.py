@@ -206,13 +206,15 @@ def transfer_service(request, number):
 def stop_service(request, number):
     account = _account_or_404(number)
     c = account.customer
-    form = StopServiceForm(
-        request.POST or None,
-        initial={
+    initial = {"state": "CA"}
+    # A mailing address elsewhere is the likely forwarding address; mail sent to the address being
+    # stopped would not reach the customer, so then the clerk must ask for the new one.
+    if (c.mailing_street, c.mailing_unit) != (account.premise.street, account.premise.unit):
+        initial = {
             "street": c.mailing_street, "unit": c.mailing_unit, "city": c.mailing_city, "state": c.mailing_state,
             "zip": c.mailing_zip,
-        },
-    )  # fmt: skip
+        }  # fmt: skip
+    form = StopServiceForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         forwarding = {k: data[k] for k in ("street", "unit", "city", "state", "zip")}

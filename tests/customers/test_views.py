@@ -66,11 +66,14 @@ def test_start_service_refused_for_bad_debt_shows_the_amount(client, css1, start
     assert customer.accounts.count() == 1
 
 
-def test_stop_service_form(client, css1, start_account):
-    account = start_account(start_date=date(2025, 6, 1))
+def test_stop_service_form(client, css1, start_account, premise_factory):
+    account = start_account(start_date=date(2025, 6, 1), premise=premise_factory(street="61750 Chollita Rd"))
     client.force_login(css1)
     page = client.get(f"/accounts/{account.number}/stop/").content.decode()
-    assert 'value="100 Sunburst Ave"' in page  # forwarding prefilled from the mailing address
+    assert 'value="100 Sunburst Ave"' in page  # forwarding prefilled from a mailing address elsewhere
+    at_home = start_account(premise=premise_factory(street="100 Sunburst Ave"))
+    page = client.get(f"/accounts/{at_home.number}/stop/").content.decode()
+    assert 'value="100 Sunburst Ave"' not in page  # mail to the stopped address would not reach them
     response = client.post(
         f"/accounts/{account.number}/stop/",
         {
