@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "csp",
     "cistern.core",
     "cistern.customers",
+    "cistern.metering",
+    "cistern.fieldwork",
     "cistern.api",
     "cistern.demo",
 ]

@@ -6,6 +6,8 @@ from cistern.api.api import api
 urlpatterns = [
     path("", include("cistern.core.urls")),
     path("accounts/", include("cistern.customers.urls")),
+    path("meters/", include("cistern.metering.urls")),
+    path("field/", include("cistern.fieldwork.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -7,31 +7,14 @@ from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from cistern.core import roles
-from cistern.core.models import ClosureDay
+
+from .matrix import modules
 
 pytestmark = pytest.mark.django_db
 
-# url name -> (permission needed for GET, or None for any signed-in user; builds its URL from an account)
-PAGES = {
-    "home": None,
-    "search": None,
-    "user_audit_index": "core.view_user_audit",
-    "user_audit": "core.view_user_audit",
-    "district_settings": "core.view_districtsettings",
-    "customers:start": "customers.start_service",
-    "customers:premise_lookup": "customers.start_service",
-    "customers:account": "customers.view_account",
-    "customers:customer_edit": "customers.change_customer",
-    "customers:transfer": "customers.transfer_service",
-    "customers:stop": "customers.stop_service",
-    "customers:flag_add": "customers.add_accountflag",
-    "customers:flag_end": "customers.change_accountflag",
-}
-# POST-only endpoints: (permission, what a POST needs)
-POSTS = {
-    "customers:contact_add": "customers.add_contactentry",
-    "closure_day_remove": "core.delete_closureday",
-}
+MODULES = modules()
+PAGES = {name: (permission, m) for m in MODULES for name, permission in m.PAGES.items()}
+POSTS = {name: (permission, data, m) for m in MODULES for name, (permission, data) in m.POSTS.items()}
 NOT_IN_MATRIX = {"login", "logout"}  # open to everyone / sign-out for everyone; tested in test_auth
 
 
@@ -60,29 +43,10 @@ def world(start_account, css2):
         actor=css2, account=account, kind="medical", starts_on=date(2026, 11, 1), expires_on=None,
         reason="Dr. Patel, certified",
     )  # fmt: skip
-    closure = ClosureDay.objects.create(day=date(2026, 12, 24), reason="Board closure")
-    return {"account": account, "flag": flag, "closure": closure, "user": css2}
-
-
-def _url(name, world):
-    n = world["account"].number
-    return {
-        "home": "/",
-        "search": "/search/?q=sunburst",
-        "user_audit_index": "/audit/users/",
-        "user_audit": f"/audit/users/{world['user'].pk}/",
-        "district_settings": "/district/",
-        "customers:start": "/accounts/start/",
-        "customers:premise_lookup": "/accounts/premises/lookup/?q=sun",
-        "customers:account": f"/accounts/{n}/",
-        "customers:customer_edit": f"/accounts/{n}/customer/",
-        "customers:transfer": f"/accounts/{n}/transfer/",
-        "customers:stop": f"/accounts/{n}/stop/",
-        "customers:flag_add": f"/accounts/{n}/flags/",
-        "customers:flag_end": f"/accounts/{n}/flags/{world['flag'].pk}/end/",
-        "customers:contact_add": f"/accounts/{n}/contacts/",
-        "closure_day_remove": f"/district/closures/{world['closure'].pk}/remove/",
-    }[name]
+    world = {"account": account, "flag": flag, "user": css2}
+    for module in MODULES:
+        world.update(module.build(world))
+    return world
 
 
 def _role_has(role, permission):
@@ -95,8 +59,8 @@ def _role_has(role, permission):
 def test_get_matrix(role, world, client, make_user):
     user = make_user(role, username=f"matrix_{role}")
     client.force_login(user)
-    for name, permission in PAGES.items():
-        response = client.get(_url(name, world))
+    for name, (permission, module) in PAGES.items():
+        response = client.get(module.url(name, world))
         expected = 200 if _role_has(role, permission) else 403
         assert response.status_code == expected, (
             f"{role} GET {name}: {response.status_code}, expected {expected}"
@@ -107,9 +71,8 @@ def test_get_matrix(role, world, client, make_user):
 def test_post_matrix(role, world, client, make_user):
     user = make_user(role, username=f"matrix_{role}")
     client.force_login(user)
-    for name, permission in POSTS.items():
-        data = {"channel": "phone", "subject": f"Matrix {role}"} if name == "customers:contact_add" else {}
-        response = client.post(_url(name, world), data)
+    for name, (permission, data, module) in POSTS.items():
+        response = client.post(module.url(name, world), data)
         allowed = _role_has(role, permission)
         assert (response.status_code != 403) == allowed, f"{role} POST {name}: {response.status_code}"
         if allowed:
@@ -117,8 +80,8 @@ def test_post_matrix(role, world, client, make_user):
 
 
 def test_anonymous_is_sent_to_sign_in(world, client):
-    for name in PAGES:
-        response = client.get(_url(name, world))
+    for name, (_, module) in PAGES.items():
+        response = client.get(module.url(name, world))
         assert response.status_code == 302 and response["Location"].startswith("/login/"), name
 
 

@@ -8,6 +8,7 @@ migration rebuilds that table, so the guards are put back (CREATE ... IF NOT EXI
 APPEND_ONLY_TABLES = {
     "core": ["core_auditevent"],
     "customers": ["customers_contactentry", "customers_serviceevent", "customers_openingbalance"],
+    "metering": ["metering_readimport"],
 }
 
 PG_REFUSE_FUNCTION = """

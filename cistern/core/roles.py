@@ -33,6 +33,15 @@ WORK_ACCOUNTS = [
     "customers.add_accountflag",
     "customers.change_accountflag",
 ]
+VIEW_METERS = [
+    "metering.view_meter",
+    "metering.view_read",
+    "metering.view_servicepoint",
+    "metering.view_meterinstallation",
+    "metering.view_route",
+]
+TAKE_READS = ["metering.add_read"]  # a customer-supplied or manual read; validation decides its status
+REVIEW_READS = ["metering.review_read", "metering.import_reads"]
 LEAD = [
     "customers.place_shutoff_hold",
     "core.view_user_audit",
@@ -48,14 +57,27 @@ DISTRICT_ADMIN = [
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    CSS_I: VIEW_ACCOUNTS + WORK_ACCOUNTS,
-    CSS_II: VIEW_ACCOUNTS + WORK_ACCOUNTS + LEAD,
-    SUPERVISOR: VIEW_ACCOUNTS + WORK_ACCOUNTS + LEAD + DISTRICT_ADMIN,
+    CSS_I: VIEW_ACCOUNTS + WORK_ACCOUNTS + VIEW_METERS + TAKE_READS,
+    CSS_II: VIEW_ACCOUNTS + WORK_ACCOUNTS + LEAD + VIEW_METERS + TAKE_READS + REVIEW_READS,
+    SUPERVISOR: VIEW_ACCOUNTS
+    + WORK_ACCOUNTS
+    + LEAD
+    + DISTRICT_ADMIN
+    + VIEW_METERS
+    + TAKE_READS
+    + REVIEW_READS
+    + ["metering.add_meterinstallation", "metering.add_meter", "metering.change_readrules"],
     CASHIER: VIEW_ACCOUNTS + ["customers.add_contactentry"],
-    # Field technicians get their own phone pages with the service-order issue; no balances, no accounts.
-    FIELD_TECHNICIAN: [],
-    BILLING_ADMIN: VIEW_ACCOUNTS + ["customers.add_contactentry", "core.view_districtsettings"],
-    AUDITOR: VIEW_ACCOUNTS + ["core.view_user_audit", "core.view_districtsettings", "core.view_closureday"],
+    # Field technicians work from their phone page: reads and meters, never balances or payments.
+    FIELD_TECHNICIAN: TAKE_READS + ["metering.add_meterinstallation"],
+    BILLING_ADMIN: VIEW_ACCOUNTS
+    + VIEW_METERS
+    + TAKE_READS
+    + REVIEW_READS
+    + ["customers.add_contactentry", "core.view_districtsettings", "metering.change_readrules"],
+    AUDITOR: VIEW_ACCOUNTS
+    + VIEW_METERS
+    + ["core.view_user_audit", "core.view_districtsettings", "core.view_closureday"],
 }
 
 # kind -> role -> amount. Defaults only: the rows are the district's to change.
