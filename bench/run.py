@@ -224,7 +224,13 @@ def child(args) -> int:
         print(f"Reusing the seeded database ({accounts:,} accounts).")
     else:
         started = time.monotonic()
-        call_command("seed_district", accounts=accounts, seed=args.seed, verbosity=1)
+        call_command(
+            "seed_district",
+            accounts=accounts,
+            seed=args.seed,
+            history_months=args.history_months,
+            verbosity=1,
+        )
         seed_seconds = time.monotonic() - started
     assert Account.objects.count() == accounts
 
@@ -295,6 +301,9 @@ def main() -> int:
     parser.add_argument("--accounts", type=int, help="default: 100,000 on SQLite, 1,000,000 on PostgreSQL")
     parser.add_argument("--queries", type=int, default=200, help="timed queries per kind and path (200)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--history-months", type=int, default=0, help="months of reads to seed (0: accounts and meters only)"
+    )
     parser.add_argument("--reuse", action="store_true", help="keep a database that has N accounts already")
     parser.add_argument("--child", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -2,7 +2,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
 
-from . import customers
+from . import customers, metering
 from .auth import TokenAuth
 
 api = NinjaAPI(
@@ -14,6 +14,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", customers.router)
+api.add_router("/", metering.router)
 
 
 @api.exception_handler(PermissionDenied)

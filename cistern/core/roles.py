@@ -46,6 +46,19 @@ LEAD = [
     "customers.place_shutoff_hold",
     "core.view_user_audit",
 ]
+VIEW_ORDERS = [
+    "fieldwork.view_serviceorder",
+    "fieldwork.view_serviceordertype",
+    "fieldwork.view_connectionapplication",
+]
+WORK_ORDERS = ["fieldwork.add_serviceorder", "fieldwork.change_serviceorder"]  # create, schedule, follow up
+DISPATCH_ORDERS = [
+    "fieldwork.dispatch_serviceorder",
+    "fieldwork.void_serviceorder",
+    "fieldwork.complete_serviceorder",
+    "fieldwork.run_order_program",
+    "fieldwork.add_connectionapplication",
+]
 DISTRICT_ADMIN = [
     "core.view_districtsettings",
     "core.change_districtsettings",
@@ -57,8 +70,16 @@ DISTRICT_ADMIN = [
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    CSS_I: VIEW_ACCOUNTS + WORK_ACCOUNTS + VIEW_METERS + TAKE_READS,
-    CSS_II: VIEW_ACCOUNTS + WORK_ACCOUNTS + LEAD + VIEW_METERS + TAKE_READS + REVIEW_READS,
+    CSS_I: VIEW_ACCOUNTS + WORK_ACCOUNTS + VIEW_METERS + TAKE_READS + VIEW_ORDERS + WORK_ORDERS,
+    CSS_II: VIEW_ACCOUNTS
+    + WORK_ACCOUNTS
+    + LEAD
+    + VIEW_METERS
+    + TAKE_READS
+    + REVIEW_READS
+    + VIEW_ORDERS
+    + WORK_ORDERS
+    + DISPATCH_ORDERS,
     SUPERVISOR: VIEW_ACCOUNTS
     + WORK_ACCOUNTS
     + LEAD
@@ -66,18 +87,23 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + VIEW_METERS
     + TAKE_READS
     + REVIEW_READS
-    + ["metering.add_meterinstallation", "metering.add_meter", "metering.change_readrules"],
+    + ["metering.add_meterinstallation", "metering.add_meter", "metering.change_readrules"]
+    + VIEW_ORDERS
+    + WORK_ORDERS
+    + DISPATCH_ORDERS,
     CASHIER: VIEW_ACCOUNTS + ["customers.add_contactentry"],
     # Field technicians work from their phone page: reads and meters, never balances or payments.
-    FIELD_TECHNICIAN: TAKE_READS + ["metering.add_meterinstallation"],
+    FIELD_TECHNICIAN: TAKE_READS + ["metering.add_meterinstallation", "fieldwork.complete_serviceorder"],
     BILLING_ADMIN: VIEW_ACCOUNTS
     + VIEW_METERS
     + TAKE_READS
     + REVIEW_READS
-    + ["customers.add_contactentry", "core.view_districtsettings", "metering.change_readrules"],
+    + ["customers.add_contactentry", "core.view_districtsettings", "metering.change_readrules"]
+    + VIEW_ORDERS,
     AUDITOR: VIEW_ACCOUNTS
     + VIEW_METERS
-    + ["core.view_user_audit", "core.view_districtsettings", "core.view_closureday"],
+    + ["core.view_user_audit", "core.view_districtsettings", "core.view_closureday"]
+    + VIEW_ORDERS,
 }
 
 # kind -> role -> amount. Defaults only: the rows are the district's to change.

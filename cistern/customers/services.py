@@ -392,6 +392,30 @@ def service_stop(
     return account
 
 
+def account_activate(*, actor, account: Account, on: date, reason: str) -> Account:
+    """A pending account becomes active when its turn-on is completed (field work calls this inside the
+    completion's transaction and under its permission). An account already active is left as it is."""
+    with transaction.atomic():
+        account = Account.objects.select_for_update().get(pk=account.pk)
+        if account.status != AccountStatus.PENDING:
+            return account
+        before = snapshot(account, ACCOUNT_FIELDS)
+        account.status = AccountStatus.ACTIVE
+        account.save(update_fields=["status"])
+        ServiceEvent.objects.create(
+            account=account,
+            kind=ServiceEventKind.ACTIVATED,
+            effective_on=on,
+            note=reason[:200],
+            created_by=actor,
+        )
+        audit_record(
+            actor=actor, action="account.activate", obj=account, before=before,
+            after=snapshot(account, ACCOUNT_FIELDS), reason=reason, account_id=account.pk,
+        )  # fmt: skip
+    return account
+
+
 # --- flags and the contact log ------------------------------------------------------------------
 
 FLAG_FIELDS = ["kind", "starts_on", "expires_on", "reason"]

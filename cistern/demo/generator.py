@@ -13,7 +13,8 @@ commercial 5 %.
 
 `history_months` is the span of history the district keeps: the service changes (stops and the move-ins
 after them) and contact-log entries fall inside it; a premise's first account is older (it came over from
-the prior system). Meters, reads and bills do not exist yet.
+the prior system). `read_months` is how many monthly reads each meter has (meters.py builds routes, service
+points, meters, installations and reads; 0: meters and installations only). Bills do not exist yet.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from zoneinfo import ZoneInfo
 from cistern.customers.account_number import make_account_number
 from cistern.customers.search_text import build_search_text, service_address_text
 
-from . import names
+from . import meters, names
 
 FIRST_SEQUENCE = 1_000_001  # the first account number's sequence (make_account_number)
 INACTIVE_SHARE = 0.185  # about 1,000 of 5,400
@@ -160,10 +161,26 @@ class Block:
     flags: list[tuple] = field(default_factory=list)
     contacts: list[tuple] = field(default_factory=list)
     opening_balances: list[tuple] = field(default_factory=list)
+    routes: list[tuple] = field(default_factory=list)
+    service_points: list[tuple] = field(default_factory=list)
+    meters: list[tuple] = field(default_factory=list)
+    installations: list[tuple] = field(default_factory=list)
+    reads: list[tuple] = field(default_factory=list)
 
 
 class _Premise:
-    __slots__ = ("id", "street", "unit", "city", "zip_code", "parcel", "zone", "occupancy")
+    __slots__ = (
+        "id",
+        "street",
+        "unit",
+        "city",
+        "zip_code",
+        "parcel",
+        "zone",
+        "occupancy",
+        "street_index",
+        "house",
+    )
 
 
 class _Account:
@@ -194,6 +211,10 @@ class Totals:
     flags: int = 0
     contacts: int = 0
     opening_balances: int = 0
+    service_points: int = 0
+    meters: int = 0
+    reads: int = 0
+    exceptions: int = 0
     by_status: dict[str, int] = field(default_factory=lambda: {"active": 0, "final": 0, "closed": 0})
 
 
@@ -207,6 +228,7 @@ class DistrictGenerator:
         seed: int,
         today: date,
         history_months: int = 13,
+        read_months: int | None = None,
         now: datetime | None = None,
         conversion_user_id: int | None = None,
         first_ids: dict[str, int] | None = None,
@@ -225,13 +247,18 @@ class DistrictGenerator:
         self.now = now or datetime.combine(today, time(12, 0), tzinfo=UTC)
         self.conversion_user_id = conversion_user_id
         ids = {"customer": 1, "premise": 1, "account": 1, "service_event": 1, "flag": 1, "contact": 1,
-               "opening_balance": 1, **(first_ids or {})}  # fmt: skip
+               "opening_balance": 1, "route": 1, "service_point": 1, "meter": 1, "installation": 1, "read": 1,
+               **(first_ids or {})}  # fmt: skip
         self._next = dict(ids)
         self.totals = Totals()
         rng = random.Random(f"cistern-district:{seed}:layout")
         self._layout_streets(rng)
         self._layout_parcels(rng)
         self._layout_phones()
+        self.plant = meters.MeterPlant(
+            seed=seed, today=today, read_months=history_months if read_months is None else read_months,
+            streets=[s.name for s in self.streets], now=self.now,
+        )  # fmt: skip
 
     # --- the layout: streets, parcels, phone numbers (fixed for the whole district) -----------------------
 
@@ -345,14 +372,19 @@ class DistrictGenerator:
             inactive_count[i] += 1
 
         block = Block()
+        if lo == 0:
+            block.routes = self.plant.route_rows(self._take)
         accounts: list[_Account] = []
+        chains: list[tuple[_Premise, list[_Account]]] = []
         for i, has_active in enumerate(in_service):
             premise = self._make_premise(rng, premise_index + i, occupancies[i])
             block.premises.append(
                 (premise.id, premise.street, premise.unit, premise.city, "CA", premise.zip_code,
                  premise.parcel, premise.zone, premise.occupancy)
             )  # fmt: skip
-            accounts.extend(self._chain(rng, premise, inactive_count[i], has_active))
+            chain = self._chain(rng, premise, inactive_count[i], has_active)
+            chains.append((premise, chain))
+            accounts.extend(chain)
         for offset, account in enumerate(accounts):
             account.id = self._take("account")
             account.number = make_account_number(FIRST_SEQUENCE + account_index + offset)
@@ -366,6 +398,7 @@ class DistrictGenerator:
                 account.status = "active"
         for account in accounts:
             self._account_rows(rng, block, account)
+        self.plant.premise_rows(block, chains, self._take, f"cistern-district:{self.seed}:meters:{lo}")
         self.totals.premises += len(block.premises)
         self.totals.customers += len(block.customers)
         self.totals.accounts += len(block.accounts)
@@ -373,6 +406,10 @@ class DistrictGenerator:
         self.totals.flags += len(block.flags)
         self.totals.contacts += len(block.contacts)
         self.totals.opening_balances += len(block.opening_balances)
+        self.totals.service_points += len(block.service_points)
+        self.totals.meters += len(block.meters)
+        self.totals.reads += len(block.reads)
+        self.totals.exceptions += sum(1 for r in block.reads if r[meters.READ_STATUS] == "exception")
         return block
 
     # --- premises and their accounts over time -----------------------------------------------------------
@@ -380,6 +417,10 @@ class DistrictGenerator:
     def _make_premise(self, rng: random.Random, index: int, occupancy: str) -> _Premise:
         street, house = self._address(index)
         premise = _Premise()
+        premise.street_index = (
+            (self._address_mul * index + self._address_add) % self._address_space % len(self.streets)
+        )
+        premise.house = house
         premise.id = self._take("premise")
         premise.street = f"{house} {street.name}"
         premise.unit = ""

@@ -31,8 +31,10 @@ from cistern.customers.models import (
     ServiceEvent,
 )
 from cistern.customers.services import ACCOUNT_SEQUENCE
+from cistern.metering.models import Meter, MeterInstallation, Read, Route, ServicePoint
 
 from . import generator as g
+from . import meters as m
 
 CONVERSION_USERNAME = "conversion"
 
@@ -45,7 +47,14 @@ TABLES = [
     ("flags", AccountFlag, g.FLAG_COLUMNS, "flag"),
     ("contacts", ContactEntry, g.CONTACT_COLUMNS, "contact"),
     ("opening_balances", OpeningBalance, g.OPENING_BALANCE_COLUMNS, "opening_balance"),
+    ("routes", Route, m.ROUTE_COLUMNS, "route"),
+    ("service_points", ServicePoint, m.SERVICE_POINT_COLUMNS, "service_point"),
+    ("meters", Meter, m.METER_COLUMNS, "meter"),
+    ("installations", MeterInstallation, m.INSTALLATION_COLUMNS, "installation"),
+    ("reads", Read, m.READ_COLUMNS, "read"),
 ]
+# Account history kept when no reads are asked for (--history-months 0, the scale benchmark).
+DEFAULT_HISTORY_MONTHS = 13
 
 DISTRICT = {
     "name": "Joshua Basin Water District (demo)",
@@ -181,7 +190,9 @@ def seed_district(
     progress=None,
 ) -> SeedResult:
     """Load a district of `accounts` accounts into an empty database. Raises RuntimeError if accounts exist
-    (unless `if_empty`, which then does nothing)."""
+    (unless `if_empty`, which then does nothing). `history_months` is the months of monthly reads and of
+    account history; 0 seeds meters and installations without reads (account history then spans
+    DEFAULT_HISTORY_MONTHS)."""
     if Account.objects.exists():
         if if_empty:
             return SeedResult(skipped=True)
@@ -199,8 +210,8 @@ def seed_district(
         for day, reason in closure_days(today):
             ClosureDay.objects.get_or_create(day=day, defaults={"reason": reason})
         gen = g.DistrictGenerator(
-            accounts=accounts, seed=seed, today=today, history_months=history_months,
-            now=timezone.now(), conversion_user_id=user.pk, first_ids=_first_ids(),
+            accounts=accounts, seed=seed, today=today, history_months=history_months or DEFAULT_HISTORY_MONTHS,
+            read_months=history_months, now=timezone.now(), conversion_user_id=user.pk, first_ids=_first_ids(),
         )  # fmt: skip
         connection.ensure_connection()
         if vendor == "postgresql":

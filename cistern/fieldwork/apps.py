@@ -5,3 +5,26 @@ class FieldworkConfig(AppConfig):
     name = "cistern.fieldwork"
     label = "fieldwork"
     verbose_name = "Field work"
+
+    def ready(self):
+        from cistern.core import panels
+        from cistern.customers import signals
+        from cistern.metering import actions
+
+        from . import receivers
+        from .panels import orders_panel
+
+        signals.service_started.connect(receivers.on_service_started, dispatch_uid="fieldwork_turn_on")
+        signals.service_transferred.connect(
+            receivers.on_service_transferred, dispatch_uid="fieldwork_transfer"
+        )
+        signals.service_stopped.connect(receivers.on_service_stopped, dispatch_uid="fieldwork_final_read")
+        panels.register(orders_panel)
+        actions.register(
+            actions.ExceptionAction(
+                key="reread",
+                label="Send re-read order",
+                url_name="fieldwork:reread_from_read",
+                permission="fieldwork.add_serviceorder",
+            )  # fmt: skip
+        )

@@ -5,3 +5,14 @@ class MeteringConfig(AppConfig):
     name = "cistern.metering"
     label = "metering"
     verbose_name = "Meters and reads"
+
+    def ready(self):
+        from cistern.core import search
+
+        from . import panels
+        from . import search as meter_search
+
+        panels.register_all()
+        search.register(
+            search.SearchProvider(kind="meter", permission="metering.view_meter", search=meter_search.hits)
+        )

@@ -10,6 +10,8 @@ from datetime import date
 from decimal import Decimal
 
 ZERO = Decimal("0")
+HUNDREDTH = Decimal("0.01")
+BOUNDARY_KINDS = ("initial", "final")
 
 
 @dataclass(frozen=True)
@@ -33,10 +35,12 @@ def consumption(
 ) -> Decimal | None:
     """Units used between two reads of one meter, or None when the read went backwards (no rollover)."""
     if value >= previous:
-        return (value - previous) * register.multiplier
-    if is_plausible_rollover(previous, value, register, window_percent):
-        return (register.capacity - previous + value) * register.multiplier
-    return None
+        used = (value - previous) * register.multiplier
+    elif is_plausible_rollover(previous, value, register, window_percent):
+        used = (register.capacity - previous + value) * register.multiplier
+    else:
+        return None
+    return used.quantize(HUNDREDTH)  # the register reads to hundredths; so does stored consumption
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,8 @@ class ReadFacts:
     value: Decimal
     meter_known: bool
     register: Register | None = None
+    installed: bool = True  # False: the meter was at no service point on that date
+    kind: str = "actual"  # initial and final reads (turn-on, change-out, stop) mark a boundary, not a period
     previous: PriorRead | None = None  # the last accepted read of this installation (or its initial value)
     same_day_values: tuple[Decimal, ...] = ()  # other reads of this meter on the same day
     account_active: bool | None = None  # None: no account at the premise on that date
@@ -117,6 +123,12 @@ def check_unknown_meter(facts: ReadFacts) -> list[Problem]:
     return [] if facts.meter_known else [Problem("unknown_meter", "No meter with this serial number.")]
 
 
+def check_not_installed(facts: ReadFacts) -> list[Problem]:
+    if facts.meter_known and not facts.installed:
+        return [Problem("not_installed", "The meter was not installed at a service point on this date.")]
+    return []
+
+
 def check_older_than_last(facts: ReadFacts) -> list[Problem]:
     if facts.previous and facts.read_on < facts.previous.read_on:
         return [
@@ -149,7 +161,7 @@ def check_negative(facts: ReadFacts) -> list[Problem]:
 
 
 def check_zero_on_active(facts: ReadFacts) -> list[Problem]:
-    if facts.account_active and usage(facts) == ZERO:
+    if facts.account_active and facts.kind not in BOUNDARY_KINDS and usage(facts) == ZERO:
         return [Problem("zero_usage", "No usage on an active account.")]
     return []
 
@@ -184,6 +196,7 @@ def check_low(facts: ReadFacts) -> list[Problem]:
 
 CHECKS: list[Callable[[ReadFacts], list[Problem]]] = [
     check_unknown_meter,
+    check_not_installed,
     check_older_than_last,
     check_duplicate,
     check_negative,

@@ -58,7 +58,7 @@ def read_record(
             meter = Meter.objects.select_for_update().get(
                 pk=meter.pk
             )  # one meter's reads validated one at a time
-        facts = selectors.read_facts(meter=meter, read_on=read_on, value=value)
+        facts = selectors.read_facts(meter=meter, read_on=read_on, value=value, kind=kind)
         verdict = validate(facts)
         if verdict.status == ReadStatus.REJECTED:
             raise ReadRejected(verdict.problems)
@@ -201,3 +201,42 @@ def meter_change_out(
             actor=actor, meter=new_meter, service_point=service_point, installed_on=on,
             initial_value=new_initial_value, reason=reason or f"Change-out of {current.meter.serial}",
         )  # fmt: skip
+
+
+def read_estimate(*, actor, read: Read, reason: str) -> Read:
+    """Replace an exception with an estimated read: the exception is rejected and an estimated read (accepted)
+    is recorded on its date, its usage taken from the installation's history by `reading.estimate_usage`
+    (the same period last year, else the recent average, scaled by days). An estimate is a register value,
+    so the next actual read's consumption is measured from it: the estimate is trued up by that read."""
+    require(actor, "metering.review_read")
+    if not reason.strip():
+        raise MeteringError("Say why (what you checked).")
+    with transaction.atomic():
+        locked = (
+            Read.objects.select_for_update(of=("self",))
+            .select_related("meter", "installation")
+            .get(pk=read.pk)
+        )
+        if locked.status != ReadStatus.EXCEPTION:
+            raise MeteringError(f"This read is already {locked.get_status_display().lower()}.")
+        installation = locked.installation
+        if installation is None:
+            raise MeteringError("The meter was not installed on that date; there is nothing to estimate.")
+        Meter.objects.select_for_update().get(pk=locked.meter_id)  # one meter's reads changed one at a time
+        plan = selectors.estimate_for(locked)
+        if isinstance(plan, str):
+            raise MeteringError(plan)
+        _review(
+            actor=actor, read=locked, status=ReadStatus.REJECTED, reason=reason, action="read.reject_for_estimate"
+        )  # fmt: skip
+        estimated = Read.objects.create(
+            meter_id=locked.meter_id, installation=installation, account_id=locked.account_id,
+            read_on=locked.read_on, value=plan.value, kind=ReadKind.ESTIMATED, source="estimate",
+            status=ReadStatus.ACCEPTED, consumption=plan.units, reviewed_by=actor, reviewed_at=timezone.now(),
+            note=f"Estimated in place of read {locked.pk} ({plan.basis})"[:200], created_by=actor,
+        )  # fmt: skip
+        audit_record(
+            actor=actor, action="read.estimate", obj=estimated, after=snapshot(estimated, READ_FIELDS),
+            reason=reason, account_id=estimated.account_id,
+        )  # fmt: skip
+    return estimated

@@ -57,3 +57,32 @@
     }
   });
 })();
+
+// Dispatcher board: j/k move between orders, t focuses the technician, s saves, d dispatches, [ ] change day.
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+    var rows = Array.from(document.querySelectorAll("tr.board-row"));
+    if (!rows.length) return;
+    var row = target && target.closest ? target.closest("tr.board-row") : null;
+    var index = rows.indexOf(row);
+    var key = event.key;
+    if (key === "j" || key === "k") {
+      event.preventDefault();
+      var next = key === "j" ? Math.min(index + 1, rows.length - 1) : Math.max(index - 1, 0);
+      rows[index < 0 ? 0 : next].focus();
+    } else if ((key === "[" || key === "]") && !row) {
+      var link = document.querySelector('a[data-key="' + key + '"]');
+      if (link) { event.preventDefault(); link.click(); }
+    } else if (row && (key === "s" || key === "d")) {
+      var button = row.querySelector('button[data-key="' + key + '"]');
+      if (button) { event.preventDefault(); button.click(); }
+    } else if (row && key === "t") {
+      var select = row.querySelector("select[name=technician]");
+      if (select) { event.preventDefault(); select.focus(); }
+    }
+  });
+})();

@@ -16,7 +16,8 @@ class Command(BaseCommand):
     help = (
         "Load a synthetic district shaped like Joshua Basin Water District (fictional customers): N accounts, "
         "about 18.5% of them final or closed, with premises, customers, service events, flags, contact-log "
-        "entries and opening balances, plus the district settings and two closure days. The same --accounts "
+        "entries and opening balances, routes, service points, meters and monthly reads (a few estimated, a few "
+        "open exceptions), plus the district settings and two closure days. The same --accounts "
         "and --seed give the same district (names, addresses, parcels, account numbers); dates count back "
         "from today (or --as-of). Refuses a database that already has accounts, unless --if-empty."
     )
@@ -34,10 +35,11 @@ class Command(BaseCommand):
             type=int,
             default=13,
             metavar="M",
-            help="Months of history before today (default 13). Meters, reads and bills do not exist yet, so "
-            "for now this only sets how far back contact-log entries and account changes go (the stops, "
-            "and the start dates of the accounts that followed them); a premise's first account is "
-            "older, converted from the prior system.",
+            help="Months of history before today (default 13): monthly meter reads (after an opening read "
+            "converted from the prior system), and how far back contact-log entries and account changes go "
+            "(the stops, and the start dates of the accounts that followed them); a premise's first account "
+            "is older, converted from the prior system. 0: meters and installations but no reads (for the "
+            "scale benchmark; account history then spans 13 months).",
         )
         parser.add_argument(
             "--as-of", type=_date, default=None, help="The district's 'today' (default: today), YYYY-MM-DD."
@@ -51,8 +53,8 @@ class Command(BaseCommand):
     def handle(self, *, accounts, seed, if_empty, history_months, as_of, check, **options):
         if accounts < 1:
             raise CommandError("--accounts must be at least 1.")
-        if history_months < 1:
-            raise CommandError("--history-months must be at least 1.")
+        if history_months < 0:
+            raise CommandError("--history-months must not be negative.")
         verbosity = options["verbosity"]
         last = [0]
 
@@ -76,7 +78,9 @@ class Command(BaseCommand):
             f"Seeded {t.accounts:,} accounts in {result.seconds:.1f} s (seed {seed}): "
             f"active {t.by_status['active']:,}, final {t.by_status['final']:,}, closed {t.by_status['closed']:,}; "
             f"{t.customers:,} customers, {t.premises:,} premises, {t.service_events:,} service events, "
-            f"{t.flags:,} flags, {t.contacts:,} contact entries, {t.opening_balances:,} opening balances. "
+            f"{t.flags:,} flags, {t.contacts:,} contact entries, {t.opening_balances:,} opening balances; "
+            f"{t.service_points:,} service points with meters, {t.reads:,} reads ({t.exceptions:,} open "
+            "exceptions). "
             f"Next account sequence {result.next_sequence}."
         )
         if check:

@@ -1,0 +1,296 @@
+"""Read files (CSV and XLSX): the header, the fields of each line and what is wrong with them.
+
+Pure: a binary stream in, plain values and field errors out, no ORM. Whether a meter exists is the import
+service's question (batch.py); everything that can be said from the file alone is said here. Errors are
+reported as `file:line:field: message`, all of them, so the clerk fixes the file once.
+"""
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import BinaryIO, NamedTuple
+
+COLUMNS = ("meter_serial", "read_date", "value", "source", "reader_code", "note")
+REQUIRED = ("meter_serial", "read_date", "value", "source")
+MAX_LENGTH = {"meter_serial": 30, "reader_code": 10, "note": 200}
+
+
+def _key(name: str) -> str:
+    """Header names and sources compare without case, spaces, underscores or hyphens."""
+    return re.sub(r"[\s_\-]+", "", name).lower()
+
+
+# Header names a file may use for each column (the canonical name first).
+HEADER_NAMES = {
+    "meter_serial": ["meter_serial", "serial", "meter", "meter_number", "meter_no"],
+    "read_date": ["read_date", "read_on", "date"],
+    "value": ["value", "reading", "read", "register"],
+    "source": ["source", "read_source"],
+    "reader_code": ["reader_code", "reader"],
+    "note": ["note", "notes", "comment", "reader_note"],
+}
+_HEADERS = {_key(alias): column for column, aliases in HEADER_NAMES.items() for alias in aliases}
+
+# Read sources a file or the API may give (ReadSource values and labels); estimates are Cistern's own.
+SOURCE_NAMES = {
+    "handheld": ["handheld", "hand held"],
+    "amr": ["amr", "AMR drive-by", "drive-by", "driveby"],
+    "ami": ["ami"],
+    "manual": ["manual", "Manual entry"],
+    "service_order": ["service_order", "Service order"],
+}
+_SOURCES = {_key(alias): source for source, aliases in SOURCE_NAMES.items() for alias in aliases}
+SOURCES_HINT = ", ".join(SOURCE_NAMES)
+
+DATE_HINT = "YYYY-MM-DD or MM/DD/YYYY"
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_US = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})\Z")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)\Z")
+VALUE_LIMIT = Decimal(10) ** 10  # NUMERIC(12, 2)
+
+
+@dataclass(frozen=True, order=True)
+class FieldError:
+    line: int
+    field: str
+    message: str
+
+    def format(self, file_name: str) -> str:
+        return f"{file_name}:{self.line}:{self.field}: {self.message}"
+
+
+class ParsedRead(NamedTuple):
+    line: int
+    meter_serial: str
+    read_on: date
+    value: Decimal
+    source: str
+    reader_code: str
+    note: str
+
+
+class SerialSeen(NamedTuple):
+    """The serial of a line that has other errors: whether the meter exists is reported too."""
+
+    line: int
+    meter_serial: str
+
+
+class FieldProblem(ValueError):
+    """One field's value is wrong; the message says how, quoting what was given."""
+
+
+def _shown(raw) -> str:
+    text = str(raw)
+    return f'"{text[:40]}…"' if len(text) > 40 else f'"{text}"'
+
+
+def _text(raw) -> str:
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    return str(raw).strip()
+
+
+def parse_date(raw, *, today: date) -> date:
+    """A read date: an ISO or US date (or a spreadsheet date cell), not after `today`."""
+    if isinstance(raw, datetime):
+        day = raw.date()
+    elif isinstance(raw, date):
+        day = raw
+    else:
+        text = _text(raw)
+        try:
+            if _ISO.match(text):
+                day = date.fromisoformat(text)
+            else:
+                match = _US.match(text)
+                if match is None:
+                    raise ValueError
+                month, day_of_month, year = (int(part) for part in match.groups())
+                day = date(year, month, day_of_month)
+        except ValueError:
+            raise FieldProblem(f"{_shown(raw)} is not a date ({DATE_HINT})") from None
+    if day > today:
+        raise FieldProblem(f"{day:%m/%d/%Y} is in the future")
+    return day
+
+
+def parse_value(raw) -> Decimal:
+    """A register value: a plain number, 0 or more, at most 2 decimal places."""
+    if isinstance(raw, bool):
+        raise FieldProblem(f"{_shown(raw)} is not a number")
+    text = repr(raw) if isinstance(raw, float) else _text(raw)
+    if not _NUMBER.match(text):
+        raise FieldProblem(f"{_shown(raw)} is not a number")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
+        raise FieldProblem(f"{_shown(raw)} is not a number") from None
+    if value < 0:
+        raise FieldProblem(f"{_shown(raw)} is negative (a register value is 0 or more)")
+    if value.as_tuple().exponent < -2:
+        raise FieldProblem(f"{_shown(raw)} has more than 2 decimal places")
+    if value >= VALUE_LIMIT:
+        raise FieldProblem(f"{_shown(raw)} is too large for a register value")
+    return value
+
+
+def parse_source(raw) -> str:
+    text = _text(raw)
+    source = _SOURCES.get(_key(text))
+    if source is None:
+        if _key(text) in ("estimate", "estimated", "estimatedbycistern"):
+            raise FieldProblem(f"{_shown(raw)}: estimates are made by Cistern, not imported")
+        raise FieldProblem(f"{_shown(raw)} is not a read source ({SOURCES_HINT})")
+    return source
+
+
+def parse_text(raw, field: str) -> str:
+    text = _text(raw)
+    limit = MAX_LENGTH[field]
+    if len(text) > limit:
+        raise FieldProblem(f"is {len(text)} characters long (at most {limit})")
+    return text
+
+
+def map_header(cells: list) -> tuple[dict[str, int], list[FieldError]]:
+    """Column name -> position, and the header's errors (unknown, repeated or missing columns)."""
+    positions: dict[str, int] = {}
+    errors: list[FieldError] = []
+    for position, cell in enumerate(cells):
+        name = _text(cell)
+        if not name:
+            errors.append(FieldError(1, f"column {position + 1}", "has no name"))
+            continue
+        column = _HEADERS.get(_key(name))
+        if column is None:
+            errors.append(FieldError(1, name, f"unknown column (the columns are {', '.join(COLUMNS)})"))
+        elif column in positions:
+            errors.append(FieldError(1, name, f"repeats the column {column}"))
+        else:
+            positions[column] = position
+    for column in REQUIRED:
+        if column not in positions:
+            errors.append(FieldError(1, column, "missing column"))
+    return positions, errors
+
+
+def parse_line(line: int, cells: list, positions: dict[str, int], *, today: date):
+    """One data line: (ParsedRead, []) or (its SerialSeen or None, its errors)."""
+    errors: list[FieldError] = []
+    if len(cells) > len(positions):
+        extra = [c for c in cells[len(positions) :] if _text(c)]  # trailing empty cells are harmless
+        if extra:
+            errors.append(
+                FieldError(
+                    line, "line", f"has {len(cells)} values; the header names {len(positions)} columns"
+                )
+            )
+    values = {}
+    for column, position in positions.items():
+        raw = cells[position] if position < len(cells) else None
+        if column in REQUIRED and _text(raw) == "" and not isinstance(raw, date):
+            errors.append(FieldError(line, column, "is missing"))
+            continue
+        try:
+            if column == "read_date":
+                values[column] = parse_date(raw, today=today)
+            elif column == "value":
+                values[column] = parse_value(raw)
+            elif column == "source":
+                values[column] = parse_source(raw)
+            else:
+                values[column] = parse_text(raw, column)
+        except FieldProblem as problem:
+            errors.append(FieldError(line, column, str(problem)))
+    if errors:
+        serial = values.get("meter_serial")
+        return (SerialSeen(line, serial) if serial else None), errors
+    parsed = ParsedRead(
+        line, values["meter_serial"], values["read_date"], values["value"], values["source"],
+        values.get("reader_code", ""), values.get("note", ""),
+    )  # fmt: skip
+    return parsed, errors
+
+
+def is_xlsx(file_name: str, head: bytes) -> bool:
+    return file_name.lower().endswith((".xlsx", ".xlsm")) or head.startswith(b"PK\x03\x04")
+
+
+def _csv_rows(stream: BinaryIO, encoding: str) -> Iterator[tuple[int, list]]:
+    text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
+    try:
+        reader = csv.reader(text, strict=True)
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield reader.line_num, exc
+                return
+            yield reader.line_num, cells
+    finally:
+        text.detach()  # the caller's stream stays open
+
+
+def _xlsx_rows(stream: BinaryIO) -> Iterator[tuple[int, list]]:
+    from openpyxl import load_workbook  # imported here: only XLSX files need it
+
+    try:
+        book = load_workbook(stream, read_only=True, data_only=True)
+    except Exception as exc:  # a damaged or foreign zip: openpyxl raises many kinds
+        yield 1, ValueError(f"not a readable XLSX workbook ({exc.__class__.__name__})")
+        return
+    try:
+        sheet = book.worksheets[0]
+        for line, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield line, list(cells)
+    finally:
+        book.close()
+
+
+def rows(stream: BinaryIO, *, file_name: str, encoding: str = "utf-8-sig") -> Iterator[tuple[int, list]]:
+    """(line, cells) of the file's first sheet or its CSV lines; (line, exception) for an unreadable file."""
+    head = stream.read(4)
+    stream.seek(0)
+    if is_xlsx(file_name, head):
+        yield from _xlsx_rows(stream)
+    else:
+        yield from _csv_rows(stream, encoding)
+
+
+def parse(stream: BinaryIO, *, file_name: str, today: date, encoding: str = "utf-8-sig"):
+    """Yield a ParsedRead, or FieldErrors and a SerialSeen, for every line of a read file, in file order.
+
+    Blank lines are skipped. A file without a usable header yields only the header's errors."""
+    lines = rows(stream, file_name=file_name, encoding=encoding)
+    header = next(lines, None)
+    if header is None or (not isinstance(header[1], Exception) and not any(_text(c) for c in header[1])):
+        yield FieldError(
+            1, "header", f"the file is empty (the first line names the columns: {', '.join(COLUMNS)})"
+        )
+        return
+    if isinstance(header[1], Exception):
+        yield FieldError(header[0], "file", str(header[1]))
+        return
+    positions, errors = map_header(header[1])
+    if errors:
+        yield from errors
+        return
+    for line, cells in lines:
+        if isinstance(cells, Exception):
+            yield FieldError(line, "line", f"cannot be read as CSV ({cells})")
+            return
+        if not any(c is not None and c != "" and (not isinstance(c, str) or c.strip()) for c in cells):
+            continue
+        parsed, errors = parse_line(line, cells, positions, today=today)
+        yield from errors
+        if parsed is not None:
+            yield parsed
