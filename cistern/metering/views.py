@@ -15,7 +15,7 @@ from . import actions, chart, selectors, services
 from .forms import ReviewForm
 from .models import Meter, Read, ReadKind, ReadStatus, Route
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # a screenful to review; rendering, not the database, is most of the page's time
 QUEUE_CHART_MONTHS = 13
 DETAIL_CHART_MONTHS = 36
 
@@ -39,7 +39,7 @@ _SENTINEL = "987654321"
 
 
 class _UrlMaker:
-    """The queue's links, reversed once per page and filled in per row: 50 rows x 8 links of reverse() would
+    """The queue's links, reversed once per page and filled in per row: a page of rows x 8 links of reverse() would
     cost more than the queries."""
 
     def __init__(self):
