@@ -7,7 +7,7 @@ problems at once (STYLE.md §8).
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 ZERO = Decimal("0")
 HUNDREDTH = Decimal("0.01")
@@ -40,7 +40,8 @@ def consumption(
         used = (register.capacity - previous + value) * register.multiplier
     else:
         return None
-    return used.quantize(HUNDREDTH)  # the register reads to hundredths; so does stored consumption
+    # Hundredths, half up, here: the databases would otherwise round differently (SQLite half-even) on storing.
+    return used.quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

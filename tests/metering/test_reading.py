@@ -165,3 +165,9 @@ def test_a_turn_on_or_final_read_with_no_usage_is_not_a_zero_usage_exception():
     assert [p.code for p in reading.validate(ReadFacts(**base)).problems] == ["zero_usage"]
     for kind in ("initial", "final"):
         assert reading.validate(ReadFacts(kind=kind, **base)).status == "accepted"
+
+
+def test_consumption_is_rounded_half_up_to_hundredths():
+    register = Register(dials=6, multiplier=D("1.005"))
+    # 5 units x 1.005 = 5.025: half up gives 5.03 where half-even would give 5.02.
+    assert reading.consumption(D("0"), D("5"), register) == D("5.03")
