@@ -18,24 +18,15 @@ import sys
 import time
 from pathlib import Path
 
+from common import postgres_reachable, recreate_pg_database  # noqa: E402 (bench/ is on sys.path)
+
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var" / "bench"
 SQLITE_PATH = VAR_DIR / "exception-queue.sqlite3"
-PG_DSN = "host=127.0.0.1 port=5432 user=postgres"
 PG_DATABASE = "cistern_bench_queue"
 PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}"
 TARGET_MS = 100.0
 USER = "bench_queue_css2"
-
-
-def postgres_reachable() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(f"{PG_DSN} dbname=postgres", connect_timeout=3):
-            return True
-    except Exception:
-        return False
 
 
 def parent(args) -> int:
@@ -52,11 +43,7 @@ def parent(args) -> int:
                 Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
             env["DATABASE_URL"] = f"sqlite:///{SQLITE_PATH}"
         else:
-            import psycopg
-
-            with psycopg.connect(f"{PG_DSN} dbname=postgres", autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-                conn.execute(f"CREATE DATABASE {PG_DATABASE}")
+            recreate_pg_database(PG_DATABASE)
             env["DATABASE_URL"] = PG_URL
         command = [sys.executable, __file__, "--child", engine, "--queries", str(args.queries),
                    "--exceptions", str(args.exceptions)]  # fmt: skip

@@ -24,25 +24,16 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from common import postgres_reachable, recreate_pg_database  # noqa: E402 (bench/ is on sys.path)
+
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var" / "bench"
 SQLITE_PATH = VAR_DIR / "cistern-bench-reads.sqlite3"
 CSV_PATH = VAR_DIR / "bench-reads.csv"
-PG_DSN = "host=127.0.0.1 port=5432 user=postgres"
 PG_DATABASE = "cistern_bench_reads"
 PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}"
 TARGET = 50_000  # reads per second
 USER = "bench_reads"
-
-
-def postgres_reachable() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(f"{PG_DSN} dbname=postgres", connect_timeout=3):
-            return True
-    except Exception:
-        return False
 
 
 def parent(args) -> int:
@@ -81,11 +72,7 @@ def fresh_database(engine: str) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
         return
-    import psycopg
-
-    with psycopg.connect(f"{PG_DSN} dbname=postgres", autocommit=True) as db:
-        db.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")  # only this benchmark's own
-        db.execute(f"CREATE DATABASE {PG_DATABASE}")
+    recreate_pg_database(PG_DATABASE)
 
 
 def _setup_django():

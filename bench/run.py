@@ -22,10 +22,11 @@ import time
 from math import ceil
 from pathlib import Path
 
+from common import PG_DSN, postgres_reachable, recreate_pg_database  # noqa: E402 (bench/ is on sys.path)
+
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var" / "bench"
 SQLITE_PATH = VAR_DIR / "cistern-bench.sqlite3"
-PG_DSN = "host=127.0.0.1 port=5432 user=postgres"
 PG_DATABASE = "cistern_bench"
 PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}"
 DEFAULT_ACCOUNTS = {"sqlite": 100_000, "postgresql": 1_000_000}
@@ -38,16 +39,6 @@ BENCH_USER = "bench_css1"
 
 
 # --- parent: one subprocess per engine --------------------------------------------------------------
-
-
-def postgres_reachable() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(f"{PG_DSN} dbname=postgres", connect_timeout=3):
-            return True
-    except Exception:
-        return False
 
 
 def parent(args) -> int:
@@ -113,12 +104,7 @@ def fresh_database(engine: str) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
         return
-    import psycopg
-
-    with psycopg.connect(f"{PG_DSN} dbname=postgres", autocommit=True) as db:
-        # Only ever this benchmark's own database.
-        db.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-        db.execute(f"CREATE DATABASE {PG_DATABASE}")
+    recreate_pg_database(PG_DATABASE)
 
 
 # --- child: measure --------------------------------------------------------------------------------
