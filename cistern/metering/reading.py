@@ -104,6 +104,17 @@ class Verdict:
 
 
 def usage(facts: ReadFacts) -> Decimal | None:
+    # Every check asks; a file import asks a million times. Kept on the (frozen) facts after the first time.
+    cached = facts.__dict__.get("_usage", _UNSET)
+    if cached is _UNSET:
+        cached = facts.__dict__["_usage"] = _usage(facts)
+    return cached
+
+
+_UNSET = object()
+
+
+def _usage(facts: ReadFacts) -> Decimal | None:
     if facts.previous is None or facts.register is None or facts.read_on <= facts.previous.read_on:
         return None
     return consumption(facts.previous.value, facts.value, facts.register, facts.rollover_window_percent)
@@ -112,6 +123,13 @@ def usage(facts: ReadFacts) -> Decimal | None:
 def typical_usage(facts: ReadFacts) -> Decimal | None:
     """The yardstick for high and low: the larger of the 3-period average and the same period last year,
     so a summer read is not called high for being above a winter average."""
+    cached = facts.__dict__.get("_typical", _UNSET)
+    if cached is _UNSET:
+        cached = facts.__dict__["_typical"] = _typical_usage(facts)
+    return cached
+
+
+def _typical_usage(facts: ReadFacts) -> Decimal | None:
     candidates = []
     if facts.recent_usage:
         candidates.append(sum(facts.recent_usage, ZERO) / len(facts.recent_usage))
