@@ -118,6 +118,15 @@ def account_page(number: str) -> Account:
     )
 
 
+def open_account_at(premise) -> Account | None:
+    """The pending or active account at a premise (at most one, by constraint)."""
+    return (
+        premise.accounts.filter(status__in=[AccountStatus.PENDING, AccountStatus.ACTIVE])
+        .select_related("customer")
+        .first()
+    )
+
+
 def recent_contacts(account: Account, limit: int = 50) -> list[ContactEntry]:
     return list(account.contacts.select_related("created_by").order_by("-created_at", "-id")[:limit])
 

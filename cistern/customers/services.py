@@ -298,6 +298,35 @@ def service_start(
     return account
 
 
+def service_start_new_customer(
+    *,
+    actor,
+    customer_fields: dict,
+    premise: Premise,
+    start_date: date,
+    application: Application,
+    stop_current_account: bool = False,
+    reason: str = "",
+) -> Account:
+    """A new customer and their first account, as one piece of work: a refused start leaves no orphan customer.
+    With no mailing street given, the service address is the mailing address."""
+    fields = {k: v.strip() if isinstance(v, str) else v for k, v in customer_fields.items()}
+    if not fields.get("mailing_street"):
+        fields.update(
+            mailing_street=premise.street, mailing_unit=premise.unit, mailing_city=premise.city,
+            mailing_state=premise.state, mailing_zip=premise.zip_code,
+        )  # fmt: skip
+    fields["mailing_state"] = (fields.get("mailing_state") or "CA").upper()
+    fields["kind"] = fields.get("kind") or "person"
+    fields["preferred_language"] = fields.get("preferred_language") or "en"
+    with transaction.atomic():
+        customer = customer_create(actor=actor, reason="New customer at start of service", **fields)
+        return service_start(
+            actor=actor, customer=customer, premise=premise, start_date=start_date, application=application,
+            stop_current_account=stop_current_account, reason=reason,
+        )  # fmt: skip
+
+
 def service_transfer(
     *,
     actor,

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -135,13 +134,10 @@ def start_service(request):
             else:
                 messages.success(request, f"Account {account.number} opened (pending turn-on).")
                 return redirect("customers:account", account.number)
-        customer = form.cleaned_data.get("customer") if hasattr(form, "cleaned_data") else customer
-        premise = form.cleaned_data.get("premise") if hasattr(form, "cleaned_data") else premise
-    open_here = None
-    if premise is not None:
-        open_here = (
-            premise.accounts.filter(status__in=["pending", "active"]).select_related("customer").first()
-        )
+        # is_valid() has run: cleaned_data holds the fields that were valid.
+        customer = form.cleaned_data.get("customer") or customer
+        premise = form.cleaned_data.get("premise") or premise
+    open_here = selectors.open_account_at(premise) if premise is not None else None
     return render(
         request,
         "customers/start_service.html",
@@ -150,38 +146,20 @@ def start_service(request):
 
 
 def _start_from_form(actor, data) -> Account:
-    premise = data["premise"]
     application = services.Application(
         relationship=data["relationship"], occupancy_type=data["occupancy_type"],
         identity_method=data["identity_method"], credit_decision=data["credit_decision"],
         deposit_required=data["deposit_required"], deposit_waived_reason=data["deposit_waived_reason"],
         charge_setup_fee=data["charge_setup_fee"],
     )  # fmt: skip
-    # The new customer and the account are one piece of work: a refused start leaves no orphan customer.
-    with transaction.atomic():
-        customer = data["customer"]
-        if customer is None:
-            same_as_service = not data["mailing_street"].strip()
-            customer = services.customer_create(
-                actor=actor,
-                kind=data["kind"] or "person",
-                name=data["name"].strip(),
-                phone=data["phone"].strip(),
-                phone_alt=data["phone_alt"].strip(),
-                email=data["email"].strip(),
-                mailing_street=premise.street if same_as_service else data["mailing_street"].strip(),
-                mailing_unit=premise.unit if same_as_service else data["mailing_unit"].strip(),
-                mailing_city=premise.city if same_as_service else data["mailing_city"].strip(),
-                mailing_state=premise.state if same_as_service else (data["mailing_state"] or "CA").upper(),
-                mailing_zip=premise.zip_code if same_as_service else data["mailing_zip"].strip(),
-                preferred_language=data["preferred_language"] or "en",
-                paperless=data["paperless"],
-                reason="New customer at start of service",
-            )
-        return services.service_start(
-            actor=actor, customer=customer, premise=premise, start_date=data["start_date"],
-            application=application, stop_current_account=data["stop_current_account"], reason=data["reason"],
-        )  # fmt: skip
+    start = {
+        "premise": data["premise"], "start_date": data["start_date"], "application": application,
+        "stop_current_account": data["stop_current_account"], "reason": data["reason"],
+    }  # fmt: skip
+    if data["customer"] is not None:
+        return services.service_start(actor=actor, customer=data["customer"], **start)
+    customer_fields = {name: data[name] for name in services.CUSTOMER_FIELDS}
+    return services.service_start_new_customer(actor=actor, customer_fields=customer_fields, **start)
 
 
 @permission_required("customers.transfer_service", raise_exception=True)
