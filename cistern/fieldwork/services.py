@@ -517,9 +517,9 @@ def connection_apply(
             )  # fmt: skip
         except customer_services.CustomerError as exc:
             raise FieldworkError(str(exc)) from None
-        # metering has no service-point service yet; the new connection's one is made here, audited.
-        point = ServicePoint.objects.create(premise=premise, kind=ServicePointKind.DOMESTIC)
-        audit_record(actor=actor, action="servicepoint.create", obj=point, after={"premise": premise.pk})
+        point = metering_services.service_point_create(
+            actor=actor, premise=premise, kind=ServicePointKind.DOMESTIC, reason="New connection"
+        )
         job = f"NC-{sequence_next(name=JOB_SEQUENCE, start=1):05d}"
         (order,) = _new_orders(
             actor=actor, origin=OrderOrigin.CONNECTION,

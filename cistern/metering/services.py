@@ -122,6 +122,22 @@ def read_reject(*, actor, read: Read, reason: str) -> Read:
     return _review(actor=actor, read=read, status=ReadStatus.REJECTED, reason=reason, action="read.reject")
 
 
+def service_point_create(
+    *, actor, premise, kind: str, route=None, read_sequence: int = 0, reason: str = ""
+) -> ServicePoint:
+    """A new place of delivery at a premise (a new connection, an added irrigation line). Called inside the
+    caller's permission (field work's new connection), like customers.account_activate."""
+    with transaction.atomic():
+        point = ServicePoint.objects.create(
+            premise=premise, kind=kind, route=route, read_sequence=read_sequence
+        )
+        audit_record(
+            actor=actor, action="servicepoint.create", obj=point,
+            after={"premise": premise.pk, "kind": kind, "route": route.pk if route else None}, reason=reason,
+        )  # fmt: skip
+    return point
+
+
 def meter_install(
     *, actor, meter: Meter, service_point: ServicePoint, installed_on: date, initial_value, reason: str = ""
 ) -> MeterInstallation:
