@@ -86,7 +86,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the counter read while a bill run writes; IMMEDIATE avoids lock-upgrade deadlocks.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+            "PRAGMA cache_size=-131072;"  # 128 MB of pages: a read import or bill run touches big indexes
+        ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }

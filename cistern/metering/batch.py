@@ -22,13 +22,12 @@ import json
 import marshal
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import UTC, date
+from decimal import Decimal
 from math import ceil
 from typing import BinaryIO
 
 from django.db import IntegrityError, connection, transaction
-from django.db.backends.utils import format_number
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -39,7 +38,7 @@ from cistern.customers.models import Account, AccountStatus
 
 from . import imports, selectors
 from .models import Meter, MeterInstallation, Read, ReadImport, ReadKind, ReadStatus
-from .reading import PriorRead, ReadFacts, Register, check_unknown_meter, validate
+from .reading import PriorRead, ReadFacts, Register, check_unknown_meter, clean_usage, validate
 from .services import READ_FIELDS, MeteringError
 
 CHUNK_ROWS = 20_000  # lines judged and inserted together (one bucket of meters)
@@ -201,30 +200,32 @@ def _first_pass(stream, *, file_name, encoding, today, spill) -> tuple[dict, int
         block_errors.clear()
         pending.clear()
 
+    parsed_read, spill_add = imports.ParsedRead, spill.add
     for item in imports.parse(stream, file_name=file_name, today=today, encoding=encoding):
         kind = type(item)
+        if kind is parsed_read:  # the usual line, first
+            rows += 1
+            line, serial, read_on, value, source, reader_code, note = item
+            known = meters.get(serial, False)
+            if known is False:
+                pending.append((line, serial))
+                if len(pending) >= LOOKUP_ROWS:
+                    settle()
+            elif known is None:
+                block_errors.append(
+                    imports.FieldError(line, "meter_serial", f'no meter with serial "{serial}"')
+                )
+            if not total and not block_errors:
+                spill_add((serial, read_on.toordinal(), str(value), source, reader_code, note, line))
+            continue
         if kind is imports.FieldError:
             block_errors.append(item)
-            continue
-        if kind is imports.SerialSeen:
-            if item.meter_serial not in meters:
-                pending.append(item)
-            elif meters[item.meter_serial] is None:
-                block_errors.append(
-                    imports.FieldError(
-                        item.line, "meter_serial", f'no meter with serial "{item.meter_serial}"'
-                    )
-                )
-            continue
-        rows += 1
-        line, serial, read_on, value, source, reader_code, note = item
-        known = meters.get(serial, False)
-        if known is False:
-            pending.append((line, serial))
-        elif known is None:
-            block_errors.append(imports.FieldError(line, "meter_serial", f'no meter with serial "{serial}"'))
-        if not total and not block_errors:
-            spill.add((serial, read_on.toordinal(), str(value), source, reader_code, note, line))
+        elif item.meter_serial not in meters:  # a SerialSeen
+            pending.append(item)
+        elif meters[item.meter_serial] is None:
+            block_errors.append(
+                imports.FieldError(item.line, "meter_serial", f'no meter with serial "{item.meter_serial}"')
+            )
         if len(pending) >= LOOKUP_ROWS or len(block_errors) >= LOOKUP_ROWS:
             settle()
     settle()
@@ -271,7 +272,9 @@ class _Facts:
             for installation_id, read_on, value, used, kind in newest:
                 # The usage of a period: an initial read's 0 at install is none (as read_facts).
                 period = used if kind != INITIAL else None
-                self.history.setdefault(installation_id, []).append((read_on, value, period))
+                self.history.setdefault(installation_id, []).append(
+                    (read_on.toordinal(), read_on, value, period)
+                )
         for reads in self.history.values():
             reads.sort(key=lambda r: r[0], reverse=True)
         # Every stored read of these meters on the file's dates: duplicates and identical reads.
@@ -309,13 +312,6 @@ def _lock_meters(meter_ids: list[int]) -> None:
             )
 
 
-def as_stored(number: Decimal, sqlite: bool) -> Decimal:
-    """`number` as a NUMERIC(12, 2) column gives it back: rounded as the ORM rounds it on this database."""
-    if sqlite:  # Django quantizes in Python (the context's rounding, half-even)
-        return Decimal(format_number(number, 12, 2))
-    return number.quantize(CENT, rounding=ROUND_HALF_UP)  # PostgreSQL rounds half away from zero
-
-
 def _judge(rows: list[tuple], meters: dict, common: dict):
     """Yield (row, meter_id, installation_id, account_id, status, consumption, problems) for each read of the
     bucket that is not identical to a stored one, meter by meter in date order. `rows` are spilled lines:
@@ -324,25 +320,29 @@ def _judge(rows: list[tuple], meters: dict, common: dict):
     meter_ids = list({meters[r[0]][0] for r in rows})
     first, last = min(r[1] for r in rows), max(r[1] for r in rows)
     facts = _Facts(meter_ids, date.fromordinal(first), date.fromordinal(last))
-    sqlite = connection.vendor == "sqlite"
     installations, history, same_day, accounts = (
         facts.installations,
         facts.history,
         facts.same_day,
         facts.accounts,
     )
-    no_installations: list = []
+    none: list = []
+    cent, from_ordinal, accepted = CENT, date.fromordinal, ACCEPTED
     for row in rows:
         meter_id, register = meters[row[0]]
         ordinal = row[1]
         value = Decimal(row[2])
-        stored = same_day.get((meter_id, ordinal))
-        if stored is not None and any(v == value for v, _ in stored):
-            yield None
-            continue
-        read_on = date.fromordinal(ordinal)
+        key = (meter_id, ordinal)
+        stored = same_day.get(key)
+        same_day_values = ()
+        if stored is not None:
+            if any(v == value for v, _ in stored):
+                yield None
+                continue
+            same_day_values = tuple(v for v, s in stored if s != REJECTED)
+        read_on = from_ordinal(ordinal)
         installation = None
-        for candidate in installations.get(meter_id, no_installations):
+        for candidate in installations.get(meter_id, none):
             if candidate[1] <= read_on and (candidate[2] is None or candidate[2] >= read_on):
                 installation = candidate
                 break
@@ -350,7 +350,7 @@ def _judge(rows: list[tuple], meters: dict, common: dict):
             verdict = validate(
                 ReadFacts(
                     read_on=read_on, value=value, meter_known=True, register=register, installed=False,
-                    same_day_values=tuple(v for v, s in stored if s != REJECTED) if stored else (), **common,
+                    same_day_values=same_day_values, **common,
                 )
             )  # fmt: skip
             installation_id = account_id = None
@@ -359,36 +359,53 @@ def _judge(rows: list[tuple], meters: dict, common: dict):
             reads = history.get(installation_id)
             if reads is None:
                 reads = history[installation_id] = []
-            # As selectors.read_facts: the last accepted read, whatever its date.
-            prior = PriorRead(reads[0][0], reads[0][1]) if reads else PriorRead(installed_on, initial)
-            year_ago = read_on - timedelta(days=365)
-            recent = tuple(r[2] for r in reads if r[2] is not None and r[0] < read_on)[:3]
-            last_year = next(
-                (r[2] for r in reads if r[2] is not None and abs((r[0] - year_ago).days) <= 15), None
-            )
+            # As selectors.read_facts: the last accepted read, whatever its date. `reads` are (ordinal, date,
+            # value, usage of its period or None), newest first.
+            prior = PriorRead(reads[0][1], reads[0][2]) if reads else PriorRead(installed_on, initial)
+            recent = []
+            last_year = None
+            year_ago = ordinal - 365
+            for r in reads:
+                period = r[3]
+                if period is None:
+                    continue
+                if r[0] < ordinal and len(recent) < 3:
+                    recent.append(period)
+                if last_year is None and -15 <= r[0] - year_ago <= 15:
+                    last_year = period
             account_id = account_active = None
-            for pk, start, end, active in accounts.get(premise_id, no_installations):
+            for pk, start, end, active in accounts.get(premise_id, none):
                 if start <= read_on and (end is None or end >= read_on):
                     account_id, account_active = pk, active
                     break
-            verdict = validate(
-                ReadFacts(
-                    read_on=read_on, value=value, meter_known=True, register=register, previous=prior,
-                    same_day_values=tuple(v for v, s in stored if s != REJECTED) if stored else (),
-                    account_active=account_active, recent_usage=recent, usage_last_year=last_year, **common,
-                )
-            )  # fmt: skip
-        used = verdict.consumption
-        if used is not None and used.as_tuple().exponent != -2:
-            used = as_stored(used, sqlite)
-        status = verdict.status
-        value = value.quantize(CENT)  # as stored: the next reads see it as read_record would read it back
-        same_day[(meter_id, ordinal)] = [(value, status)] + (stored or [])
-        if status == ACCEPTED and installation_id is not None:
-            reads.append((read_on, value, used))
-            reads.sort(key=lambda r: r[0], reverse=True)
+            recent = tuple(recent)
+            used = None
+            if account_active and not same_day_values:
+                used = clean_usage(read_on, value, register, prior, recent, last_year, **common)
+            if used is not None:
+                status, problems = accepted, ()
+            else:
+                verdict = validate(
+                    ReadFacts(
+                        read_on=read_on, value=value, meter_known=True, register=register, previous=prior,
+                        same_day_values=same_day_values, account_active=account_active, recent_usage=recent,
+                        usage_last_year=last_year, **common,
+                    )
+                )  # fmt: skip
+                used, status, problems = verdict.consumption, verdict.status, verdict.problems
+        if installation is None:
+            used, status, problems = verdict.consumption, verdict.status, verdict.problems
+        # `used` is in hundredths already (reading.consumption), as the column stores it on both databases.
+        value = value.quantize(cent)  # as stored: the next reads see it as read_record would read it back
+        same_day[key] = [(value, status)] if stored is None else [(value, status), *stored]
+        if status == accepted and installation_id is not None:
+            if not reads or ordinal >= reads[0][0]:  # the usual case: reads of a meter come in date order
+                reads.insert(0, (ordinal, read_on, value, used))
+            else:
+                reads.append((ordinal, read_on, value, used))
+                reads.sort(key=lambda r: r[0], reverse=True)
             del reads[HISTORY:]
-        yield row, meter_id, installation_id, account_id, read_on, value, status, used, verdict.problems
+        yield row, meter_id, installation_id, account_id, read_on, value, status, used, problems
 
 
 def _common_facts() -> dict:
