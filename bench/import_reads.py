@@ -5,8 +5,10 @@
 Each engine runs in subprocesses of its own: SQLite at var/bench/cistern-bench-reads.sqlite3, PostgreSQL in
 the database `cistern_bench_reads` on 127.0.0.1:5432 (user postgres), which this script drops and creates
 (no other database is touched). The district comes from `seed_district` (meters and installations, no
-reads); the file holds M monthly reads of N meters (default 100,000 x 10), written month by month as a
-route file is, so each meter's reads are spread over the whole file. The import runs in a fresh process,
+reads); the file holds M monthly reads of N meters in service (default 100,000 x 10), written month by month
+as a route file is, so each meter's reads are spread over the whole file. Each household uses about its own
+amount every month (within -20%/+25%); 1% of reads are zero and 1% are a leak at four times usual, which
+the review queue gets as exceptions, with the first reads of meters whose history is too short to judge. The import runs in a fresh process,
 so its peak RSS is the import's own. Prints reads/s and PASS/MISS against 50,000 reads/s; never fails on
 time. See bench/README.md.
 """
@@ -107,6 +109,7 @@ def prepare(args) -> int:
     from django.utils import timezone
 
     from cistern.core import roles
+    from cistern.customers.models import AccountStatus
     from cistern.demo.loader import seed_district
     from cistern.metering.models import MeterInstallation
 
@@ -115,15 +118,22 @@ def prepare(args) -> int:
         f"{connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else ''}"
     )
     started = time.monotonic()
-    accounts = int(args.meters * 1.2)  # some premises have no meter in service, some have two
+    accounts = int(args.meters * 1.6)  # some premises are vacant, some meters went in lately
     seed_district(accounts=accounts, seed=args.seed, history_months=0)
+    days = _months_back(timezone.localdate(), args.months)
+    # Meters read every month of the file: installed before its first day at a premise with an account in
+    # service since before then, as on a real route.
     installations = list(
-        MeterInstallation.objects.filter(removed_on__isnull=True)
+        MeterInstallation.objects.filter(
+            removed_on__isnull=True, installed_on__lt=days[0],
+            service_point__premise__accounts__status=AccountStatus.ACTIVE,
+            service_point__premise__accounts__start_date__lt=days[0],
+        )
         .order_by("id")
         .values_list("meter__serial", "initial_value", "meter__dials")[: args.meters]
-    )
+    )  # fmt: skip
     print(
-        f"seeded {accounts:,} accounts, {len(installations):,} installed meters in {time.monotonic() - started:.0f} s"
+        f"seeded {accounts:,} accounts, {len(installations):,} meters in service in {time.monotonic() - started:.0f} s"
     )
     if len(installations) < args.meters:
         print(f"warning: only {len(installations):,} meters (asked for {args.meters:,})")
@@ -131,9 +141,9 @@ def prepare(args) -> int:
     user.groups.set([Group.objects.get(name=roles.CSS_II)])
 
     rng = random.Random(args.seed)
-    days = _months_back(timezone.localdate(), args.months)
     values = {serial: initial for serial, initial, _ in installations}
     capacity = {serial: Decimal(10) ** dials for serial, _, dials in installations}
+    typical = {serial: rng.randint(5, 20) for serial, _, _ in installations}  # each household its own
     started = time.monotonic()
     with CSV_PATH.open("w", newline="") as out:
         writer = csv.writer(out)
@@ -141,7 +151,9 @@ def prepare(args) -> int:
         for day in days:  # month by month, as a route file comes in
             for serial, _, _ in installations:
                 roll = rng.random()
-                used = 0 if roll < 0.03 else rng.randint(40, 90) if roll < 0.05 else rng.randint(4, 18)
+                # A few empty houses and leaks (exceptions for the review queue); the rest near their usual.
+                base = typical[serial]
+                used = 0 if roll < 0.01 else base * 4 if roll < 0.02 else round(base * rng.uniform(0.8, 1.25))
                 values[serial] = (values[serial] + used) % capacity[serial]
                 writer.writerow([serial, day.isoformat(), values[serial], "handheld", "R07", ""])
     size = CSV_PATH.stat().st_size

@@ -20,7 +20,11 @@ import hashlib
 import io
 import json
 import marshal
+import multiprocessing
+import os
 import tempfile
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date
 from decimal import Decimal
@@ -28,8 +32,6 @@ from math import ceil
 from typing import BinaryIO
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from cistern.core.audit import audit_record, snapshot
@@ -37,16 +39,17 @@ from cistern.core.permissions import require
 from cistern.customers.models import Account, AccountStatus
 
 from . import imports, selectors
-from .models import Meter, MeterInstallation, Read, ReadImport, ReadKind, ReadStatus
-from .reading import PriorRead, ReadFacts, Register, check_unknown_meter, clean_usage, validate
+from .judging import HISTORY, STORED_COLUMNS, BucketFacts, Judged, Rules, judge, judge_for_storing, sort_lines
+from .models import Meter, MeterInstallation, Read, ReadImport, ReadKind, ReadStatus, ServicePoint
+from .reading import ReadFacts, Register, check_unknown_meter
 from .services import READ_FIELDS, MeteringError
 
+PARALLEL_BYTES = 4_000_000  # a file this big (about 100,000 reads) is parsed and judged in a worker process
+MAX_WORKERS = 1
 CHUNK_ROWS = 20_000  # lines judged and inserted together (one bucket of meters)
 LOOKUP_ROWS = 5_000  # lines between serial look-ups while parsing
 MAX_ERRORS = 1_000  # errors listed; the rest are counted
 MAX_API_READS = 10_000  # reads per API request
-HISTORY = 16  # accepted reads per installation that validation looks at (as selectors.read_facts)
-CENT = Decimal("0.01")
 ACTIVE = (AccountStatus.ACTIVE, AccountStatus.PENDING)
 INITIAL = ReadKind.INITIAL.value
 ACCEPTED, EXCEPTION, REJECTED = (
@@ -55,12 +58,10 @@ ACCEPTED, EXCEPTION, REJECTED = (
     ReadStatus.REJECTED.value,
 )
 
-# The columns the bulk insert writes, in order; test_import checks them against the model.
-READ_COLUMNS = [
-    "meter_id", "installation_id", "account_id", "read_on", "value", "kind", "source", "status", "consumption",
-    "problems", "reader_code", "note", "read_import_id", "reviewed_by_id", "reviewed_at", "created_by_id",
-    "created_at",
-]  # fmt: skip
+# The columns the bulk insert writes: each read's own (judging.STORED_COLUMNS), then those all the reads of a file
+# share; test_import checks them against the model.
+SHARED_COLUMNS = ["kind", "read_import_id", "reviewed_by_id", "reviewed_at", "created_by_id", "created_at"]
+READ_COLUMNS = STORED_COLUMNS + SHARED_COLUMNS
 
 
 class ImportRefused(MeteringError):
@@ -169,66 +170,109 @@ def _in_batches(values: list, size: int | None = None):
 def _look_up_meters(serials, meters: dict) -> None:
     """Fill meters[serial] with (id, Register) or None for each serial (an unknown meter)."""
     serials = [s for s in serials if s not in meters]
-    for batch in _in_batches(serials):
-        for serial, pk, dials, multiplier in Meter.objects.filter(serial__in=batch).values_list(
-            "serial", "pk", "dials", "multiplier"
-        ):
-            meters[serial] = (pk, Register(dials=dials, multiplier=multiplier))
+    if not serials:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT serial, id, dials, multiplier FROM {Meter._meta.db_table} WHERE {_one_of('serial')}",  # noqa: S608
+            [_list_parameter(serials)],
+        )
+        for serial, pk, dials, multiplier in cursor.fetchall():
+            meters[serial] = (pk, Register(dials=dials, multiplier=_as_decimal(multiplier)))
     for serial in serials:
         meters.setdefault(serial, None)
 
 
-def _first_pass(stream, *, file_name, encoding, today, spill) -> tuple[dict, int, list, int]:
+def _parsed_blocks(stream, *, file_name, encoding, today, pool) -> tuple[list, object]:
+    """(the header's errors, the file's ParsedBlocks in order). CSV blocks are parsed by the worker processes
+    when there are any; a spreadsheet is read in this process (openpyxl reads a workbook as a whole)."""
+    if imports.is_xlsx(file_name, stream.read(4)):
+        stream.seek(0)
+        return [], _xlsx_blocks(imports.parse(stream, file_name=file_name, today=today, encoding=encoding))
+    stream.seek(0)
+    blocks = imports.csv_blocks(stream)
+    positions, errors, first = imports.parse_first_block(next(blocks, None), today, encoding)
+    if positions is None:
+        return errors, iter(())
+
+    def parsed():
+        yield first
+        tasks = ((imports.parse_block, line, data, positions, today, encoding) for line, data in blocks)
+        yield from _in_order(pool, tasks)
+
+    return errors, parsed()
+
+
+def _xlsx_blocks(items, size: int = LOOKUP_ROWS):
+    rows: list[tuple] = []
+    problems: list = []
+    for item in items:
+        if type(item) is imports.ParsedRead:
+            line, serial, read_on, value, source, reader_code, note = item
+            rows.append((serial, read_on.toordinal(), str(value), source, reader_code, note, line))
+            if len(rows) >= size:
+                yield imports.ParsedBlock(rows, problems, False)
+                rows, problems = [], []
+        else:
+            problems.append(item)
+    yield imports.ParsedBlock(rows, problems, False)
+
+
+def _in_order(pool, tasks, ahead: int = 2):
+    """Run (function, *arguments) tasks in the worker processes, `ahead` at a time beyond the one awaited,
+    and give their results in task order; without a pool, run each here when its result is wanted."""
+    if pool is None:
+        for function, *arguments in tasks:
+            yield function(*arguments)
+        return
+    running: deque = deque()
+    for function, *arguments in tasks:
+        running.append(pool.submit(function, *arguments))
+        if len(running) > ahead:
+            yield running.popleft().result()
+    while running:
+        yield running.popleft().result()
+
+
+def _first_pass(stream, *, file_name, encoding, today, spill, pool) -> tuple[dict, int, list, int]:
     """Parse every line, spill the good ones, look up every serial. (meters, rows, errors kept, error count)."""
     meters: dict[str, tuple | None] = {}
     errors: list[imports.FieldError] = []
-    block_errors: list[imports.FieldError] = []
-    pending: list[tuple[int, str]] = []  # (line, serial) not yet looked up
     rows = total = 0
-
-    def settle():
-        nonlocal total
-        _look_up_meters({serial for _, serial in pending}, meters)
-        block_errors.extend(
-            imports.FieldError(line, "meter_serial", f'no meter with serial "{serial}"')
-            for line, serial in pending
-            if meters[serial] is None
+    header_errors, blocks = _parsed_blocks(
+        stream, file_name=file_name, encoding=encoding, today=today, pool=pool
+    )
+    if header_errors:
+        return meters, 0, header_errors[:MAX_ERRORS], len(header_errors)
+    for block in blocks:
+        # Serials of the block not met before: looked up together, then every line's errors in line order.
+        _look_up_meters(
+            {r[0] for r in block.rows}
+            | {p.meter_serial for p in block.problems if type(p) is imports.SerialSeen},
+            meters,
         )
-        block_errors.sort()
-        total += len(block_errors)
-        errors.extend(block_errors[: max(0, MAX_ERRORS - len(errors))])
-        block_errors.clear()
-        pending.clear()
-
-    parsed_read, spill_add = imports.ParsedRead, spill.add
-    for item in imports.parse(stream, file_name=file_name, today=today, encoding=encoding):
-        kind = type(item)
-        if kind is parsed_read:  # the usual line, first
-            rows += 1
-            line, serial, read_on, value, source, reader_code, note = item
-            known = meters.get(serial, False)
-            if known is False:
-                pending.append((line, serial))
-                if len(pending) >= LOOKUP_ROWS:
-                    settle()
-            elif known is None:
+        block_errors = [p for p in block.problems if type(p) is imports.FieldError]
+        block_errors += [
+            imports.FieldError(p.line, "meter_serial", f'no meter with serial "{p.meter_serial}"')
+            for p in block.problems
+            if type(p) is imports.SerialSeen and meters[p.meter_serial] is None
+        ]
+        rows += len(block.rows)
+        spill_add = None if total or block_errors else spill.add  # a file with errors is refused: why keep it
+        for row in block.rows:
+            if meters[row[0]] is None:
                 block_errors.append(
-                    imports.FieldError(line, "meter_serial", f'no meter with serial "{serial}"')
+                    imports.FieldError(row[6], "meter_serial", f'no meter with serial "{row[0]}"')
                 )
-            if not total and not block_errors:
-                spill_add((serial, read_on.toordinal(), str(value), source, reader_code, note, line))
-            continue
-        if kind is imports.FieldError:
-            block_errors.append(item)
-        elif item.meter_serial not in meters:  # a SerialSeen
-            pending.append(item)
-        elif meters[item.meter_serial] is None:
-            block_errors.append(
-                imports.FieldError(item.line, "meter_serial", f'no meter with serial "{item.meter_serial}"')
-            )
-        if len(pending) >= LOOKUP_ROWS or len(block_errors) >= LOOKUP_ROWS:
-            settle()
-    settle()
+                spill_add = None
+            elif spill_add is not None:
+                spill_add(row)
+        if block_errors:
+            block_errors.sort()
+            total += len(block_errors)
+            errors.extend(block_errors[: max(0, MAX_ERRORS - len(errors))])
+        if block.stopped:
+            break
     if rows == 0 and not total:
         total = 1
         errors.append(imports.FieldError(2, "line", "the file has a header but no reads"))
@@ -238,68 +282,94 @@ def _first_pass(stream, *, file_name, encoding, today, spill) -> tuple[dict, int
 # --- the facts of a bucket of meters, loaded set-wise ------------------------------------------------------
 
 
-class _Facts:
-    """What selectors.read_facts() gathers for one read, for all the meters of a bucket and their dates."""
+def _one_of(column: str) -> str:
+    """SQL for `column` is one of a list of values given as one parameter: no limit on the list's length, and
+    none of the ORM's per-value work (a bucket names thousands of meters)."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)"
+    return f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608 (our own column names)
 
-    def __init__(self, meter_ids: list[int], first: date, last: date):
-        self.installations: dict[
-            int, list[tuple]
-        ] = {}  # meter -> (id, installed_on, removed_on, initial, premise)
-        installation_rows = []
-        for batch in _in_batches(meter_ids):
-            installation_rows += (
-                MeterInstallation.objects.filter(meter_id__in=batch, installed_on__lte=last)
-                .exclude(removed_on__lt=first)
-                .values_list("id", "meter_id", "installed_on", "removed_on", "initial_value",
-                             "service_point__premise_id")
-            )  # fmt: skip
-        # Newest installation first, as installation_on() orders them.
-        installation_rows.sort(key=lambda r: (r[2], r[0]), reverse=True)
-        for pk, meter_id, installed_on, removed_on, initial, premise_id in installation_rows:
-            self.installations.setdefault(meter_id, []).append(
-                (pk, installed_on, removed_on, initial, premise_id)
-            )
+
+def _list_parameter(values) -> list | str:
+    return list(values) if connection.vendor == "postgresql" else json.dumps(list(values))
+
+
+def _as_date(value) -> date | None:
+    return value if value is None or isinstance(value, date) else date.fromisoformat(value)
+
+
+def _as_decimal(value) -> Decimal | None:
+    # SQLite gives NUMERIC(12, 2) back as an int or a float; its shortest repr is the stored value.
+    return value if value is None or isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _load_facts(meter_ids: list[int], first: date, last: date) -> BucketFacts:
+    """What selectors.read_facts() gathers for one read, for all the meters of a bucket and their dates."""
+    read, installation, service_point, account = (
+        Read._meta.db_table, MeterInstallation._meta.db_table, ServicePoint._meta.db_table, Account._meta.db_table,
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT i.id, i.meter_id, i.installed_on, i.removed_on, i.initial_value, sp.premise_id "  # noqa: S608
+            f"FROM {installation} i JOIN {service_point} sp ON sp.id = i.service_point_id "
+            f"WHERE {_one_of('i.meter_id')} AND i.installed_on <= %s AND (i.removed_on IS NULL OR i.removed_on >= %s)",
+            [_list_parameter(meter_ids), last, first],
+        )
+        installation_rows = [
+            (pk, meter_id, _as_date(on), _as_date(off), _as_decimal(initial), premise_id)
+            for pk, meter_id, on, off, initial, premise_id in cursor.fetchall()
+        ]
         # The 16 newest accepted reads of each installation (accepted_reads()), newest first.
-        self.history: dict[int, list[tuple]] = {}
-        installation_ids = [r[0] for r in installation_rows]
-        for batch in _in_batches(installation_ids):
-            newest = (
-                Read.objects.filter(installation_id__in=batch, status=ACCEPTED)
-                .annotate(rank=Window(RowNumber(), partition_by=[F("installation_id")], order_by=F("read_on").desc()))
-                .filter(rank__lte=HISTORY)
-                .values_list("installation_id", "read_on", "value", "consumption", "kind")
-            )  # fmt: skip
-            for installation_id, read_on, value, used, kind in newest:
-                # The usage of a period: an initial read's 0 at install is none (as read_facts).
-                period = used if kind != INITIAL else None
-                self.history.setdefault(installation_id, []).append(
-                    (read_on.toordinal(), read_on, value, period)
-                )
-        for reads in self.history.values():
-            reads.sort(key=lambda r: r[0], reverse=True)
+        cursor.execute(
+            f"SELECT installation_id, read_on, value, consumption, kind FROM (SELECT installation_id, read_on, "  # noqa: S608
+            f"value, consumption, kind, ROW_NUMBER() OVER (PARTITION BY installation_id ORDER BY read_on DESC) "
+            f"AS newest FROM {read} WHERE status = %s AND {_one_of('installation_id')}) AS ranked "
+            f"WHERE newest <= %s",
+            [ACCEPTED, _list_parameter(r[0] for r in installation_rows), HISTORY],
+        )
+        history_rows = cursor.fetchall()
         # Every stored read of these meters on the file's dates: duplicates and identical reads.
-        self.same_day: dict[tuple[int, int], list[tuple]] = {}
-        for batch in _in_batches(meter_ids):
-            stored = (
-                Read.objects.filter(meter_id__in=batch, read_on__gte=first, read_on__lte=last)
-                .order_by("-id")
-                .values_list("meter_id", "read_on", "value", "status")
-            )
-            for meter_id, read_on, value, status in stored:
-                self.same_day.setdefault((meter_id, read_on.toordinal()), []).append((value, status))
+        cursor.execute(
+            f"SELECT meter_id, read_on, value, status FROM {read} "  # noqa: S608
+            f"WHERE {_one_of('meter_id')} AND read_on >= %s AND read_on <= %s ORDER BY id DESC",
+            [_list_parameter(meter_ids), first, last],
+        )
+        same_day_rows = cursor.fetchall()
         # Accounts at the premises on those dates (account_at()), latest start first.
-        self.accounts: dict[int, list[tuple]] = {}
-        premise_ids = list({r[5] for r in installation_rows})
-        account_rows = []
-        for batch in _in_batches(premise_ids):
-            account_rows += (
-                Account.objects.filter(premise_id__in=batch, start_date__lte=last)
-                .exclude(end_date__lt=first)
-                .values_list("id", "premise_id", "start_date", "end_date", "status")
-            )
-        account_rows.sort(key=lambda r: (r[2], r[0]), reverse=True)
-        for pk, premise_id, start, end, status in account_rows:
-            self.accounts.setdefault(premise_id, []).append((pk, start, end, status in ACTIVE))
+        cursor.execute(
+            f"SELECT id, premise_id, start_date, end_date, status FROM {account} "  # noqa: S608
+            f"WHERE {_one_of('premise_id')} AND start_date <= %s AND (end_date IS NULL OR end_date >= %s)",
+            [_list_parameter({r[5] for r in installation_rows}), last, first],
+        )
+        account_rows = [
+            (pk, premise, _as_date(start), _as_date(end), status)
+            for pk, premise, start, end, status in cursor.fetchall()
+        ]
+
+    installations: dict[int, list[tuple]] = {}
+    installation_rows.sort(key=lambda r: (r[2], r[0]), reverse=True)  # newest first, as installation_on()
+    for pk, meter_id, installed_on, removed_on, initial, premise_id in installation_rows:
+        installations.setdefault(meter_id, []).append((pk, installed_on, removed_on, initial, premise_id))
+    history: dict[int, list[tuple]] = {}
+    for installation_id, read_on, value, used, kind in history_rows:
+        read_on = _as_date(read_on)
+        # The usage of a period: an initial read's 0 at install is none (as read_facts).
+        period = _as_decimal(used) if kind != INITIAL else None
+        history.setdefault(installation_id, []).append(
+            (read_on.toordinal(), read_on, _as_decimal(value), period)
+        )
+    for reads in history.values():
+        reads.sort(key=lambda r: r[0], reverse=True)
+    same_day: dict[tuple[int, int], list[tuple]] = {}
+    for meter_id, read_on, value, status in same_day_rows:
+        same_day.setdefault((meter_id, _as_date(read_on).toordinal()), []).append(
+            (_as_decimal(value), status)
+        )
+    accounts: dict[int, list[tuple]] = {}
+    account_rows.sort(key=lambda r: (r[2], r[0]), reverse=True)
+    for pk, premise_id, start, end, status in account_rows:
+        accounts.setdefault(premise_id, []).append((pk, start, end, status in ACTIVE))
+    return BucketFacts(installations, history, same_day, accounts)
 
 
 def _lock_meters(meter_ids: list[int]) -> None:
@@ -312,136 +382,60 @@ def _lock_meters(meter_ids: list[int]) -> None:
             )
 
 
-def _judge(rows: list[tuple], meters: dict, common: dict):
-    """Yield (row, meter_id, installation_id, account_id, status, consumption, problems) for each read of the
-    bucket that is not identical to a stored one, meter by meter in date order. `rows` are spilled lines:
-    (serial, date ordinal, value, source, reader_code, note, line or index); `yield None` marks a skip."""
-    rows.sort(key=lambda r: (r[0], r[1], r[6]))
-    meter_ids = list({meters[r[0]][0] for r in rows})
+def _bucket(rows: list[tuple], meters: dict) -> tuple[dict, BucketFacts]:
+    """The meters of a bucket of spilled lines and the facts for judging them."""
+    meters = {serial: meters[serial] for serial in {r[0] for r in rows}}
     first, last = min(r[1] for r in rows), max(r[1] for r in rows)
-    facts = _Facts(meter_ids, date.fromordinal(first), date.fromordinal(last))
-    installations, history, same_day, accounts = (
-        facts.installations,
-        facts.history,
-        facts.same_day,
-        facts.accounts,
-    )
-    none: list = []
-    cent, from_ordinal, accepted = CENT, date.fromordinal, ACCEPTED
-    for row in rows:
-        meter_id, register = meters[row[0]]
-        ordinal = row[1]
-        value = Decimal(row[2])
-        key = (meter_id, ordinal)
-        stored = same_day.get(key)
-        same_day_values = ()
-        if stored is not None:
-            if any(v == value for v, _ in stored):
-                yield None
-                continue
-            same_day_values = tuple(v for v, s in stored if s != REJECTED)
-        read_on = from_ordinal(ordinal)
-        installation = None
-        for candidate in installations.get(meter_id, none):
-            if candidate[1] <= read_on and (candidate[2] is None or candidate[2] >= read_on):
-                installation = candidate
-                break
-        if installation is None:
-            verdict = validate(
-                ReadFacts(
-                    read_on=read_on, value=value, meter_known=True, register=register, installed=False,
-                    same_day_values=same_day_values, **common,
-                )
-            )  # fmt: skip
-            installation_id = account_id = None
-        else:
-            installation_id, installed_on, _, initial, premise_id = installation
-            reads = history.get(installation_id)
-            if reads is None:
-                reads = history[installation_id] = []
-            # As selectors.read_facts: the last accepted read, whatever its date. `reads` are (ordinal, date,
-            # value, usage of its period or None), newest first.
-            prior = PriorRead(reads[0][1], reads[0][2]) if reads else PriorRead(installed_on, initial)
-            recent = []
-            last_year = None
-            year_ago = ordinal - 365
-            for r in reads:
-                period = r[3]
-                if period is None:
-                    continue
-                if r[0] < ordinal and len(recent) < 3:
-                    recent.append(period)
-                if last_year is None and -15 <= r[0] - year_ago <= 15:
-                    last_year = period
-            account_id = account_active = None
-            for pk, start, end, active in accounts.get(premise_id, none):
-                if start <= read_on and (end is None or end >= read_on):
-                    account_id, account_active = pk, active
-                    break
-            recent = tuple(recent)
-            used = None
-            if account_active and not same_day_values:
-                used = clean_usage(read_on, value, register, prior, recent, last_year, **common)
-            if used is not None:
-                status, problems = accepted, ()
-            else:
-                verdict = validate(
-                    ReadFacts(
-                        read_on=read_on, value=value, meter_known=True, register=register, previous=prior,
-                        same_day_values=same_day_values, account_active=account_active, recent_usage=recent,
-                        usage_last_year=last_year, **common,
-                    )
-                )  # fmt: skip
-                used, status, problems = verdict.consumption, verdict.status, verdict.problems
-        if installation is None:
-            used, status, problems = verdict.consumption, verdict.status, verdict.problems
-        # `used` is in hundredths already (reading.consumption), as the column stores it on both databases.
-        value = value.quantize(cent)  # as stored: the next reads see it as read_record would read it back
-        same_day[key] = [(value, status)] if stored is None else [(value, status), *stored]
-        if status == accepted and installation_id is not None:
-            if not reads or ordinal >= reads[0][0]:  # the usual case: reads of a meter come in date order
-                reads.insert(0, (ordinal, read_on, value, used))
-            else:
-                reads.append((ordinal, read_on, value, used))
-                reads.sort(key=lambda r: r[0], reverse=True)
-            del reads[HISTORY:]
-        yield row, meter_id, installation_id, account_id, read_on, value, status, used, problems
+    facts = _load_facts([m[0] for m in meters.values()], date.fromordinal(first), date.fromordinal(last))
+    return meters, facts
 
 
-def _common_facts() -> dict:
+def _rules() -> Rules:
     rules = selectors.read_rules()
-    return {
-        "high_percent": rules.high_percent, "low_percent": rules.low_percent,
-        "minimum_typical_units": rules.minimum_typical_units, "rollover_window_percent": rules.rollover_window_percent,
-    }  # fmt: skip
-
-
-def _problems_json(problems) -> str:
-    return json.dumps([{"code": p.code, "message": p.message} for p in problems])
+    return Rules(
+        rules.high_percent, rules.low_percent, rules.minimum_typical_units, rules.rollover_window_percent
+    )
 
 
 class _Writer:
-    """Reads straight into the table: COPY on PostgreSQL, executemany on SQLite (as the demo loader)."""
+    """Judged reads straight into the table: COPY on PostgreSQL, executemany on SQLite (as the demo loader).
+    The columns every read of a file shares are written once, in the statement (SQLite) or by the worker that
+    formats the COPY text (PostgreSQL)."""
 
-    def __init__(self):
+    def __init__(self, *, import_id: int, actor_id: int, created_at):
         self.raw = connection.connection
         self.postgres = connection.vendor == "postgresql"
         self.table = Read._meta.db_table
-
-    def write(self, rows: list[tuple]) -> None:
-        if not rows:
-            return
         columns = ", ".join(READ_COLUMNS)
+        kind, import_id, actor_id = ReadKind.ACTUAL.value, int(import_id), int(actor_id)
         if self.postgres:
-            with (
-                self.raw.cursor() as cursor,
-                cursor.copy(f"COPY {self.table} ({columns}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
+            self.copy_sql = f"COPY {self.table} ({columns}) FROM STDIN"
+            self.copy_tail = f"{kind}\t{import_id}\t\\N\t\\N\t{actor_id}\t{created_at.isoformat()}"
         else:
-            sql = f"INSERT INTO {self.table} ({columns}) VALUES ({', '.join('?' * len(READ_COLUMNS))})"  # noqa: S608
-            self.raw.executemany(sql, rows)
+            self.copy_tail = None
+            stamp = created_at.astimezone(UTC).replace(tzinfo=None).isoformat(" ")  # as Django stores it
+            self.insert_sql = (
+                f"INSERT INTO {self.table} ({columns}) VALUES ({', '.join('?' * len(STORED_COLUMNS))}, "  # noqa: S608
+                f"'{kind}', {import_id}, NULL, NULL, {actor_id}, '{stamp}')"
+            )
+
+    def write(self, judged: Judged) -> None:
+        if not judged.rows:
+            return
+        if self.postgres:
+            with self.raw.cursor() as cursor, cursor.copy(self.copy_sql) as copy:
+                copy.write(judged.rows)
+        else:
+            self.raw.executemany(self.insert_sql, judged.rows)
+
+
+def _workers(size: int) -> int:
+    """Worker processes to parse and judge while this one looks up and writes: none (0) unless the file is big
+    enough to repay starting them. They are spawned, not forked: a fork would share this process's database
+    connection."""
+    if size < PARALLEL_BYTES or (os.cpu_count() or 1) < 2:
+        return 0
+    return MAX_WORKERS
 
 
 # --- the services ----------------------------------------------------------------------------------------
@@ -459,20 +453,33 @@ def reads_import(*, actor, file_name: str, content) -> ImportResult:
         raise AlreadyImported(earlier)
     per_bucket = CHUNK_ROWS * (8 if imports.is_xlsx(file_name, stream.read(4)) else 32)  # bytes per line
     stream.seek(0)
-    with tempfile.TemporaryFile(prefix="cistern-reads-") as spill_file:
-        spill = _Spill(max(1, ceil(size / per_bucket)), spill_file)
-        meters, rows, errors, total = _first_pass(
-            stream, file_name=file_name, encoding=encoding, today=timezone.localdate(), spill=spill
-        )
-        if total:
-            raise ImportRefused(file_name, [e.format(file_name) for e in errors], total)
-        try:
-            return _store_file(actor, file_name, sha256, rows, meters, spill)
-        except IntegrityError:
-            earlier = ReadImport.objects.select_related("imported_by").filter(sha256=sha256).first()
-            if earlier is not None:  # the same file, imported by someone else a moment ago
-                raise AlreadyImported(earlier) from None
-            raise
+    workers = _workers(size)
+    pool = None
+    if workers:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        with tempfile.TemporaryFile(prefix="cistern-reads-") as spill_file:
+            spill = _Spill(max(1, ceil(size / per_bucket)), spill_file)
+            meters, rows, errors, total = _first_pass(
+                stream,
+                file_name=file_name,
+                encoding=encoding,
+                today=timezone.localdate(),
+                spill=spill,
+                pool=pool,
+            )
+            if total:
+                raise ImportRefused(file_name, [e.format(file_name) for e in errors], total)
+            try:
+                return _store_file(actor, file_name, sha256, rows, meters, spill, pool)
+            except IntegrityError:
+                earlier = ReadImport.objects.select_related("imported_by").filter(sha256=sha256).first()
+                if earlier is not None:  # the same file, imported by someone else a moment ago
+                    raise AlreadyImported(earlier) from None
+                raise
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
 
 
 def _next_import_id() -> int:
@@ -490,41 +497,26 @@ def _next_import_id() -> int:
         return cursor.fetchone()[0]
 
 
-def _store_file(actor, file_name, sha256, rows, meters, spill) -> ImportResult:
-    sqlite = connection.vendor == "sqlite"
+def _store_file(actor, file_name, sha256, rows, meters, spill, pool) -> ImportResult:
     accepted = exceptions = skipped = 0
     with transaction.atomic():
         import_id = _next_import_id()
         _lock_meters([m[0] for m in meters.values()])
-        common = _common_facts()
-        writer = _Writer()
-        now = timezone.now()
-        created_at = now.astimezone(UTC).replace(tzinfo=None).isoformat(" ") if sqlite else now
-        actual = ReadKind.ACTUAL.value
-        for bucket in range(spill.buckets):
-            lines = spill.bucket(bucket)
-            if not lines:
-                continue
-            out = []
-            for judged in _judge(lines, meters, common):
-                if judged is None:
-                    skipped += 1
-                    continue
-                row, meter_id, installation_id, account_id, read_on, value, status, used, problems = judged
-                if status == ACCEPTED:
-                    accepted += 1
-                else:
-                    exceptions += 1
-                if sqlite:
-                    read_on, value = read_on.isoformat(), row[2]
-                    used = None if used is None else str(used)
-                out.append(
-                    (meter_id, installation_id, account_id, read_on, value, actual, row[3], status, used,
-                     _problems_json(problems) if problems else "[]", row[4], row[5], import_id, None, None,
-                     actor.pk, created_at)
-                )  # fmt: skip
-            writer.write(out)
-            del out, lines
+        rules = _rules()
+        writer = _Writer(import_id=import_id, actor_id=actor.pk, created_at=timezone.now())
+
+        def tasks():  # the facts of a bucket are loaded here, while the workers judge the buckets before it
+            for bucket in range(spill.buckets):
+                lines = spill.bucket(bucket)
+                if lines:
+                    yield (judge_for_storing, lines, *_bucket(lines, meters), rules, writer.copy_tail)
+
+        # In bucket order: the same file gives the same rows in the same order.
+        for judged in _in_order(pool, tasks()):
+            writer.write(judged)
+            accepted += judged.accepted
+            exceptions += judged.exceptions
+            skipped += judged.skipped
         # The unique sha256 says: once (a file imported meanwhile by someone else fails here).
         read_import = ReadImport.objects.create(
             id=import_id, file_name=file_name, sha256=sha256, rows=rows, accepted=accepted, exceptions=exceptions,
@@ -602,7 +594,9 @@ def reads_receive(*, actor, reads: list[dict]) -> ReceiveResult:
         new = []
         by_id = Meter.objects.in_bulk([meters[row[0]][0] for row in known]) if known else {}
         if known:
-            for judged in _judge(known, meters, _common_facts()):
+            sort_lines(known)
+            bucket_meters, facts = _bucket(known, meters)
+            for judged in judge(known, bucket_meters, facts, _rules()):
                 if judged is None:
                     skipped += 1
                     continue

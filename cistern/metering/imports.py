@@ -51,6 +51,7 @@ _ISO = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _US = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})\Z")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)\Z")
 VALUE_LIMIT = Decimal(10) ** 10  # NUMERIC(12, 2)
+_PLAIN_VALUE = re.compile(r"\d{1,10}(\.\d{0,2})?\Z")  # surely a register value: no sign, within the limit
 
 
 @dataclass(frozen=True, order=True)
@@ -226,7 +227,7 @@ def line_parser(positions: dict[str, int], *, today: date):
     width = len(positions)
     serial_at, date_at, value_at, source_at = (positions[c] for c in REQUIRED)
     reader_at, note_at = positions.get("reader_code"), positions.get("note")
-    iso, number, from_iso = _ISO.match, _NUMBER.match, date.fromisoformat
+    iso, plain_value, from_iso = _ISO.match, _PLAIN_VALUE.match, date.fromisoformat
     serial_limit, reader_limit, note_limit = (MAX_LENGTH[c] for c in ("meter_serial", "reader_code", "note"))
     sources: dict[str, str | None] = {}  # a file says "handheld" a million times
 
@@ -238,7 +239,7 @@ def line_parser(positions: dict[str, int], *, today: date):
         if not serial or len(serial) > serial_limit or not iso(text):
             return None
         raw_value = cells[value_at].strip()
-        if not number(raw_value) or raw_value[0] == "-":
+        if not plain_value(raw_value):
             return None
         raw_source = cells[source_at]
         source = sources.get(raw_source, False)
@@ -252,10 +253,9 @@ def line_parser(positions: dict[str, int], *, today: date):
             read_on = from_iso(text)
         except ValueError:
             return None
-        value = Decimal(raw_value)
-        if read_on > today or value.as_tuple().exponent < -2 or value >= VALUE_LIMIT:
+        if read_on > today:
             return None
-        return ParsedRead(line, serial, read_on, value, source, reader_code, note)
+        return ParsedRead(line, serial, read_on, Decimal(raw_value), source, reader_code, note)
 
     return parse_fast
 
@@ -264,19 +264,24 @@ def is_xlsx(file_name: str, head: bytes) -> bool:
     return file_name.lower().endswith((".xlsx", ".xlsm")) or head.startswith(b"PK\x03\x04")
 
 
+def _csv_lines(text, offset: int = 0) -> Iterator[tuple[int, list]]:
+    """(line, cells) of CSV text, lines counted from `offset`; (line, csv.Error) ends it."""
+    reader = csv.reader(text, strict=True)
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield reader.line_num + offset, exc
+            return
+        yield reader.line_num + offset, cells
+
+
 def _csv_rows(stream: BinaryIO, encoding: str) -> Iterator[tuple[int, list]]:
     text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
     try:
-        reader = csv.reader(text, strict=True)
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                yield reader.line_num, exc
-                return
-            yield reader.line_num, cells
+        yield from _csv_lines(text)
     finally:
         text.detach()  # the caller's stream stays open
 
@@ -307,26 +312,23 @@ def rows(stream: BinaryIO, *, file_name: str, encoding: str = "utf-8-sig") -> It
         yield from _csv_rows(stream, encoding)
 
 
-def parse(stream: BinaryIO, *, file_name: str, today: date, encoding: str = "utf-8-sig"):
-    """Yield a ParsedRead, or FieldErrors and a SerialSeen, for every line of a read file, in file order.
-
-    Blank lines are skipped. A file without a usable header yields only the header's errors."""
-    xlsx = is_xlsx(file_name, stream.read(4))
-    stream.seek(0)
-    lines = rows(stream, file_name=file_name, encoding=encoding)
-    header = next(lines, None)
+def _header(header) -> tuple[dict[str, int] | None, list[FieldError]]:
+    """The first line: column positions, or None and what is wrong with it."""
     if header is None or (not isinstance(header[1], Exception) and not any(_text(c) for c in header[1])):
-        yield FieldError(
-            1, "header", f"the file is empty (the first line names the columns: {', '.join(COLUMNS)})"
-        )
-        return
+        return None, [
+            FieldError(
+                1, "header", f"the file is empty (the first line names the columns: {', '.join(COLUMNS)})"
+            )
+        ]
     if isinstance(header[1], Exception):
-        yield FieldError(header[0], "file", str(header[1]))
-        return
+        return None, [FieldError(header[0], "file", str(header[1]))]
     positions, errors = map_header(header[1])
-    if errors:
-        yield from errors
-        return
+    return (None if errors else positions), errors
+
+
+def _items(lines, positions: dict[str, int], *, today: date, xlsx: bool):
+    """ParsedReads, FieldErrors and SerialSeens of the data lines, in file order; a line that is not CSV ends
+    the file (what follows it cannot be trusted to be split into the right lines)."""
     parse_fast = None if xlsx else line_parser(positions, today=today)  # spreadsheet cells are not all text
     for line, cells in lines:
         if parse_fast is not None and type(cells) is list:
@@ -343,3 +345,111 @@ def parse(stream: BinaryIO, *, file_name: str, today: date, encoding: str = "utf
         yield from errors
         if parsed is not None:
             yield parsed
+
+
+def parse(stream: BinaryIO, *, file_name: str, today: date, encoding: str = "utf-8-sig"):
+    """Yield a ParsedRead, or FieldErrors and a SerialSeen, for every line of a read file, in file order.
+
+    Blank lines are skipped. A file without a usable header yields only the header's errors."""
+    xlsx = is_xlsx(file_name, stream.read(4))
+    stream.seek(0)
+    lines = rows(stream, file_name=file_name, encoding=encoding)
+    positions, errors = _header(next(lines, None))
+    yield from errors
+    if positions is not None:
+        yield from _items(lines, positions, today=today, xlsx=xlsx)
+
+
+# --- a CSV file in blocks, so that blocks can be parsed side by side ---------------------------------------
+
+BLOCK_BYTES = 1 << 20
+
+
+def _record_end(data: bytes) -> int:
+    """The position after the last line break of `data` outside quotes (a quoted field may hold line
+    breaks), or -1. `data` begins at the start of a record, so a line break with an even number of quote
+    characters before it ends a record. A \r at the very end may be the first half of a \r\n: not there."""
+    cut = len(data)
+    while True:
+        cut = max(data.rfind(b"\n", 0, cut), data.rfind(b"\r", 0, cut))
+        if cut < 0:
+            return -1
+        if cut + 1 == len(data) and data[cut] == 13:
+            continue
+        if data.count(b'"', 0, cut) % 2 == 0:
+            return cut + 1
+
+
+def _line_breaks(data: bytes) -> int:
+    # As the csv module counts lines: \r\n, \n or a lone \r (old Mac Excel) each end one.
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+
+
+def csv_blocks(stream: BinaryIO, *, block_bytes: int | None = None) -> Iterator[tuple[int, bytes]]:
+    """(number of its first line, bytes) of whole records of a CSV file, about `block_bytes` each, in order."""
+    block_bytes = block_bytes or BLOCK_BYTES
+    line, carry = 1, b""
+    while data := stream.read(block_bytes):
+        data = carry + data
+        end = _record_end(data)
+        if end < 0:  # one record longer than a block: read on
+            carry = data
+            continue
+        block, carry = data[:end], data[end:]
+        yield line, block
+        line += _line_breaks(block)
+    if carry:
+        yield line, carry
+
+
+def _block_lines(first_line: int, data: bytes, encoding: str) -> Iterator[tuple[int, list]]:
+    return _csv_lines(io.StringIO(data.decode(encoding, errors="replace"), newline=""), first_line - 1)
+
+
+class ParsedBlock(NamedTuple):
+    """A block of lines, parsed: its good lines as spill rows (serial, date ordinal, value, source,
+    reader_code, note, line), its FieldErrors and SerialSeens, and whether a line that is not CSV ended it."""
+
+    rows: list[tuple]
+    problems: list
+    stopped: bool
+
+
+def _parse_block(lines, positions: dict[str, int], today: date) -> ParsedBlock:
+    rows: list[tuple] = []
+    problems: list = []
+    unreadable = []
+
+    def watched():
+        for line, cells in lines:
+            if isinstance(cells, Exception):
+                unreadable.append(line)
+            yield line, cells
+
+    parsed_read = ParsedRead
+    for item in _items(watched(), positions, today=today, xlsx=False):
+        if type(item) is parsed_read:
+            line, serial, read_on, value, source, reader_code, note = item
+            rows.append((serial, read_on.toordinal(), str(value), source, reader_code, note, line))
+        else:
+            problems.append(item)
+    return ParsedBlock(rows, problems, bool(unreadable))
+
+
+def parse_first_block(block: tuple[int, bytes] | None, today: date, encoding: str):
+    """The first block of csv_blocks(): (column positions or None, the header's errors, its data lines parsed
+    or None)."""
+    if block is None:
+        return (*_header(None), None)
+    lines = _block_lines(*block, encoding)
+    positions, errors = _header(next(lines, None))
+    if positions is None:
+        return positions, errors, None
+    return positions, errors, _parse_block(lines, positions, today)
+
+
+def parse_block(
+    first_line: int, data: bytes, positions: dict[str, int], today: date, encoding: str
+) -> ParsedBlock:
+    """Parse one block of csv_blocks() (pure and picklable both ways: a worker process's whole task)."""
+    return _parse_block(_block_lines(first_line, data, encoding), positions, today)

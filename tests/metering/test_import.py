@@ -430,3 +430,49 @@ def test_the_command_needs_a_user_who_may_import(css1, tmp_path):
         call_command("import_reads", str(path), "--user", "nobody-here")
     with pytest.raises(CommandError, match="permission"):
         call_command("import_reads", str(path), "--user", css1.username)
+
+
+# --- a CSV file in blocks ---------------------------------------------------------------------------------
+
+
+def _blocks_file(line_end: str = "\n") -> str:
+    lines = [HEADER.strip()]
+    for month in range(2, 11):
+        note = '"gate code 1234\nring twice"' if month == 4 else "plain"  # a note with a line break in it
+        lines.append(f"B-1,2026-{month:02d}-02,{(month - 1) * 10},handheld,R7,{note}")
+    return line_end.join(lines) + line_end
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr-only"])
+def test_csv_blocks_end_at_records_and_keep_line_numbers(line_end):
+    content = _blocks_file(line_end).encode()
+    blocks = list(imports.csv_blocks(io.BytesIO(content), block_bytes=40))
+    assert b"".join(data for _, data in blocks) == content and len(blocks) > 3
+    for _, data in blocks:
+        assert data.endswith(line_end.encode()) and data.count(b'"') % 2 == 0  # whole records only
+    # The reads and the line of each, block by block, are what the whole file parsed at once gives.
+    positions, _, first = imports.parse_first_block(blocks[0], date(2026, 11, 26), "utf-8")
+    parsed = list(first.rows)
+    for line, data in blocks[1:]:
+        parsed += imports.parse_block(line, data, positions, date(2026, 11, 26), "utf-8").rows
+    whole = [
+        (p.meter_serial, p.read_on.toordinal(), str(p.value), p.source, p.reader_code, p.note, p.line)
+        for p in imports.parse(io.BytesIO(content), file_name="b.csv", today=date(2026, 11, 26))
+    ]
+    assert parsed == whole and len(whole) == 9
+    assert whole[2][5] == "gate code 1234\nring twice" and whole[3][6] == 6  # lines 4 and 5 hold one read
+
+
+def test_errors_in_later_blocks_name_their_line(clerk, meter_at, monkeypatch):
+    monkeypatch.setattr(imports, "BLOCK_BYTES", 64)
+    meter_at(serial="B-1")
+    content = _blocks_file().replace("2026-09-02", "2026-09-31").encode()  # line 10 (line 5 holds two)
+    with pytest.raises(ImportRefused) as refused:
+        reads_import(actor=clerk, file_name="blocks.csv", content=content)
+    assert refused.value.errors == [
+        'blocks.csv:10:read_date: "2026-09-31" is not a date (YYYY-MM-DD or MM/DD/YYYY)'
+    ]
+    assert nothing_written()
+    result = reads_import(actor=clerk, file_name="blocks.csv", content=_blocks_file().encode())
+    assert (result.rows, result.accepted) == (9, 9)
+    assert Read.objects.get(read_on=date(2026, 4, 2)).note == "gate code 1234\nring twice"

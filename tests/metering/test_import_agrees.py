@@ -8,7 +8,7 @@ import pytest
 from django.db import transaction
 
 from cistern.customers import services as customer_services
-from cistern.metering import services
+from cistern.metering import batch, imports, services
 from cistern.metering.batch import reads_import
 from cistern.metering.models import Meter, Read, ServicePoint
 
@@ -113,16 +113,24 @@ def _outcome(reads_qs):
     }
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize(
+    "seed,in_workers",
+    [(1, False), (2, False), (3, False), (4, True)],
+    ids=["seed1", "seed2", "seed3", "seed4-judged-in-worker-processes"],
+)
 def test_bulk_import_and_read_record_agree(
-    seed,
-    clerk,
-    installer,
-    css2,
-    meter_at,
-    start_account,
-    premise_factory,
+    seed, in_workers, clerk, installer, css2, meter_at, start_account, premise_factory, monkeypatch
 ):
+    if in_workers:  # as a big file is imported: buckets judged in spawned processes while this one writes
+        monkeypatch.setattr(batch, "PARALLEL_BYTES", 1)
+        monkeypatch.setattr(batch, "CHUNK_ROWS", 8)
+        monkeypatch.setattr(imports, "BLOCK_BYTES", 300)  # blocks of a few lines, parsed in the worker
+        monkeypatch.setattr(batch.os, "cpu_count", lambda: 2)
+        spawned = []
+        real_pool = batch.ProcessPoolExecutor
+        monkeypatch.setattr(
+            batch, "ProcessPoolExecutor", lambda **kw: spawned.append(kw["max_workers"]) or real_pool(**kw)
+        )
     meters = _district(meter_at, installer, css2, start_account, premise_factory)
     reads = _reads(random.Random(seed), meters)
     keys = {(s, d, v) for s, d, v in reads}
@@ -150,3 +158,5 @@ def test_bulk_import_and_read_record_agree(
     assert {"high", "negative", "duplicate", "usage_inactive", "not_installed"} <= codes
     for key, expected in one_by_one.items():
         assert in_bulk[key] == expected, key
+    if in_workers:
+        assert spawned == [batch.MAX_WORKERS]

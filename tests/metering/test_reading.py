@@ -1,10 +1,12 @@
 """Consumption, validation and estimates with plain values: no database."""
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cistern.metering import reading
 from cistern.metering.reading import ChangeOut, PriorRead, ReadFacts, Register
@@ -171,3 +173,56 @@ def test_consumption_is_rounded_half_up_to_hundredths():
     register = Register(dials=6, multiplier=D("1.005"))
     # 5 units x 1.005 = 5.025: half up gives 5.03 where half-even would give 5.02.
     assert reading.consumption(D("0"), D("5"), register) == D("5.03")
+
+
+# --- clean_usage: the short way through the rules must never accept what validate() would not ------------
+
+units = st.decimals(min_value=0, max_value=99999, places=2)
+RULES = {
+    "high_percent": 100,
+    "low_percent": 70,
+    "minimum_typical_units": D("3"),
+    "rollover_window_percent": 20,
+}
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    previous_value=units,
+    used=st.one_of(st.just(D(0)), st.decimals(min_value=-50, max_value=200, places=2)),
+    days=st.integers(min_value=-40, max_value=40),
+    dials=st.integers(min_value=4, max_value=6),
+    multiplier=st.sampled_from([D(1), D(10), D("0.1")]),
+    recent=st.lists(st.decimals(min_value=0, max_value=80, places=2), max_size=3),
+    last_year=st.one_of(st.none(), st.decimals(min_value=0, max_value=80, places=2)),
+)
+def test_clean_usage_accepts_exactly_what_validate_accepts(
+    previous_value, used, days, dials, multiplier, recent, last_year
+):
+    register = Register(dials=dials, multiplier=multiplier)
+    previous = PriorRead(date(2026, 9, 5), previous_value)
+    read_on = previous.read_on + timedelta(days=days)
+    value = (previous_value + used) % register.capacity
+    facts = ReadFacts(
+        read_on=read_on, value=value, meter_known=True, register=register, previous=previous,
+        account_active=True, recent_usage=tuple(recent), usage_last_year=last_year, **RULES,
+    )  # fmt: skip
+    verdict = reading.validate(facts)
+    short = reading.clean_usage(read_on, value, register, previous, tuple(recent), last_year, **RULES)
+    if verdict.status == "accepted":
+        assert short == verdict.consumption  # the short way takes every clean read, with the same usage
+    else:
+        assert short is None
+
+
+def test_clean_usage_of_a_plain_monthly_read():
+    register = Register(dials=6, multiplier=D(1))
+    previous = PriorRead(date(2026, 9, 5), D("1200.00"))
+    used = reading.clean_usage(
+        date(2026, 10, 5), D("1212.40"), register, previous, (D(11), D(13)), None, **RULES
+    )
+    assert used == D("12.40")
+    # 30 units against a typical 12: high, so not clean; validate() says why.
+    assert (
+        reading.clean_usage(date(2026, 10, 5), D("1230"), register, previous, (D(12),), None, **RULES) is None
+    )
