@@ -180,7 +180,12 @@ class Read(models.Model):
     # reviewed a read: every index is paid for on each of a million imported reads.
     meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="reads", db_index=False)
     installation = models.ForeignKey(
-        MeterInstallation, null=True, blank=True, on_delete=models.PROTECT, related_name="reads"
+        MeterInstallation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reads",
+        db_index=False,
     )
     account = models.ForeignKey(
         Account, null=True, blank=True, on_delete=models.PROTECT, related_name="reads", db_index=False
@@ -224,6 +229,12 @@ class Read(models.Model):
         indexes = [
             models.Index(fields=["meter", "read_on"], name="read_meter_date_idx"),
             models.Index(fields=["account", "read_on"], name="read_account_date_idx"),
+            # An installation's history, as validation reads it (the newest accepted reads).
+            models.Index(
+                fields=["installation", "read_on"],
+                name="read_installation_accepted_idx",
+                condition=Q(status="accepted"),
+            ),
             models.Index(
                 fields=["status", "read_on"], name="read_status_idx", condition=Q(status="exception")
             ),
