@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "cistern.core",
     "cistern.customers",
     "cistern.metering",
+    "cistern.rates",
     "cistern.fieldwork",
     "cistern.api",
     "cistern.demo",

@@ -23,6 +23,10 @@ class DistrictSettings(models.Model):
     # Start-service amounts until the fee catalog (rates) takes them over.
     account_setup_fee = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("35.00"))
     guarantee_deposit = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("200.00"))
+    # Proration: a service period of this many days bills one full month; shorter or longer ones scale the
+    # basic fee and each usage block by days / 30.
+    regular_period_min_days = models.PositiveSmallIntegerField(default=27)
+    regular_period_max_days = models.PositiveSmallIntegerField(default=33)
     holiday_subdivision = models.CharField(
         max_length=2, default="CA", help_text="US state whose holidays close the office, with federal ones."
     )

@@ -59,6 +59,12 @@ DISPATCH_ORDERS = [
     "fieldwork.run_order_program",
     "fieldwork.add_connectionapplication",
 ]
+VIEW_RATES = ["rates.view_rateschedule", "rates.view_fee"]  # the rate tables, the fee catalog, the estimator
+MANAGE_RATES = [  # in admin: a board's new schedule version, which schedule is billed, the fee catalog
+    f"rates.{action}_{model}"
+    for model in ("rateschedule", "ratescheduleversion", "billedschedule", "basicfee", "usageblock", "fee")
+    for action in ("view", "add", "change")
+]
 DISTRICT_ADMIN = [
     "core.view_districtsettings",
     "core.change_districtsettings",
@@ -70,7 +76,7 @@ DISTRICT_ADMIN = [
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    CSS_I: VIEW_ACCOUNTS + WORK_ACCOUNTS + VIEW_METERS + TAKE_READS + VIEW_ORDERS + WORK_ORDERS,
+    CSS_I: VIEW_ACCOUNTS + WORK_ACCOUNTS + VIEW_METERS + TAKE_READS + VIEW_ORDERS + WORK_ORDERS + VIEW_RATES,
     CSS_II: VIEW_ACCOUNTS
     + WORK_ACCOUNTS
     + LEAD
@@ -79,7 +85,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + REVIEW_READS
     + VIEW_ORDERS
     + WORK_ORDERS
-    + DISPATCH_ORDERS,
+    + DISPATCH_ORDERS
+    + VIEW_RATES,
     SUPERVISOR: VIEW_ACCOUNTS
     + WORK_ACCOUNTS
     + LEAD
@@ -90,8 +97,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + ["metering.add_meterinstallation", "metering.add_meter", "metering.change_readrules"]
     + VIEW_ORDERS
     + WORK_ORDERS
-    + DISPATCH_ORDERS,
-    CASHIER: VIEW_ACCOUNTS + ["customers.add_contactentry"],
+    + DISPATCH_ORDERS
+    + MANAGE_RATES,
+    CASHIER: VIEW_ACCOUNTS + ["customers.add_contactentry"] + VIEW_RATES,
     # Field technicians work from their phone page: reads and meters, never balances or payments.
     FIELD_TECHNICIAN: TAKE_READS + ["metering.add_meterinstallation", "fieldwork.complete_serviceorder"],
     BILLING_ADMIN: VIEW_ACCOUNTS
@@ -99,11 +107,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + TAKE_READS
     + REVIEW_READS
     + ["customers.add_contactentry", "core.view_districtsettings", "metering.change_readrules"]
-    + VIEW_ORDERS,
+    + VIEW_ORDERS
+    + MANAGE_RATES,
     AUDITOR: VIEW_ACCOUNTS
     + VIEW_METERS
     + ["core.view_user_audit", "core.view_districtsettings", "core.view_closureday"]
-    + VIEW_ORDERS,
+    + VIEW_ORDERS
+    + VIEW_RATES,
 }
 
 # kind -> role -> amount. Defaults only: the rows are the district's to change.

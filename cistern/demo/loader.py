@@ -35,6 +35,7 @@ from cistern.metering.models import Meter, MeterInstallation, Read, Route, Servi
 
 from . import generator as g
 from . import meters as m
+from .rates import load_rates
 
 CONVERSION_USERNAME = "conversion"
 
@@ -209,6 +210,7 @@ def seed_district(
         DistrictSettings.objects.update_or_create(id=1, defaults=DISTRICT)
         for day, reason in closure_days(today):
             ClosureDay.objects.get_or_create(day=day, defaults={"reason": reason})
+        load_rates()
         gen = g.DistrictGenerator(
             accounts=accounts, seed=seed, today=today, history_months=history_months or DEFAULT_HISTORY_MONTHS,
             read_months=history_months, now=timezone.now(), conversion_user_id=user.pk, first_ids=_first_ids(),
