@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("cistern.customers.urls")),
     path("meters/", include("cistern.metering.urls")),
     path("field/", include("cistern.fieldwork.urls")),
+    path("rates/", include("cistern.rates.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -10,7 +10,8 @@ class DistrictSettingsForm(forms.ModelForm):
         model = DistrictSettings
         fields = [
             "name", "short_name", "street", "city", "state", "zip_code", "phone", "email", "office_opens",
-            "office_closes", "account_setup_fee", "guarantee_deposit",
+            "office_closes", "account_setup_fee", "guarantee_deposit", "regular_period_min_days",
+            "regular_period_max_days",
         ]  # fmt: skip
         widgets = {
             "office_opens": forms.TimeInput(attrs={"type": "time"}),

@@ -157,3 +157,14 @@ def _usage(tariff: Tariff, month: Decimal, units: Decimal, note: str) -> list[Li
 
 def total(lines: Sequence[Line]) -> Decimal:
     return sum((line.amount for line in lines), ZERO)
+
+
+def quantity_text(quantity: Decimal) -> str:
+    """A quantity as a bill shows it: 1, 2.5, 0.4667."""
+    return _units(quantity)
+
+
+def price_text(price: Decimal) -> str:
+    """A price to the cent, or to the places it has beyond that: 9.65, 0.0125."""
+    cents = price.quantize(CENT, rounding=ROUND_HALF_UP)
+    return str(cents) if cents == price else str(price.normalize())

@@ -88,3 +88,7 @@ def quote(*, rate_class: str, meter_size: str, units: Decimal, days: int, on: da
     found = tariffs(rate_class=rate_class, meter_size=meter_size, start=start, end=on)
     lines = engine.rate(found, start=start, end=on, units=units, size_label=meter_size, proration=proration())
     return Quote(start, on, lines, engine.total(lines))
+
+
+def billed_schedule_history() -> list[BilledSchedule]:
+    return list(BilledSchedule.objects.select_related("schedule").order_by("-effective_from"))
