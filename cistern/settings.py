@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "cistern.customers",
     "cistern.metering",
     "cistern.rates",
+    "cistern.ledger",
     "cistern.fieldwork",
     "cistern.api",
     "cistern.demo",

@@ -9,7 +9,29 @@ APPEND_ONLY_TABLES = {
     "core": ["core_auditevent"],
     "customers": ["customers_contactentry", "customers_serviceevent", "customers_openingbalance"],
     "metering": ["metering_readimport"],
+    "ledger": ["ledger_journalentry", "ledger_journalline"],
 }
+
+# PostgreSQL checks at commit that every journal entry written in the transaction sums to zero (SQLite has no
+# deferred triggers: there the ledger's service checks the sum before it writes).
+PG_LEDGER_BALANCES = [
+    """
+CREATE OR REPLACE FUNCTION cistern_journal_entry_balances() RETURNS trigger AS $$
+DECLARE total numeric;
+BEGIN
+    SELECT coalesce(sum(amount), 0) INTO total FROM ledger_journalline WHERE entry_id = NEW.entry_id;
+    IF total <> 0 THEN
+        RAISE EXCEPTION 'journal entry % does not balance: its lines sum to %', NEW.entry_id, total
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+""",
+    "DROP TRIGGER IF EXISTS ledger_journalline_balances ON ledger_journalline",
+    "CREATE CONSTRAINT TRIGGER ledger_journalline_balances AFTER INSERT ON ledger_journalline "
+    "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION cistern_journal_entry_balances()",
+]
+EXTRA_GUARDS = {("ledger", "postgresql"): PG_LEDGER_BALANCES}
 
 PG_REFUSE_FUNCTION = """
 CREATE OR REPLACE FUNCTION cistern_refuse_change() RETURNS trigger AS $$
@@ -47,3 +69,6 @@ def install_append_only(connection, app_label: str) -> None:
             if table in tables:
                 for statement in append_only_statements(connection.vendor, table):
                     cursor.execute(statement)
+        if "ledger_journalline" in tables or app_label != "ledger":
+            for statement in EXTRA_GUARDS.get((app_label, connection.vendor), []):
+                cursor.execute(statement)

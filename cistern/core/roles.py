@@ -59,6 +59,7 @@ DISPATCH_ORDERS = [
     "fieldwork.run_order_program",
     "fieldwork.add_connectionapplication",
 ]
+VIEW_LEDGER = ["ledger.view_journalentry", "ledger.view_glaccount"]  # balances, aging, the account's ledger
 VIEW_RATES = ["rates.view_rateschedule", "rates.view_fee"]  # the rate tables, the fee catalog, the estimator
 MANAGE_RATES = [  # in admin: a board's new schedule version, which schedule is billed, the fee catalog
     f"rates.{action}_{model}"
@@ -76,7 +77,14 @@ DISTRICT_ADMIN = [
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    CSS_I: VIEW_ACCOUNTS + WORK_ACCOUNTS + VIEW_METERS + TAKE_READS + VIEW_ORDERS + WORK_ORDERS + VIEW_RATES,
+    CSS_I: VIEW_ACCOUNTS
+    + WORK_ACCOUNTS
+    + VIEW_METERS
+    + TAKE_READS
+    + VIEW_ORDERS
+    + WORK_ORDERS
+    + VIEW_RATES
+    + VIEW_LEDGER,
     CSS_II: VIEW_ACCOUNTS
     + WORK_ACCOUNTS
     + LEAD
@@ -86,7 +94,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + VIEW_ORDERS
     + WORK_ORDERS
     + DISPATCH_ORDERS
-    + VIEW_RATES,
+    + VIEW_RATES
+    + VIEW_LEDGER,
     SUPERVISOR: VIEW_ACCOUNTS
     + WORK_ACCOUNTS
     + LEAD
@@ -98,8 +107,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + VIEW_ORDERS
     + WORK_ORDERS
     + DISPATCH_ORDERS
-    + MANAGE_RATES,
-    CASHIER: VIEW_ACCOUNTS + ["customers.add_contactentry"] + VIEW_RATES,
+    + MANAGE_RATES
+    + VIEW_LEDGER,
+    CASHIER: VIEW_ACCOUNTS + ["customers.add_contactentry"] + VIEW_RATES + VIEW_LEDGER,
     # Field technicians work from their phone page: reads and meters, never balances or payments.
     FIELD_TECHNICIAN: TAKE_READS + ["metering.add_meterinstallation", "fieldwork.complete_serviceorder"],
     BILLING_ADMIN: VIEW_ACCOUNTS
@@ -108,12 +118,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + REVIEW_READS
     + ["customers.add_contactentry", "core.view_districtsettings", "metering.change_readrules"]
     + VIEW_ORDERS
-    + MANAGE_RATES,
+    + MANAGE_RATES
+    + VIEW_LEDGER,
     AUDITOR: VIEW_ACCOUNTS
     + VIEW_METERS
     + ["core.view_user_audit", "core.view_districtsettings", "core.view_closureday"]
     + VIEW_ORDERS
-    + VIEW_RATES,
+    + VIEW_RATES
+    + VIEW_LEDGER,
 }
 
 # kind -> role -> amount. Defaults only: the rows are the district's to change.

@@ -1,0 +1,27 @@
+"""The account page's ledger panel: balance, aging and the receivable lines (see core/panels.py)."""
+
+from django.utils import timezone
+
+from cistern.core import panels
+
+from . import aging, selectors
+
+
+def _ledger(account, request):
+    today = timezone.localdate()
+    moves = selectors.movements(account)
+    return {
+        "balance": sum((m.amount for m in moves), aging.ZERO),
+        "aging": aging.aging(moves, today),
+        "buckets": aging.BUCKETS,
+        "lines": selectors.account_ledger(account),
+    }
+
+
+def register_all() -> None:
+    panels.register(
+        panels.AccountPanel(
+            key="ledger", title="Balance and ledger", template="ledger/_ledger_panel.html",
+            permission="ledger.view_journalentry", context=_ledger,
+        )
+    )  # fmt: skip

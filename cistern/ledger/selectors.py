@@ -1,0 +1,83 @@
+"""Reads of the ledger: balances, open items and aging, an account's ledger, the GL summary."""
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+
+from cistern.core.money import money
+
+from . import aging
+from .models import GLAccount, JournalEntry, JournalLine
+
+ZERO = Decimal("0.00")
+_debit, _credit = Q(amount__gt=0), Q(amount__lt=0)
+
+
+def receivable_gl() -> GLAccount:
+    return GLAccount.objects.get(receivable=True)
+
+
+def receivable_balances(account_ids: Iterable[int]) -> dict[int, Decimal]:
+    """{account id: balance} for the accounts with receivable lines (the sum of their lines)."""
+    rows = (
+        JournalLine.objects.filter(account_id__in=list(account_ids), gl_account__receivable=True)
+        .values("account_id")
+        .annotate(total=Sum("amount"))
+    )
+    # money(): SQLite sums NUMERIC as binary floating point (10.05 + ... = 10.049999...); cents are exact.
+    return {row["account_id"]: money(row["total"]) for row in rows}
+
+
+def account_balance(account) -> Decimal:
+    return receivable_balances([account.pk]).get(account.pk, ZERO)
+
+
+def movements(account) -> list[aging.Movement]:
+    rows = (
+        JournalLine.objects.filter(account=account, gl_account__receivable=True)
+        .select_related("entry")
+        .order_by("entry__entry_date", "id")
+    )
+    return [
+        aging.Movement(r.entry.entry_date, r.amount, r.due_date, r.description or r.entry.memo) for r in rows
+    ]
+
+
+def account_aging(account, as_of: date) -> dict[str, Decimal]:
+    return aging.aging(movements(account), as_of)
+
+
+def account_ledger(account, limit: int = 50):
+    """The account's receivable lines, newest first, with the running balance after each."""
+    lines = list(
+        JournalLine.objects.filter(account=account, gl_account__receivable=True)
+        .select_related("entry", "entry__reverses")
+        .order_by("entry__entry_date", "id")
+    )
+    running = ZERO
+    rows = []
+    for line in lines:
+        running += line.amount
+        rows.append((line, running))
+    return rows[::-1][:limit]
+
+
+def entry_lines(entry: JournalEntry):
+    return entry.lines.select_related("gl_account", "account").order_by("id")
+
+
+def gl_summary(on: date) -> list[dict]:
+    """Debits and credits by GL account for one day, for the district's accounting software."""
+    lines = JournalLine.objects.filter(entry__entry_date=on).values("gl_account__code", "gl_account__name")
+    summary = []
+    for row in lines.annotate(
+        debits=Sum("amount", filter=_debit), credits=Sum("amount", filter=_credit)
+    ).order_by("gl_account__code"):
+        debits, credits = money(row["debits"] or ZERO), -money(row["credits"] or ZERO)
+        summary.append({
+            "code": row["gl_account__code"], "name": row["gl_account__name"], "debits": debits,
+            "credits": credits, "net": debits - credits,
+        })  # fmt: skip
+    return summary
