@@ -9,6 +9,7 @@ urlpatterns = [
     path("meters/", include("cistern.metering.urls")),
     path("field/", include("cistern.fieldwork.urls")),
     path("rates/", include("cistern.rates.urls")),
+    path("ledger/", include("cistern.ledger.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -59,7 +59,8 @@ DISPATCH_ORDERS = [
     "fieldwork.run_order_program",
     "fieldwork.add_connectionapplication",
 ]
-VIEW_LEDGER = ["ledger.view_journalentry", "ledger.view_glaccount"]  # balances, aging, the account's ledger
+VIEW_LEDGER = ["ledger.view_journalentry"]  # balances, aging, the account's ledger
+GL_EXPORT = ["ledger.view_glaccount"]  # the daily GL summary for the accounting software
 VIEW_RATES = ["rates.view_rateschedule", "rates.view_fee"]  # the rate tables, the fee catalog, the estimator
 MANAGE_RATES = [  # in admin: a board's new schedule version, which schedule is billed, the fee catalog
     f"rates.{action}_{model}"
@@ -108,7 +109,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + WORK_ORDERS
     + DISPATCH_ORDERS
     + MANAGE_RATES
-    + VIEW_LEDGER,
+    + VIEW_LEDGER
+    + GL_EXPORT,
     CASHIER: VIEW_ACCOUNTS + ["customers.add_contactentry"] + VIEW_RATES + VIEW_LEDGER,
     # Field technicians work from their phone page: reads and meters, never balances or payments.
     FIELD_TECHNICIAN: TAKE_READS + ["metering.add_meterinstallation", "fieldwork.complete_serviceorder"],
@@ -119,13 +121,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + ["customers.add_contactentry", "core.view_districtsettings", "metering.change_readrules"]
     + VIEW_ORDERS
     + MANAGE_RATES
-    + VIEW_LEDGER,
+    + VIEW_LEDGER
+    + GL_EXPORT,
     AUDITOR: VIEW_ACCOUNTS
     + VIEW_METERS
     + ["core.view_user_audit", "core.view_districtsettings", "core.view_closureday"]
     + VIEW_ORDERS
     + VIEW_RATES
-    + VIEW_LEDGER,
+    + VIEW_LEDGER
+    + GL_EXPORT,
 }
 
 # kind -> role -> amount. Defaults only: the rows are the district's to change.
