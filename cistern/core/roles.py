@@ -60,6 +60,8 @@ DISPATCH_ORDERS = [
     "fieldwork.add_connectionapplication",
 ]
 VIEW_LEDGER = ["ledger.view_journalentry"]  # balances, aging, the account's ledger
+ADJUST = ["ledger.add_adjustment", "ledger.view_adjustment"]  # within the role's authority limit
+APPROVE_ADJUSTMENTS = ["ledger.approve_adjustment"]  # others' adjustments above their limit, within one's own
 GL_EXPORT = ["ledger.view_glaccount"]  # the daily GL summary for the accounting software
 VIEW_RATES = ["rates.view_rateschedule", "rates.view_fee"]  # the rate tables, the fee catalog, the estimator
 MANAGE_RATES = [  # in admin: a board's new schedule version, which schedule is billed, the fee catalog
@@ -85,7 +87,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + VIEW_ORDERS
     + WORK_ORDERS
     + VIEW_RATES
-    + VIEW_LEDGER,
+    + VIEW_LEDGER
+    + ADJUST,
     CSS_II: VIEW_ACCOUNTS
     + WORK_ACCOUNTS
     + LEAD
@@ -96,7 +99,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + WORK_ORDERS
     + DISPATCH_ORDERS
     + VIEW_RATES
-    + VIEW_LEDGER,
+    + VIEW_LEDGER
+    + ADJUST
+    + APPROVE_ADJUSTMENTS,
     SUPERVISOR: VIEW_ACCOUNTS
     + WORK_ACCOUNTS
     + LEAD
@@ -110,7 +115,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + DISPATCH_ORDERS
     + MANAGE_RATES
     + VIEW_LEDGER
-    + GL_EXPORT,
+    + GL_EXPORT
+    + ADJUST
+    + APPROVE_ADJUSTMENTS,
     CASHIER: VIEW_ACCOUNTS + ["customers.add_contactentry"] + VIEW_RATES + VIEW_LEDGER,
     # Field technicians work from their phone page: reads and meters, never balances or payments.
     FIELD_TECHNICIAN: TAKE_READS + ["metering.add_meterinstallation", "fieldwork.complete_serviceorder"],
@@ -122,7 +129,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + VIEW_ORDERS
     + MANAGE_RATES
     + VIEW_LEDGER
-    + GL_EXPORT,
+    + GL_EXPORT
+    + ADJUST
+    + APPROVE_ADJUSTMENTS,
     AUDITOR: VIEW_ACCOUNTS
     + VIEW_METERS
     + ["core.view_user_audit", "core.view_districtsettings", "core.view_closureday"]

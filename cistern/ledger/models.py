@@ -85,3 +85,68 @@ class JournalLine(models.Model):
 
     def __str__(self):
         return f"{self.gl_account.code} {self.amount}"
+
+
+class AdjustmentReason(models.Model):
+    """A reason code for adjustments, with the GL account a credit is charged to, and how many a clerk may make
+    per account in 12 months before a lead must approve (blank: no such limit). Data, not code."""
+
+    code = models.SlugField(max_length=30, unique=True)
+    name = models.CharField(max_length=80)
+    gl_account = models.ForeignKey(GLAccount, on_delete=models.PROTECT, related_name="+")
+    per_account_per_year = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="How many a clerk may post per account in 12 months without approval.",
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class AdjustmentStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for approval"
+    POSTED = "posted", "Posted"
+    REJECTED = "rejected", "Rejected"
+
+
+class Adjustment(models.Model):
+    """A credit (or a charge) to an account outside a bill: posted at once within the requester's authority,
+    else waiting for a user with a higher limit who is not the requester."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="adjustments")
+    reason = models.ForeignKey(AdjustmentReason, on_delete=models.PROTECT, related_name="adjustments")
+    amount = models.DecimalField(
+        max_digits=12, decimal_places=2, help_text="Positive: a credit to the customer."
+    )
+    memo = models.CharField(max_length=200)
+    status = models.CharField(max_length=8, choices=AdjustmentStatus.choices)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    why_approval = models.CharField(max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=200, blank=True)
+    entry = models.OneToOneField(
+        JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="adjustment"
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        permissions = [("approve_adjustment", "Can approve adjustments above the requester's limit")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="adjustment_not_zero"),
+            models.CheckConstraint(
+                condition=Q(status="posted", entry__isnull=False) | ~Q(status="posted"),
+                name="posted_has_entry",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reason.name} ${self.amount} on {self.account.number}"

@@ -1,15 +1,20 @@
-"""Writes to the ledger: post a balanced journal entry, reverse one. One transaction each, audited."""
+"""Writes to the ledger: post a balanced journal entry, reverse one, adjust an account (at once within the
+actor's authority, else through a lead's approval). One transaction each, audited."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from cistern.core.audit import audit_record
 from cistern.core.money import money
+from cistern.core.permissions import require
+from cistern.core.selectors import authority_limit
 
-from .models import GLAccount, JournalEntry, JournalLine
+from . import selectors
+from .models import Adjustment, AdjustmentReason, AdjustmentStatus, GLAccount, JournalEntry, JournalLine
 
 
 class LedgerError(ValueError):
@@ -112,3 +117,100 @@ def journal_reverse(
                 before={"entry": entry.pk}, after={"reversal": reversal.pk},
             )  # fmt: skip
     return reversal
+
+
+# --- adjustments -------------------------------------------------------------------------------------------
+
+
+def _needs_approval(actor, account, reason: AdjustmentReason, amount: Decimal) -> str:
+    """Why this adjustment needs a lead's approval, or "" when the actor may post it alone."""
+    limit = authority_limit(user=actor, kind="adjustment")
+    if abs(amount) > limit:
+        return f"${abs(amount):,.2f} is over your adjustment limit of ${limit:,.2f}."
+    if reason.per_account_per_year is not None and not actor.has_perm("ledger.approve_adjustment"):
+        year_ago = timezone.now() - timedelta(days=365)
+        made = Adjustment.objects.filter(
+            account=account, reason=reason, status=AdjustmentStatus.POSTED, requested_at__gte=year_ago
+        ).count()
+        if made >= reason.per_account_per_year:
+            return f"{reason.name}: {made} already in the last 12 months on this account (at most " \
+                   f"{reason.per_account_per_year} without approval)."  # fmt: skip
+    return ""
+
+
+def _post_adjustment(actor, adjustment: Adjustment) -> JournalEntry:
+    reason = adjustment.reason
+    return journal_post(
+        actor=actor, entry_date=timezone.localdate(), memo=f"{reason.name}: {adjustment.memo}",
+        source_kind="adjustment", source_id=adjustment.pk, reason=adjustment.memo,
+        postings=[
+            Posting(reason.gl_account.code, adjustment.amount),
+            Posting(selectors.receivable_gl().code, -adjustment.amount, adjustment.account_id,
+                    description=f"{reason.name}: {adjustment.memo}"),
+        ],
+    )  # fmt: skip
+
+
+def adjustment_request(*, actor, account, reason_code: str, amount: Decimal, memo: str) -> Adjustment:
+    """A credit (positive) or charge (negative) to `account`: posted at once within the actor's authority,
+    else left for approval."""
+    require(actor, "ledger.add_adjustment")
+    if not memo.strip():
+        raise LedgerError("Say what the adjustment is for.")
+    if money(amount) != amount or amount == 0:
+        raise LedgerError(f"{amount} is not an amount in cents other than zero.")
+    reason = (
+        AdjustmentReason.objects.select_related("gl_account").filter(code=reason_code, active=True).first()
+    )
+    if reason is None:
+        raise LedgerError(f"No adjustment reason {reason_code!r}.")
+    with transaction.atomic():
+        why = _needs_approval(actor, account, reason, amount)
+        adjustment = Adjustment.objects.create(
+            account=account, reason=reason, amount=amount, memo=memo.strip()[:200], requested_by=actor,
+            status=AdjustmentStatus.PENDING, why_approval=why,
+        )  # fmt: skip
+        if not why:  # its entry names the adjustment, so the adjustment is written first, then posted
+            adjustment.entry = _post_adjustment(actor, adjustment)
+            adjustment.status = AdjustmentStatus.POSTED
+            adjustment.save(update_fields=["entry", "status"])
+        audit_record(
+            actor=actor, action="adjustment.request", obj=adjustment, account_id=account.pk, reason=memo,
+            after={"reason": reason.code, "amount": str(amount), "status": adjustment.status, "why_approval": why},
+        )  # fmt: skip
+    return adjustment
+
+
+def adjustment_decide(*, actor, adjustment: Adjustment, approve: bool, note: str = "") -> Adjustment:
+    """A lead approves (posts) or rejects a waiting adjustment: not their own, and within their own limit."""
+    require(actor, "ledger.approve_adjustment")
+    with transaction.atomic():
+        adjustment = (
+            Adjustment.objects.select_for_update().select_related("reason__gl_account").get(pk=adjustment.pk)
+        )
+        if adjustment.status != AdjustmentStatus.PENDING:
+            raise LedgerError(f"This adjustment is already {adjustment.get_status_display().lower()}.")
+        if adjustment.requested_by_id == actor.pk:
+            raise LedgerError("Someone other than the requester approves an adjustment.")
+        limit = authority_limit(user=actor, kind="adjustment")
+        if approve and abs(adjustment.amount) > limit:
+            raise LedgerError(
+                f"${abs(adjustment.amount):,.2f} is over your adjustment limit of ${limit:,.2f}."
+            )
+        if not approve and not note.strip():
+            raise LedgerError("Say why the adjustment is rejected.")
+        before = {"status": adjustment.status}
+        adjustment.status = AdjustmentStatus.POSTED if approve else AdjustmentStatus.REJECTED
+        adjustment.decided_by, adjustment.decided_at, adjustment.decision_note = (
+            actor,
+            timezone.now(),
+            note[:200],
+        )
+        if approve:
+            adjustment.entry = _post_adjustment(actor, adjustment)
+        adjustment.save()
+        audit_record(
+            actor=actor, action="adjustment.approve" if approve else "adjustment.reject", obj=adjustment,
+            account_id=adjustment.account_id, reason=note, before=before, after={"status": adjustment.status},
+        )  # fmt: skip
+    return adjustment

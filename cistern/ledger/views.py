@@ -1,11 +1,17 @@
 from datetime import date
 
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from . import export, selectors
+from cistern.customers.models import Account
+
+from . import export, selectors, services
+from .forms import AdjustmentForm, DecisionForm
+from .models import Adjustment, AdjustmentStatus
 
 
 @permission_required("ledger.view_glaccount", raise_exception=True)
@@ -27,3 +33,53 @@ def gl_summary(request):
         response["Content-Disposition"] = f'attachment; filename="gl-{on:%Y-%m-%d}.{kind}"'
         return response
     return render(request, "ledger/gl_summary.html", {"on": on, "summary": summary})
+
+
+@permission_required("ledger.add_adjustment", raise_exception=True)
+def adjust(request, number):
+    """Credit or charge an account with a reason code: posted at once within the clerk's limit, else queued."""
+    account = get_object_or_404(Account.objects.select_related("customer"), number=number)
+    form = AdjustmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            adjustment = services.adjustment_request(
+                actor=request.user, account=account, reason_code=form.cleaned_data["reason"].code,
+                amount=form.signed_amount(), memo=form.cleaned_data["memo"],
+            )  # fmt: skip
+        except services.LedgerError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if adjustment.status == AdjustmentStatus.POSTED:
+                messages.success(request, f"{adjustment} posted.")
+            else:
+                messages.warning(
+                    request, f"{adjustment} waits for a lead's approval: {adjustment.why_approval}"
+                )
+            return redirect("customers:account", account.number)
+    return render(request, "ledger/adjust.html", {"account": account, "form": form})
+
+
+@permission_required("ledger.approve_adjustment", raise_exception=True)
+def adjustments_pending(request):
+    pending = Adjustment.objects.filter(status=AdjustmentStatus.PENDING).select_related(
+        "account__customer", "reason", "requested_by"
+    )
+    return render(request, "ledger/adjustments_pending.html", {"pending": pending, "form": DecisionForm()})
+
+
+@require_POST
+@permission_required("ledger.approve_adjustment", raise_exception=True)
+def adjustment_decide(request, adjustment_id):
+    adjustment = get_object_or_404(Adjustment, pk=adjustment_id)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.adjustment_decide(
+                actor=request.user, adjustment=adjustment, approve=form.cleaned_data["decision"] == "approve",
+                note=form.cleaned_data["note"],
+            )  # fmt: skip
+        except services.LedgerError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{adjustment}: {form.cleaned_data['decision']}d.")
+    return redirect("ledger:adjustments_pending")
