@@ -62,7 +62,8 @@ DISPATCH_ORDERS = [
 VIEW_LEDGER = ["ledger.view_journalentry"]  # balances, aging, the account's ledger
 ADJUST = ["ledger.add_adjustment", "ledger.view_adjustment"]  # within the role's authority limit
 APPROVE_ADJUSTMENTS = ["ledger.approve_adjustment"]  # others' adjustments above their limit, within one's own
-GL_EXPORT = ["ledger.view_glaccount"]  # the daily GL summary for the accounting software
+GL_EXPORT = ["ledger.view_glaccount"]
+LATE_FEES = ["ledger.assess_late_fees"]  # the daily GL summary for the accounting software
 VIEW_RATES = ["rates.view_rateschedule", "rates.view_fee"]  # the rate tables, the fee catalog, the estimator
 MANAGE_RATES = [  # in admin: a board's new schedule version, which schedule is billed, the fee catalog
     f"rates.{action}_{model}"
@@ -116,6 +117,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + MANAGE_RATES
     + VIEW_LEDGER
     + GL_EXPORT
+    + LATE_FEES
     + ADJUST
     + APPROVE_ADJUSTMENTS,
     CASHIER: VIEW_ACCOUNTS + ["customers.add_contactentry"] + VIEW_RATES + VIEW_LEDGER,
@@ -130,6 +132,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + MANAGE_RATES
     + VIEW_LEDGER
     + GL_EXPORT
+    + LATE_FEES
     + ADJUST
     + APPROVE_ADJUSTMENTS,
     AUDITOR: VIEW_ACCOUNTS

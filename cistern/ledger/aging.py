@@ -22,6 +22,8 @@ class Movement:
     amount: Decimal
     due: date | None = None  # charges: when due (the entry date when not given)
     description: str = ""
+    line_id: int | None = None
+    kind: str = ""  # what made it: bill, payment, adjustment, late_fee...
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class OpenItem:
     original: Decimal
     open: Decimal
     description: str
+    line_id: int | None = None
+    kind: str = ""
 
 
 def open_items(movements: Iterable[Movement]) -> tuple[list[OpenItem], Decimal]:
@@ -44,7 +48,11 @@ def open_items(movements: Iterable[Movement]) -> tuple[list[OpenItem], Decimal]:
         applied = min(credit, charge[1])
         charge[1] -= applied
         credit -= applied
-    items = [OpenItem(m.on, m.due or m.on, m.amount, left, m.description) for m, left in charges if left > 0]
+    items = [
+        OpenItem(m.on, m.due or m.on, m.amount, left, m.description, m.line_id, m.kind)
+        for m, left in charges
+        if left > 0
+    ]
     return items, credit
 
 

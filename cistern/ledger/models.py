@@ -60,6 +60,15 @@ class JournalEntry(models.Model):
         ordering = ["-entry_date", "-id"]
         verbose_name_plural = "journal entries"
         indexes = [models.Index(fields=["source_kind", "source_id"], name="journal_source_idx")]
+        constraints = [
+            # A bill gets one late penalty (a reversed one may be charged again only by reversing the reversal).
+            models.UniqueConstraint(
+                fields=["source_id"],
+                condition=Q(source_kind="late_fee", reverses__isnull=True),
+                name="one_late_fee_per_charge",
+            )
+        ]
+        permissions = [("assess_late_fees", "Can assess late fees")]
 
     def __str__(self):
         return f"JE {self.pk} {self.entry_date:%m/%d/%Y} {self.memo}"

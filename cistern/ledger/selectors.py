@@ -41,7 +41,10 @@ def movements(account) -> list[aging.Movement]:
         .order_by("entry__entry_date", "id")
     )
     return [
-        aging.Movement(r.entry.entry_date, r.amount, r.due_date, r.description or r.entry.memo) for r in rows
+        aging.Movement(
+            r.entry.entry_date, r.amount, r.due_date, r.description or r.entry.memo, r.pk, r.entry.source_kind
+        )
+        for r in rows
     ]
 
 

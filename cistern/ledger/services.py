@@ -12,8 +12,9 @@ from cistern.core.audit import audit_record
 from cistern.core.money import money
 from cistern.core.permissions import require
 from cistern.core.selectors import authority_limit
+from cistern.customers.models import Account
 
-from . import selectors
+from . import aging, late_fees, selectors
 from .models import Adjustment, AdjustmentReason, AdjustmentStatus, GLAccount, JournalEntry, JournalLine
 
 
@@ -214,3 +215,63 @@ def adjustment_decide(*, actor, adjustment: Adjustment, approve: bool, note: str
             account_id=adjustment.account_id, reason=note, before=before, after={"status": adjustment.status},
         )  # fmt: skip
     return adjustment
+
+
+# --- late fees ---------------------------------------------------------------------------------------------
+
+LATE_FEE = "late_fee"
+
+
+def assess_late_fees(*, actor, on: date) -> list[JournalEntry]:
+    """Charge the fee catalog's late penalty on every bill still open `after_days` past due on `on`, once per
+    bill. Running it again the same day (or later) charges nothing twice."""
+    require(actor, "ledger.assess_late_fees")
+    from cistern.rates.selectors import fee as catalog_fee
+
+    rule = catalog_fee("late_penalty", on)
+    if rule is None:
+        raise LedgerError(f"The fee catalog has no late penalty in force on {on:%m/%d/%Y}.")
+    cutoff = on - timedelta(days=rule.after_days or 0)
+    accounts = (
+        JournalLine.objects.filter(
+            gl_account__receivable=True, entry__source_kind="bill", amount__gt=0, due_date__lte=cutoff
+        )
+        .values_list("account_id", flat=True)
+        .distinct()
+    )
+    already = set(
+        JournalEntry.objects.filter(source_kind=LATE_FEE, reverses__isnull=True).values_list(
+            "source_id", flat=True
+        )
+    )
+    posted = []
+    receivable = selectors.receivable_gl().code
+    for account_id in sorted(accounts):
+        items, _ = aging.open_items(selectors.movements(Account(pk=account_id)))
+        due = [late_fees.PastDue(i.line_id, i.due, i.open) for i in items if i.kind == "bill"]
+        found = late_fees.penalties(
+            due, on=on, minimum=rule.amount, percent=rule.percent or Decimal(0), after_days=rule.after_days or 0,
+            already=already,
+        )  # fmt: skip
+        for penalty in found:
+            with transaction.atomic():
+                posted.append(
+                    journal_post(
+                        actor=actor,
+                        entry_date=on,
+                        memo=f"{rule.name} on ${penalty.past_due:,.2f} past due",
+                        source_kind=LATE_FEE,
+                        source_id=penalty.charge_id,
+                        postings=[
+                            Posting(
+                                receivable,
+                                penalty.amount,
+                                account_id,
+                                due_date=on,
+                                description=f"{rule.name} (${penalty.past_due:,.2f} past due)",
+                            ),
+                            Posting(rule.gl_account, -penalty.amount),
+                        ],
+                    )  # fmt: skip
+                )
+    return posted
