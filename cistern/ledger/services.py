@@ -236,6 +236,7 @@ def assess_late_fees(*, actor, on: date) -> list[JournalEntry]:
         JournalLine.objects.filter(
             gl_account__receivable=True, entry__source_kind="bill", amount__gt=0, due_date__lte=cutoff
         )
+        .order_by()
         .values_list("account_id", flat=True)
         .distinct()
     )
@@ -254,6 +255,7 @@ def assess_late_fees(*, actor, on: date) -> list[JournalEntry]:
             already=already,
         )  # fmt: skip
         for penalty in found:
+            already.add(penalty.charge_id)
             with transaction.atomic():
                 posted.append(
                     journal_post(

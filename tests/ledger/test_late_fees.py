@@ -48,10 +48,11 @@ def test_assessing_charges_each_past_due_bill_once(make_user, css2, start_accoun
         postings=[Posting("1010", D("116.40")), Posting("1200", D("-116.40"), partly.pk)],
     )  # fmt: skip
     _bill(css2, on_time, "99.00", date(2026, 11, 20))
+    _bill(css2, late, "20.00", date(2026, 10, 25))  # a second past-due bill: a penalty of its own
 
     entries = assess_late_fees(actor=billing, on=date(2026, 11, 26))
-    assert len(entries) == 2
-    assert selectors.account_balance(late) == D("312.40") + D("31.24")
+    assert len(entries) == 3
+    assert selectors.account_balance(late) == D("312.40") + D("31.24") + D("20.00") + D("10.00")
     assert selectors.account_balance(partly) == D("40.00") + D("10.00")  # 10% of $40 is less than $10
     assert selectors.account_balance(on_time) == D("99.00")
     assert assess_late_fees(actor=billing, on=date(2026, 11, 27)) == []  # once per bill
