@@ -9,12 +9,13 @@ from . import aging, selectors
 
 def _ledger(account, request):
     today = timezone.localdate()
-    moves = selectors.movements(account)
+    lines = selectors.receivable_lines(account.pk)  # one query for the balance, its aging and the lines
+    moves = selectors.movements(lines)
     return {
         "balance": sum((m.amount for m in moves), aging.ZERO),
         "aging": aging.aging(moves, today),
         "buckets": aging.BUCKETS,
-        "lines": selectors.account_ledger(account),
+        "lines": selectors.running_balances(lines),
     }
 
 

@@ -9,7 +9,7 @@ from django.db.models import Q, Sum
 from cistern.core.money import money
 
 from . import aging
-from .models import GLAccount, JournalEntry, JournalLine
+from .models import GLAccount, JournalLine
 
 ZERO = Decimal("0.00")
 _debit, _credit = Q(amount__gt=0), Q(amount__lt=0)
@@ -34,41 +34,36 @@ def account_balance(account) -> Decimal:
     return receivable_balances([account.pk]).get(account.pk, ZERO)
 
 
-def movements(account) -> list[aging.Movement]:
-    rows = (
-        JournalLine.objects.filter(account=account, gl_account__receivable=True)
+def receivable_lines(account_id: int) -> list[JournalLine]:
+    """The account's receivable lines, oldest first: what its balance, aging and ledger are made of."""
+    return list(
+        JournalLine.objects.filter(account_id=account_id, gl_account__receivable=True)
         .select_related("entry")
         .order_by("entry__entry_date", "id")
     )
+
+
+def movements(lines: Iterable[JournalLine]) -> list[aging.Movement]:
     return [
         aging.Movement(
             r.entry.entry_date, r.amount, r.due_date, r.description or r.entry.memo, r.pk, r.entry.source_kind
         )
-        for r in rows
+        for r in lines
     ]
 
 
 def account_aging(account, as_of: date) -> dict[str, Decimal]:
-    return aging.aging(movements(account), as_of)
+    return aging.aging(movements(receivable_lines(account.pk)), as_of)
 
 
-def account_ledger(account, limit: int = 50):
-    """The account's receivable lines, newest first, with the running balance after each."""
-    lines = list(
-        JournalLine.objects.filter(account=account, gl_account__receivable=True)
-        .select_related("entry", "entry__reverses")
-        .order_by("entry__entry_date", "id")
-    )
+def running_balances(lines: list[JournalLine], limit: int = 50) -> list[tuple[JournalLine, Decimal]]:
+    """(line, balance after it), newest first."""
     running = ZERO
     rows = []
     for line in lines:
         running += line.amount
         rows.append((line, running))
     return rows[::-1][:limit]
-
-
-def entry_lines(entry: JournalEntry):
-    return entry.lines.select_related("gl_account", "account").order_by("id")
 
 
 def gl_summary(on: date) -> list[dict]:

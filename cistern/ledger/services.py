@@ -12,7 +12,7 @@ from cistern.core.audit import audit_record
 from cistern.core.money import money
 from cistern.core.permissions import require
 from cistern.core.selectors import authority_limit
-from cistern.customers.models import Account
+from cistern.rates import selectors as rates_selectors
 
 from . import aging, late_fees, selectors
 from .models import Adjustment, AdjustmentReason, AdjustmentStatus, GLAccount, JournalEntry, JournalLine
@@ -226,9 +226,7 @@ def assess_late_fees(*, actor, on: date) -> list[JournalEntry]:
     """Charge the fee catalog's late penalty on every bill still open `after_days` past due on `on`, once per
     bill. Running it again the same day (or later) charges nothing twice."""
     require(actor, "ledger.assess_late_fees")
-    from cistern.rates.selectors import fee as catalog_fee
-
-    rule = catalog_fee("late_penalty", on)
+    rule = rates_selectors.fee("late_penalty", on)
     if rule is None:
         raise LedgerError(f"The fee catalog has no late penalty in force on {on:%m/%d/%Y}.")
     cutoff = on - timedelta(days=rule.after_days or 0)
@@ -248,32 +246,31 @@ def assess_late_fees(*, actor, on: date) -> list[JournalEntry]:
     posted = []
     receivable = selectors.receivable_gl().code
     for account_id in sorted(accounts):
-        items, _ = aging.open_items(selectors.movements(Account(pk=account_id)))
+        items, _ = aging.open_items(selectors.movements(selectors.receivable_lines(account_id)))
         due = [late_fees.PastDue(i.line_id, i.due, i.open) for i in items if i.kind == "bill"]
         found = late_fees.penalties(
             due, on=on, minimum=rule.amount, percent=rule.percent or Decimal(0), after_days=rule.after_days or 0,
             already=already,
         )  # fmt: skip
-        for penalty in found:
+        for penalty in found:  # each penalty its own entry, in its own transaction (journal_post's)
             already.add(penalty.charge_id)
-            with transaction.atomic():
-                posted.append(
-                    journal_post(
-                        actor=actor,
-                        entry_date=on,
-                        memo=f"{rule.name} on ${penalty.past_due:,.2f} past due",
-                        source_kind=LATE_FEE,
-                        source_id=penalty.charge_id,
-                        postings=[
-                            Posting(
-                                receivable,
-                                penalty.amount,
-                                account_id,
-                                due_date=on,
-                                description=f"{rule.name} (${penalty.past_due:,.2f} past due)",
-                            ),
-                            Posting(rule.gl_account, -penalty.amount),
-                        ],
-                    )  # fmt: skip
-                )
+            posted.append(
+                journal_post(
+                    actor=actor,
+                    entry_date=on,
+                    memo=f"{rule.name} on ${penalty.past_due:,.2f} past due",
+                    source_kind=LATE_FEE,
+                    source_id=penalty.charge_id,
+                    postings=[
+                        Posting(
+                            receivable,
+                            penalty.amount,
+                            account_id,
+                            due_date=on,
+                            description=f"{rule.name} (${penalty.past_due:,.2f} past due)",
+                        ),
+                        Posting(rule.gl_account, -penalty.amount),
+                    ],
+                )  # fmt: skip
+            )
     return posted

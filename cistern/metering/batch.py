@@ -161,12 +161,6 @@ class _Spill:
         return rows
 
 
-def _in_batches(values: list, size: int | None = None):
-    size = size or (900 if connection.vendor == "sqlite" else 20_000)
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 def _look_up_meters(serials, meters: dict) -> None:
     """Fill meters[serial] with (id, Register) or None for each serial (an unknown meter)."""
     serials = [s for s in serials if s not in meters]

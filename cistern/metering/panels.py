@@ -8,7 +8,6 @@ from django.utils.safestring import mark_safe
 from cistern.core import panels
 
 from . import chart, selectors
-from .models import ReadKind, ReadStatus
 
 RECENT_READS = 15
 CHART_MONTHS = 36
@@ -18,16 +17,10 @@ def _reads(account, request):
     today = timezone.localdate()
     since = chart.add_months(chart.month_start(today), -(CHART_MONTHS - 1))
     reads = selectors.account_reads(account, since - timedelta(days=1))
-    # An initial read (consumption 0 at install) is not a month of use.
-    accepted = [r for r in reads if r.status == ReadStatus.ACCEPTED and r.kind != ReadKind.INITIAL]
     last_month = chart.month_start(
         account.end_date if account.end_date and account.end_date < today else today
     )
-    bars = chart.monthly_usage(
-        [(r.read_on, r.consumption, r.kind == ReadKind.ESTIMATED) for r in accepted],
-        last_month=last_month,
-        months=CHART_MONTHS,
-    )
+    bars = selectors.usage_bars(reads, last_month=last_month, months=CHART_MONTHS)
     svg = chart.usage_chart(bars, title="Water use by month", chart_id=f"acct{account.pk}")
     return {
         "installations": selectors.premise_installations(account.premise_id),

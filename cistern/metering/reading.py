@@ -64,6 +64,15 @@ def consumption_across_change_out(previous: Decimal, value: Decimal, change: Cha
     return old + new
 
 
+def typical_of(recent_usage: tuple[Decimal, ...], usage_last_year: Decimal | None) -> Decimal | None:
+    """The yardstick for high and low: the larger of the recent average and the same period last year, so a
+    summer read is not called high for being above a winter average. None without history."""
+    typical = sum(recent_usage, ZERO) / len(recent_usage) if recent_usage else None
+    if usage_last_year is not None and (typical is None or usage_last_year > typical):
+        typical = usage_last_year
+    return typical
+
+
 class PriorRead(NamedTuple):
     read_on: date
     value: Decimal
@@ -97,14 +106,7 @@ class ReadFacts:
         used = None
         if self.previous is not None and self.register is not None and self.read_on > self.previous.read_on:
             used = consumption(self.previous.value, self.value, self.register, self.rollover_window_percent)
-        # The larger of the 3-period average and the same period last year, so a summer read is not called
-        # high for being above a winter average.
-        typical = None
-        if self.recent_usage:
-            typical = sum(self.recent_usage, ZERO) / len(self.recent_usage)
-        if self.usage_last_year is not None and (typical is None or self.usage_last_year > typical):
-            typical = self.usage_last_year
-        self.usage, self.typical_usage = used, typical
+        self.usage, self.typical_usage = used, typical_of(self.recent_usage, self.usage_last_year)
 
 
 @dataclass(frozen=True)
@@ -118,16 +120,6 @@ class Verdict:
     status: str  # accepted, exception, rejected
     consumption: Decimal | None
     problems: tuple[Problem, ...] = field(default_factory=tuple)
-
-
-def usage(facts: ReadFacts) -> Decimal | None:
-    """Units since the previous accepted read, or None (no previous read, or the read went backwards)."""
-    return facts.usage
-
-
-def typical_usage(facts: ReadFacts) -> Decimal | None:
-    """The yardstick for high and low (see ReadFacts.typical_usage)."""
-    return facts.typical_usage
 
 
 def check_unknown_meter(facts: ReadFacts) -> list[Problem]:
@@ -254,9 +246,7 @@ def clean_usage(
     used = consumption(previous.value, value, register, rollover_window_percent)
     if not used:  # backwards (None) or zero: a problem on an active account
         return None
-    typical = sum(recent_usage, ZERO) / len(recent_usage) if recent_usage else None
-    if usage_last_year is not None and (typical is None or usage_last_year > typical):
-        typical = usage_last_year
+    typical = typical_of(recent_usage, usage_last_year)
     if typical is None or typical < minimum_typical_units:  # too little history to call it high or low
         return used
     if used > typical * (100 + high_percent) / 100 or used < typical * (100 - low_percent) / 100:

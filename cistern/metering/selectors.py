@@ -6,6 +6,7 @@ from django.db import connection
 
 from cistern.customers.models import Account, AccountStatus
 
+from . import chart
 from .models import Meter, MeterInstallation, Read, ReadKind, ReadRules, ReadStatus
 from .reading import PriorRead, ReadFacts, Register, consumption, estimate_usage
 
@@ -43,15 +44,29 @@ def accepted_reads(installation: MeterInstallation, before: date | None = None, 
     return list(reads.order_by("-read_on")[:limit])
 
 
+def _periods(history: list[Read], read_on: date) -> tuple[tuple[Decimal, ...], Decimal | None]:
+    """From accepted reads (newest first): the usage of the last 3 periods before `read_on`, and of the period
+    a year before it (within 15 days). An initial read (0 at install) is not a period of use: it would halve
+    the yardstick."""
+    periods = [r for r in history if r.consumption is not None and r.kind != ReadKind.INITIAL]
+    recent = tuple(r.consumption for r in periods if r.read_on < read_on)[:3]
+    year_ago = read_on - timedelta(days=365)
+    last_year = next((r.consumption for r in periods if abs((r.read_on - year_ago).days) <= 15), None)
+    return recent, last_year
+
+
 def read_facts(
     *,
     meter: Meter | None,
     read_on: date,
     value: Decimal,
-    exclude_read_id: int | None = None,
+    installation: MeterInstallation | None,
+    account: Account | None,
     kind: str = "actual",
 ) -> ReadFacts:
-    """Gather what validation needs for one read. The bulk import builds the same facts file-wide."""
+    """Gather what validation needs for one read (its meter's installation and the account at the premise on
+    that date are the caller's: it stores them with the read). The bulk import builds the same facts
+    file-wide."""
     rules = read_rules()
     common = {
         "read_on": read_on, "value": value, "high_percent": rules.high_percent, "low_percent": rules.low_percent,
@@ -60,18 +75,14 @@ def read_facts(
     }  # fmt: skip
     if meter is None:
         return ReadFacts(meter_known=False, **common)
-    installation = installation_on(meter, read_on)
     register = Register(dials=meter.dials, multiplier=meter.multiplier)
     same_day = Read.objects.filter(meter=meter, read_on=read_on).exclude(status=ReadStatus.REJECTED)
-    if exclude_read_id:
-        same_day = same_day.exclude(pk=exclude_read_id)
     if installation is None:  # a read of a meter in stock or retired on that date: an exception to review
         return ReadFacts(
             meter_known=True, register=register, installed=False, account_active=None,
             same_day_values=tuple(same_day.values_list("value", flat=True)), **common,
         )  # fmt: skip
     history = accepted_reads(installation, limit=16)
-    history = [r for r in history if r.pk != exclude_read_id]
     # The last accepted read, whatever its date: a read dated before it is "older than the last read" and
     # is measured from nothing, rather than slipping in between and counting the same water twice.
     previous = history[0] if history else None
@@ -79,15 +90,7 @@ def read_facts(
         prior = PriorRead(previous.read_on, previous.value)
     else:
         prior = PriorRead(installation.installed_on, installation.initial_value)
-    # An initial read (consumption 0 at install) is not a period of use: it would halve the yardstick.
-    periods = [r for r in history if r.consumption is not None and r.kind != ReadKind.INITIAL]
-    recent = tuple(r.consumption for r in periods if r.read_on < read_on)[:3]
-    year_ago = read_on - timedelta(days=365)
-    last_year = next(
-        (r.consumption for r in periods if abs((r.read_on - year_ago).days) <= 15),
-        None,
-    )
-    account = account_at(installation.service_point.premise_id, read_on)
+    recent, last_year = _periods(history, read_on)
     return ReadFacts(
         meter_known=True,
         register=register,
@@ -99,14 +102,6 @@ def read_facts(
         recent_usage=recent,
         usage_last_year=last_year,
         **common,
-    )
-
-
-def exception_queue():
-    return (
-        Read.objects.filter(status=ReadStatus.EXCEPTION)
-        .select_related("meter", "account__customer", "installation__service_point__premise")
-        .order_by("read_on", "id")
     )
 
 
@@ -130,15 +125,12 @@ def estimate_for(read: Read) -> EstimatePlan | str:
         return (
             "A read on or after this date is already accepted; an estimate can only replace the latest read."
         )
-    history = [r for r in accepted.order_by("-read_on", "-id")[:16] if r.read_on < read.read_on]
+    history = accepted_reads(installation, limit=16)  # all before this read (checked above)
     if history:
         previous = PriorRead(history[0].read_on, history[0].value)
     else:
         previous = PriorRead(installation.installed_on, installation.initial_value)
-    periods = [r for r in history if r.consumption is not None and r.kind != ReadKind.INITIAL]
-    recent = tuple(r.consumption for r in periods[:3])
-    year_ago = read.read_on - timedelta(days=365)
-    last_year = next((r.consumption for r in periods if abs((r.read_on - year_ago).days) <= 15), None)
+    recent, last_year = _periods(history, read.read_on)
     days = (read.read_on - previous.read_on).days
     units = estimate_usage(usage_last_year=last_year, recent_usage=recent, days=days)
     if units is None:
@@ -157,12 +149,16 @@ def estimate_for(read: Read) -> EstimatePlan | str:
     return EstimatePlan(value=value, units=used, basis=f"{basis}, {days} days")
 
 
-def exception_page_reads(route_code: str = ""):
-    """The review queue, oldest first, optionally one route's."""
-    reads = exception_queue().select_related("installation__service_point__route")
-    if route_code:
-        reads = reads.filter(installation__service_point__route__code=route_code)
-    return reads
+def exception_page_reads():
+    """The review queue, oldest first, with what its rows show (a route's queue is picked by id first)."""
+    return (
+        Read.objects.filter(status=ReadStatus.EXCEPTION)
+        .select_related(
+            "meter", "account__customer", "installation__service_point__premise",
+            "installation__service_point__route",
+        )
+        .order_by("read_on", "id")
+    )  # fmt: skip
 
 
 def read_histories(meter_ids, since: date) -> dict[int, list[Read]]:
@@ -279,3 +275,15 @@ def exceptions_by_ids(ids) -> list[Read]:
     rows = exception_page_reads().filter(pk__in=list(ids)).order_by()
     by_id = {r.pk: r for r in rows}
     return [by_id[i] for i in ids if i in by_id]
+
+
+def usage_bars(reads, highlight: Read | None = None, *, last_month: date, months: int):
+    """Per-month usage from accepted reads (an initial read, 0 at install, is not a month of use), plus the read
+    under review (`highlight`), for chart.usage_chart."""
+    rows = [
+        (r.read_on, r.consumption, r.kind == ReadKind.ESTIMATED)
+        for r in reads
+        if (r.status == ReadStatus.ACCEPTED and r.kind != ReadKind.INITIAL)
+        or (highlight is not None and r.pk == highlight.pk)
+    ]
+    return chart.monthly_usage(rows, last_month=last_month, months=months)

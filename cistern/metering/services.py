@@ -58,14 +58,16 @@ def read_record(
             meter = Meter.objects.select_for_update().get(
                 pk=meter.pk
             )  # one meter's reads validated one at a time
-        facts = selectors.read_facts(meter=meter, read_on=read_on, value=value, kind=kind)
-        verdict = validate(facts)
-        if verdict.status == ReadStatus.REJECTED:
-            raise ReadRejected(verdict.problems)
-        installation = selectors.installation_on(meter, read_on)
+        installation = selectors.installation_on(meter, read_on) if meter is not None else None
         account = (
             selectors.account_at(installation.service_point.premise_id, read_on) if installation else None
         )
+        facts = selectors.read_facts(
+            meter=meter, read_on=read_on, value=value, kind=kind, installation=installation, account=account
+        )
+        verdict = validate(facts)
+        if verdict.status == ReadStatus.REJECTED:
+            raise ReadRejected(verdict.problems)
         read = Read.objects.create(
             meter=meter, installation=installation, account=account, read_on=read_on, value=value, kind=kind,
             source=source, status=verdict.status, consumption=verdict.consumption,
@@ -209,10 +211,18 @@ def meter_change_out(
                 "The old meter's final read fails validation: "
                 + "; ".join(p["message"] for p in final.problems)
             )
+        before = snapshot(current, ["removed_on", "final_value"])
         current.removed_on = on
         current.final_value = old_final_value
         current.save(update_fields=["removed_on", "final_value"])
-        Meter.objects.filter(pk=current.meter_id).update(status=MeterStatus.RETIRED)
+        old_meter = current.meter
+        old_meter.status = MeterStatus.RETIRED
+        old_meter.save(update_fields=["status"])
+        audit_record(
+            actor=actor, action="meter.remove", obj=current, before=before,
+            after={**snapshot(current, ["removed_on", "final_value"]), "meter_status": MeterStatus.RETIRED.value},
+            reason=reason or f"Change-out to {new_meter.serial}",
+        )  # fmt: skip
         return meter_install(
             actor=actor, meter=new_meter, service_point=service_point, installed_on=on,
             initial_value=new_initial_value, reason=reason or f"Change-out of {current.meter.serial}",

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from . import actions, chart, selectors, services
 from .forms import ReviewForm
-from .models import Meter, Read, ReadKind, ReadStatus, Route
+from .models import Meter, Read, ReadStatus, Route
 
 PAGE_SIZE = 25  # a screenful to review; rendering, not the database, is most of the page's time
 QUEUE_CHART_MONTHS = 13
@@ -22,17 +22,6 @@ DETAIL_CHART_MONTHS = 36
 
 def _svg(svg: str):
     return mark_safe(svg)  # noqa: S308 (chart.usage_chart escapes every text it draws)
-
-
-def _history_bars(history, read: Read | None, *, last_month, months):
-    """Per-month usage of a meter from its accepted reads, plus the read under review (highlighted)."""
-    rows = [
-        (r.read_on, r.consumption, r.kind == ReadKind.ESTIMATED)
-        for r in history
-        if (r.status == ReadStatus.ACCEPTED and r.kind != ReadKind.INITIAL)
-        or (read is not None and r.pk == read.pk)
-    ]
-    return chart.monthly_usage(rows, last_month=last_month, months=months)
 
 
 _SENTINEL = "987654321"
@@ -83,7 +72,7 @@ def exception_queue(request):
         for read in reads:
             month = chart.month_start(read.read_on)
             history = [h for h in histories[read.meter_id] if h.read_on <= read.read_on]
-            bars = _history_bars(history, read, last_month=month, months=QUEUE_CHART_MONTHS)
+            bars = selectors.usage_bars(history, read, last_month=month, months=QUEUE_CHART_MONTHS)
             svg = chart.usage_chart(
                 bars, title=f"Meter {read.meter.serial}, last 13 months", width=200, height=44,
                 compact=True, highlight=month, chart_id=f"q{read.pk}",
@@ -115,7 +104,7 @@ def exception_detail(request, read_id):
     since = chart.add_months(month, -(DETAIL_CHART_MONTHS - 1))
     history = selectors.read_histories([read.meter_id], since)[read.meter_id]
     upto = [h for h in history if h.read_on <= read.read_on]
-    bars = _history_bars(upto, read, last_month=month, months=DETAIL_CHART_MONTHS)
+    bars = selectors.usage_bars(upto, read, last_month=month, months=DETAIL_CHART_MONTHS)
     svg = chart.usage_chart(
         bars, title=f"Meter {read.meter.serial} by month", highlight=month, chart_id=f"d{read.pk}"
     )
@@ -186,7 +175,7 @@ def meter_page(request, serial):
     month = chart.month_start(today)
     since = chart.add_months(month, -(DETAIL_CHART_MONTHS - 1))
     history = selectors.read_histories([meter.pk], since - timedelta(days=1))[meter.pk]
-    bars = _history_bars(history, None, last_month=month, months=DETAIL_CHART_MONTHS)
+    bars = selectors.usage_bars(history, last_month=month, months=DETAIL_CHART_MONTHS)
     svg = chart.usage_chart(bars, title=f"Meter {meter.serial} by month", chart_id=f"m{meter.pk}")
     return render(
         request,

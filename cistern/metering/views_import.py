@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 
 from .batch import AlreadyImported, ImportRefused, reads_import
 from .models import ReadImport, ReadStatus
@@ -15,13 +14,6 @@ class ReadFileForm(forms.Form):
         label="Read file (CSV or XLSX)",
         help_text="Columns: meter_serial, read_date, value, source, and optionally reader_code and note.",
     )
-
-
-def _exception_queue_url() -> str | None:
-    try:
-        return reverse("metering:exceptions")
-    except NoReverseMatch:  # the review queue is not part of this installation
-        return None
 
 
 def _recent_imports():
@@ -62,6 +54,5 @@ def import_detail(request, import_id):
             "read_import": read_import,
             "skipped": read_import.rows - read_import.accepted - read_import.exceptions,
             "open_exceptions": open_exceptions,
-            "exceptions_url": _exception_queue_url(),
         },
     )
