@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from cistern.core import roles
-from cistern.customers.models import AccountStatus, Premise
+from cistern.customers.models import Account, AccountStatus, Premise
 from cistern.metering.models import (
     MeterInstallation,
     Read,
@@ -64,16 +64,37 @@ def order_get(number: int) -> ServiceOrder:
     ).get(number=number)
 
 
-def current_meter(order: ServiceOrder):
-    point = order.service_point or service_point_for(order.premise)
+def current_installation(point: ServicePoint | None) -> MeterInstallation | None:
+    """The meter installed at a service point now (with its meter), or None."""
     if point is None:
         return None
-    installation = (
+    return (
         MeterInstallation.objects.filter(service_point=point, removed_on__isnull=True)
         .select_related("meter")
         .first()
     )
+
+
+def current_meter(order: ServiceOrder):
+    installation = current_installation(order.service_point or service_point_for(order.premise))
     return installation.meter if installation else None
+
+
+def current_meters(orders) -> dict[int, object]:
+    """{order id: the meter at its service point now, or None}, for a day's orders in one query (orders
+    without a service point are looked up one by one: new connections, a few a day)."""
+    points = {o.pk: o.service_point_id or getattr(service_point_for(o.premise), "pk", None) for o in orders}
+    installed = MeterInstallation.objects.filter(
+        service_point_id__in={p for p in points.values() if p}, removed_on__isnull=True
+    ).select_related("meter")
+    meter_at = {i.service_point_id: i.meter for i in installed}
+    return {order_id: meter_at.get(point) for order_id, point in points.items()}
+
+
+def reread_reason(read: Read) -> str:
+    """What a re-read is for: the meter, the read and its problems."""
+    problems = "; ".join(p.get("message", "") for p in read.problems)
+    return f"meter {read.meter.serial} read {read.value} on {read.read_on:%m/%d/%Y}: {problems}"
 
 
 def technician_day(user, day: date):
@@ -203,12 +224,22 @@ def meter_replacement_candidates(
         installs = installs.filter(meter__size=size)
     if make:
         installs = installs.filter(meter__make__iexact=make)
+    installs = [
+        i
+        for i in installs.order_by("installed_on", "meter__serial")
+        if i.service_point.premise_id not in busy
+    ]
+    open_accounts = {  # the open account at each premise, in one query (one per premise is a constraint)
+        a.premise_id: a
+        for a in Account.objects.filter(
+            premise_id__in={i.service_point.premise_id for i in installs},
+            status__in=[AccountStatus.ACTIVE, AccountStatus.PENDING],
+        )
+    }
     out = []
-    for inst in installs.order_by("installed_on", "meter__serial"):
+    for inst in installs:
         premise = inst.service_point.premise
-        if premise.pk in busy:
-            continue
-        account = premise.accounts.filter(status__in=[AccountStatus.ACTIVE, AccountStatus.PENDING]).first()
+        account = open_accounts.get(premise.pk)
         out.append(
             Candidate(
                 key=f"i{inst.pk}",
@@ -240,8 +271,7 @@ def reread_candidates() -> list[Candidate]:
                 key=f"r{read.pk}",
                 premise_id=point.premise_id,
                 address=point.premise.service_address,
-                reason=f"meter {read.meter.serial} read {read.value} on {read.read_on:%m/%d/%Y}: "
-                + "; ".join(p.get("message", "") for p in read.problems),
+                reason=reread_reason(read),
                 account_id=read.account_id,
                 account_number=read.account.number if read.account else "",
                 service_point_id=point.pk,

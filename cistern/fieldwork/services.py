@@ -5,12 +5,10 @@ these and nothing else. Status changes follow lifecycle.TRANSITIONS and leave a 
 from dataclasses import dataclass
 from datetime import date, time
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cistern.core import roles
 from cistern.core.audit import audit_record, snapshot
 from cistern.core.money import MoneyError, money
 from cistern.core.permissions import require
@@ -20,7 +18,6 @@ from cistern.customers.models import Account, Premise
 from cistern.metering import services as metering_services
 from cistern.metering.models import (
     Meter,
-    MeterInstallation,
     Read,
     ReadKind,
     ReadSource,
@@ -92,7 +89,8 @@ def _move(order: ServiceOrder, action: str) -> str:
 
 
 def is_technician(user) -> bool:
-    return user is not None and user.groups.filter(name=roles.FIELD_TECHNICIAN).exists()
+    """An active Field Technician: the only users orders are assigned to."""
+    return user is not None and selectors.technicians().filter(pk=user.pk).exists()
 
 
 def order_type_get(code: str) -> ServiceOrderType:
@@ -209,8 +207,7 @@ def reread_from_read(*, actor, read: Read) -> ServiceOrder:
             specs=[{"order_type": order_type_get("reread"), "premise_id": point.premise_id, "service_point": point,
                     "account_id": read.account_id, "source_read": read, "requested_on": timezone.localdate(),
                     "priority": Priority.URGENT,
-                    "notes": f"Re-read meter {read.meter.serial}: {read.read_on:%m/%d/%Y} read {read.value} was "
-                             + "; ".join(p.get("message", "") for p in read.problems)}],
+                    "notes": f"Re-read {selectors.reread_reason(read)}"}],
         )  # fmt: skip
     return order
 
@@ -329,11 +326,7 @@ def _meter_swap(*, actor, order: ServiceOrder, done: Completion, point: ServiceP
         new_meter = Meter.objects.get(serial=done.new_meter_serial.strip())
     except Meter.DoesNotExist:
         raise FieldworkError(f"No meter with serial {done.new_meter_serial.strip()!r} in stock.") from None
-    current = (
-        MeterInstallation.objects.filter(service_point=point, removed_on__isnull=True)
-        .select_related("meter")
-        .first()
-    )
+    current = selectors.current_installation(point)
     if current is None:
         installation = metering_services.meter_install(
             actor=actor, meter=new_meter, service_point=point, installed_on=done.on,
@@ -353,13 +346,7 @@ def _meter_swap(*, actor, order: ServiceOrder, done: Completion, point: ServiceP
 
 
 def _read(*, actor, order: ServiceOrder, done: Completion, point: ServicePoint | None) -> Read:
-    installation = (
-        MeterInstallation.objects.filter(service_point=point, removed_on__isnull=True)
-        .select_related("meter")
-        .first()
-        if point
-        else None
-    )
+    installation = selectors.current_installation(point)
     if installation is None:
         raise FieldworkError(
             f"No meter is installed at {order.premise.service_address}; a read cannot be recorded."
@@ -539,11 +526,3 @@ def connection_apply(
                                          "meter_installation_fee", "order"]),
         )  # fmt: skip
     return application
-
-
-def technicians():
-    return (
-        get_user_model()
-        .objects.filter(groups__name=roles.FIELD_TECHNICIAN, is_active=True)
-        .order_by("username")
-    )

@@ -255,9 +255,9 @@ def board(request):
         else:
             unassigned.append(order)
     by_id = {t.pk: t for t in techs}
-    for tech_id in lanes:
-        if tech_id not in by_id:
-            by_id[tech_id] = get_user_model().objects.get(pk=tech_id)
+    for order in scheduled:  # an order can still be with a technician who has since left the role
+        if order.technician_id:
+            by_id.setdefault(order.technician_id, order.technician)
     columns = [(by_id[tid], orders) for tid, orders in lanes.items()]
     waiting_list = list(waiting[:100])
     return render(
@@ -272,7 +272,7 @@ def route_sheet(request, technician_id, day):
     technician = get_object_or_404(get_user_model(), pk=technician_id)
     on = _day(day)
     orders = list(selectors.technician_day(technician, on).exclude(status=OrderStatus.CLOSED))
-    meters = {o.pk: selectors.current_meter(o) for o in orders}
+    meters = selectors.current_meters(orders)
     pdf = routesheet.render(technician=technician, day=on, orders=orders, meters=meters)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="route-{technician.username}-{on:%Y-%m-%d}.pdf"'
@@ -286,10 +286,7 @@ def route_sheet(request, technician_id, day):
 def tech_today(request):
     day = _day(request.GET.get("date"))
     if "order" in request.GET:
-        try:
-            order = selectors.order_get(int(request.GET["order"]))
-        except (ValueError, ServiceOrder.DoesNotExist):
-            raise Http404("No such order") from None
+        order = _order_or_404(request.GET["order"])
         if order.technician_id != request.user.pk and not request.user.has_perm(
             "fieldwork.view_serviceorder"
         ):
