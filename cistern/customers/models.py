@@ -89,6 +89,10 @@ class AccountStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+# An open account: the customer is (or is about to be) in service at the premise; at most one per premise.
+OPEN_STATUSES = (AccountStatus.PENDING, AccountStatus.ACTIVE)
+
+
 class AccountRelationship(models.TextChoices):
     OWNER = "owner", "Owner"
     TENANT = "tenant", "Tenant"
@@ -184,7 +188,7 @@ class Account(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in (AccountStatus.PENDING, AccountStatus.ACTIVE)
+        return self.status in OPEN_STATUSES
 
     @property
     def forwarding_address(self) -> str:

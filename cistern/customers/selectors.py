@@ -8,7 +8,7 @@ from django.urls import reverse
 from cistern.core.search import SearchHit
 
 from .account_number import InvalidAccountNumber, looks_like_account_number, parse_account_number
-from .models import Account, AccountFlag, AccountStatus, ContactEntry, ServiceEvent
+from .models import OPEN_STATUSES, Account, AccountFlag, AccountStatus, ContactEntry, ServiceEvent
 from .search_text import normalize_query, phone_digits
 
 CANDIDATES = 200  # rows fetched per query before ranking; a clerk who sees too many types more
@@ -74,12 +74,11 @@ def account_search(query: str, limit: int = 20) -> list[tuple[int, Account]]:
             else:
                 rank = 30
             found[pk] = (rank, status, customer_name)
-    open_statuses = (AccountStatus.PENDING, AccountStatus.ACTIVE)
     ranked = sorted(
         found.items(),
         key=lambda item: (
             item[1][0],
-            item[1][1] not in open_statuses,
+            item[1][1] not in OPEN_STATUSES,
             item[1][1] == AccountStatus.CLOSED,
             item[1][2],
         ),
@@ -120,11 +119,7 @@ def account_page(number: str) -> Account:
 
 def open_account_at(premise) -> Account | None:
     """The pending or active account at a premise (at most one, by constraint)."""
-    return (
-        premise.accounts.filter(status__in=[AccountStatus.PENDING, AccountStatus.ACTIVE])
-        .select_related("customer")
-        .first()
-    )
+    return premise.accounts.filter(status__in=OPEN_STATUSES).select_related("customer").first()
 
 
 def recent_contacts(account: Account, limit: int = 50) -> list[ContactEntry]:

@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from cistern.core import roles
-from cistern.customers.models import Account, AccountStatus, Premise
+from cistern.customers.models import OPEN_STATUSES, Account, AccountStatus, Premise
 from cistern.metering.models import (
     MeterInstallation,
     Read,
@@ -233,7 +233,7 @@ def meter_replacement_candidates(
         a.premise_id: a
         for a in Account.objects.filter(
             premise_id__in={i.service_point.premise_id for i in installs},
-            status__in=[AccountStatus.ACTIVE, AccountStatus.PENDING],
+            status__in=OPEN_STATUSES,
         )
     }
     out = []

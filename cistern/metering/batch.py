@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from cistern.core.audit import audit_record, snapshot
 from cistern.core.permissions import require
-from cistern.customers.models import Account, AccountStatus
+from cistern.customers.models import OPEN_STATUSES, Account
 
 from . import imports, selectors
 from .judging import HISTORY, STORED_COLUMNS, BucketFacts, Judged, Rules, judge, judge_for_storing, sort_lines
@@ -50,7 +50,7 @@ CHUNK_ROWS = 20_000  # lines judged and inserted together (one bucket of meters)
 LOOKUP_ROWS = 5_000  # lines between serial look-ups while parsing
 MAX_ERRORS = 1_000  # errors listed; the rest are counted
 MAX_API_READS = 10_000  # reads per API request
-ACTIVE = (AccountStatus.ACTIVE, AccountStatus.PENDING)
+ACTIVE = OPEN_STATUSES
 INITIAL = ReadKind.INITIAL.value
 ACCEPTED, EXCEPTION, REJECTED = (
     ReadStatus.ACCEPTED.value,

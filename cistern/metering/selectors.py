@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.db import connection
 
-from cistern.customers.models import Account, AccountStatus
+from cistern.customers.models import Account
 
 from . import chart
 from .models import Meter, MeterInstallation, Read, ReadKind, ReadRules, ReadStatus
@@ -96,9 +96,7 @@ def read_facts(
         register=register,
         previous=prior,
         same_day_values=tuple(same_day.values_list("value", flat=True)),
-        account_active=None
-        if account is None
-        else account.status in (AccountStatus.ACTIVE, AccountStatus.PENDING),
+        account_active=None if account is None else account.is_open,
         recent_usage=recent,
         usage_last_year=last_year,
         **common,
