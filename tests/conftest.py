@@ -1,7 +1,9 @@
 from datetime import date
+from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 
 from cistern.core import roles
 from cistern.customers import services
@@ -90,3 +92,16 @@ def start_account(css1, premise_factory, customer_factory):
         )
 
     return start
+
+
+@pytest.fixture
+def token_for(make_user):
+    """An API token (as `manage.py create_api_token` prints it) for a new user of `role`."""
+
+    def make(role):
+        user = make_user(role, username=f"api_{role}".replace(" ", "_"))
+        out = StringIO()
+        call_command("create_api_token", user.username, "--name", "test", stdout=out)
+        return out.getvalue().strip()
+
+    return make

@@ -1,23 +1,9 @@
 import pytest
-from django.core.management import call_command
 
 from cistern.api.models import ApiToken
 from cistern.core import roles
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def token_for(make_user):
-    def make(role):
-        user = make_user(role, username=f"api_{role}".replace(" ", "_"))
-        from io import StringIO
-
-        out = StringIO()
-        call_command("create_api_token", user.username, "--name", "test", stdout=out)
-        return out.getvalue().strip()
-
-    return make
 
 
 def _get(client, path, token):

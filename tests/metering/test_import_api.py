@@ -2,10 +2,8 @@
 
 from datetime import date
 from decimal import Decimal
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
 from cistern.core import roles
 from cistern.core.models import AuditEvent
@@ -15,17 +13,6 @@ from . import test_import
 
 pytestmark = pytest.mark.django_db
 installer, meter_at = test_import.installer, test_import.meter_at  # the fixtures
-
-
-@pytest.fixture
-def token_for(make_user):
-    def make(role):
-        user = make_user(role, username=f"api_{role}".replace(" ", "_"))
-        out = StringIO()
-        call_command("create_api_token", user.username, "--name", "test", stdout=out)
-        return out.getvalue().strip()
-
-    return make
 
 
 def _post(client, body, token):

@@ -3,10 +3,8 @@
 import json
 from datetime import date
 from decimal import Decimal as D
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
 from cistern.core import roles
 from cistern.demo.rates import load_rates
@@ -83,11 +81,8 @@ def test_a_period_before_any_billed_rates_is_refused(district_rates):
 
 
 @pytest.fixture
-def token(make_user):
-    user = make_user(roles.CSS_I, username="api_rates")
-    out = StringIO()
-    call_command("create_api_token", user.username, "--name", "test", stdout=out)
-    return out.getvalue().strip()
+def token(token_for):
+    return token_for(roles.CSS_I)
 
 
 def _post(client, token, body):
@@ -131,11 +126,9 @@ def test_api_quote_refuses_bad_input(client, token, district_rates, change, deta
     assert response.json()["detail"].startswith(detail)
 
 
-def test_api_quote_needs_the_permission(client, make_user, district_rates):
-    user = make_user(roles.FIELD_TECHNICIAN, username="api_tech")
-    out = StringIO()
-    call_command("create_api_token", user.username, "--name", "test", stdout=out)
-    response = _post(client, out.getvalue().strip(), {"meter_size": "3/4", "units": "1", "on": "2026-11-01"})
+def test_api_quote_needs_the_permission(client, token_for, district_rates):
+    token = token_for(roles.FIELD_TECHNICIAN)
+    response = _post(client, token, {"meter_size": "3/4", "units": "1", "on": "2026-11-01"})
     assert response.status_code == 403
 
 
