@@ -42,10 +42,25 @@ INSTALLED_APPS = [
     "cistern.metering",
     "cistern.rates",
     "cistern.ledger",
+    "cistern.billing",
     "cistern.fieldwork",
     "cistern.api",
     "cistern.demo",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# Background work (bill runs, late fees) through Django's Tasks API: run at once in the request or command
+# by default; with CISTERN_TASKS=database they queue in the database for `manage.py db_worker`.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks_db.DatabaseBackend"
+            if os.environ.get("CISTERN_TASKS") == "database"
+            else "django_tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -10,6 +10,9 @@ APPEND_ONLY_TABLES = {
     "customers": ["customers_contactentry", "customers_serviceevent", "customers_openingbalance"],
     "metering": ["metering_readimport"],
     "ledger": ["ledger_journalentry", "ledger_journalline"],
+    "billing": [
+        "billing_bill", "billing_billline", "billing_billmeter", "billing_billcancellation", "billing_billrunevent",
+    ],
 }
 
 # PostgreSQL checks at commit that every journal entry written in the transaction sums to zero (SQLite has no

@@ -27,6 +27,12 @@ class DistrictSettings(models.Model):
     # basic fee and each usage block by days / 30.
     regular_period_min_days = models.PositiveSmallIntegerField(default=27)
     regular_period_max_days = models.PositiveSmallIntegerField(default=33)
+    # Bills: due this many days after the bill date; a trial bill this much above the same period last year
+    # is flagged for review.
+    bill_due_days = models.PositiveSmallIntegerField(default=20)
+    bill_high_percent = models.PositiveSmallIntegerField(
+        default=50, help_text="Flag a bill this many percent above the same period last year."
+    )
     holiday_subdivision = models.CharField(
         max_length=2, default="CA", help_text="US state whose holidays close the office, with federal ones."
     )

@@ -64,6 +64,12 @@ ADJUST = ["ledger.add_adjustment", "ledger.view_adjustment"]  # within the role'
 APPROVE_ADJUSTMENTS = ["ledger.approve_adjustment"]  # others' adjustments above their limit, within one's own
 GL_EXPORT = ["ledger.view_glaccount"]
 LATE_FEES = ["ledger.assess_late_fees"]  # the daily GL summary for the accounting software
+VIEW_BILLS = ["billing.view_bill", "billing.view_billrun", "billing.view_billcycle"]
+FINAL_BILLS = ["billing.add_bill"]  # a stopped account's final bill
+RUN_BILLS = ["billing.add_billrun", "billing.calculate_billrun", "billing.post_billrun"]
+APPROVE_BILLS = ["billing.approve_billrun", "billing.cancel_bill"]  # approve a trial; cancel and rebill
+MANAGE_CYCLES = ["billing.add_billcycle", "billing.change_billcycle", "billing.add_cycleroute",
+                 "billing.change_cycleroute", "billing.delete_cycleroute"]  # fmt: skip
 VIEW_RATES = ["rates.view_rateschedule", "rates.view_fee"]  # the rate tables, the fee catalog, the estimator
 MANAGE_RATES = [  # in admin: a board's new schedule version, which schedule is billed, the fee catalog
     f"rates.{action}_{model}"
@@ -89,7 +95,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + WORK_ORDERS
     + VIEW_RATES
     + VIEW_LEDGER
-    + ADJUST,
+    + ADJUST
+    + VIEW_BILLS
+    + FINAL_BILLS,
     CSS_II: VIEW_ACCOUNTS
     + WORK_ACCOUNTS
     + LEAD
@@ -102,7 +110,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + VIEW_RATES
     + VIEW_LEDGER
     + ADJUST
-    + APPROVE_ADJUSTMENTS,
+    + APPROVE_ADJUSTMENTS
+    + VIEW_BILLS
+    + FINAL_BILLS
+    + RUN_BILLS
+    + APPROVE_BILLS,
     SUPERVISOR: VIEW_ACCOUNTS
     + WORK_ACCOUNTS
     + LEAD
@@ -119,8 +131,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + GL_EXPORT
     + LATE_FEES
     + ADJUST
-    + APPROVE_ADJUSTMENTS,
-    CASHIER: VIEW_ACCOUNTS + ["customers.add_contactentry"] + VIEW_RATES + VIEW_LEDGER,
+    + APPROVE_ADJUSTMENTS
+    + VIEW_BILLS
+    + FINAL_BILLS
+    + RUN_BILLS
+    + APPROVE_BILLS
+    + MANAGE_CYCLES,
+    CASHIER: VIEW_ACCOUNTS + ["customers.add_contactentry"] + VIEW_RATES + VIEW_LEDGER + VIEW_BILLS,
     # Field technicians work from their phone page: reads and meters, never balances or payments.
     FIELD_TECHNICIAN: TAKE_READS + ["metering.add_meterinstallation", "fieldwork.complete_serviceorder"],
     BILLING_ADMIN: VIEW_ACCOUNTS
@@ -134,14 +151,20 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + GL_EXPORT
     + LATE_FEES
     + ADJUST
-    + APPROVE_ADJUSTMENTS,
+    + APPROVE_ADJUSTMENTS
+    + VIEW_BILLS
+    + FINAL_BILLS
+    + RUN_BILLS
+    + APPROVE_BILLS
+    + MANAGE_CYCLES,
     AUDITOR: VIEW_ACCOUNTS
     + VIEW_METERS
     + ["core.view_user_audit", "core.view_districtsettings", "core.view_closureday"]
     + VIEW_ORDERS
     + VIEW_RATES
     + VIEW_LEDGER
-    + GL_EXPORT,
+    + GL_EXPORT
+    + VIEW_BILLS,
 }
 
 # kind -> role -> amount. Defaults only: the rows are the district's to change.

@@ -59,7 +59,7 @@ def after_migrate(sender, app_config=None, using="default", **kwargs):
 DISTRICT_FIELDS = [
     "name", "short_name", "street", "city", "state", "zip_code", "phone", "email",
     "time_zone", "office_opens", "office_closes", "holiday_subdivision", "account_setup_fee",
-    "guarantee_deposit",
+    "guarantee_deposit", "regular_period_min_days", "regular_period_max_days", "bill_due_days", "bill_high_percent",
 ]  # fmt: skip
 
 

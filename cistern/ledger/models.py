@@ -66,7 +66,13 @@ class JournalEntry(models.Model):
                 fields=["source_id"],
                 condition=Q(source_kind="late_fee", reverses__isnull=True),
                 name="one_late_fee_per_charge",
-            )
+            ),
+            # A bill posts one entry of charges (a cancelled bill's is reversed, not posted again).
+            models.UniqueConstraint(
+                fields=["source_id"],
+                condition=Q(source_kind="bill", reverses__isnull=True),
+                name="one_entry_per_bill",
+            ),
         ]
         permissions = [("assess_late_fees", "Can assess late fees")]
 

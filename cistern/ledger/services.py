@@ -92,6 +92,45 @@ def _write(postings: list[Posting], *, actor, **fields) -> JournalEntry:
     return entry
 
 
+@dataclass(frozen=True)
+class EntryDraft:
+    entry_date: date
+    memo: str
+    source_kind: str
+    source_id: int | None
+    postings: tuple[Posting, ...]
+
+
+def journal_post_batch(*, actor, drafts: list[EntryDraft]) -> list[JournalEntry]:
+    """Many balanced entries in a few statements (a bill run's batch). Each is checked as `journal_post`
+    checks one; the caller audits the batch as a whole (the run's posting) and holds the transaction."""
+    if not drafts:
+        return []
+    codes = {p.gl_code for draft in drafts for p in draft.postings}
+    gl = {a.code: a for a in GLAccount.objects.filter(code__in=codes)}
+    for draft in drafts:
+        _check(list(draft.postings), gl)
+    entries = JournalEntry.objects.bulk_create(
+        JournalEntry(
+            entry_date=d.entry_date, memo=d.memo[:200], source_kind=d.source_kind, source_id=d.source_id,
+            created_by=actor,
+        )
+        for d in drafts
+    )  # fmt: skip
+    JournalLine.objects.bulk_create(
+        (
+            JournalLine(
+                entry_id=entry.pk, gl_account_id=gl[p.gl_code].pk, account_id=p.account_id, amount=p.amount,
+                description=p.description[:200], due_date=p.due_date,
+            )
+            for entry, draft in zip(entries, drafts, strict=True)
+            for p in draft.postings
+        ),
+        batch_size=5000,
+    )  # fmt: skip
+    return entries
+
+
 def journal_reverse(
     *, actor, entry: JournalEntry, reason: str, entry_date: date | None = None
 ) -> JournalEntry:

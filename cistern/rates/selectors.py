@@ -55,6 +55,37 @@ def tariffs(*, rate_class: str, meter_size: str, start: date, end: date) -> list
     return found
 
 
+def tariff_book(*, start: date, end: date) -> dict[tuple[str, str], list[engine.Tariff]]:
+    """Every (rate class, meter size)'s tariffs billed over [start, end), in three queries: what a bill run
+    rates a whole cycle with. A class and size missing from a version is missing from its list."""
+    timeline = billed_versions()
+    parts = []
+    for index, (begins, version) in enumerate(timeline):
+        ends = timeline[index + 1][0] if index + 1 < len(timeline) else None
+        if begins < end and (ends is None or ends > start):
+            parts.append((begins, version))
+    versions = [version.pk for _, version in parts]
+    fees = {(f.version_id, f.rate_class, f.meter_size): f for f in BasicFee.objects.filter(version__in=versions)}
+    blocks: dict[tuple, list[engine.Block]] = {}
+    for b in UsageBlock.objects.filter(version__in=versions).order_by("tier"):
+        blocks.setdefault((b.version_id, b.rate_class, b.meter_size), []).append(
+            engine.Block(tier=b.tier, after=b.after_units, through=b.through_units, price=b.price_per_unit)
+        )
+    book: dict[tuple[str, str], list[engine.Tariff]] = {}
+    for begins, version in parts:
+        for (version_id, rate_class, size), fee in fees.items():
+            if version_id != version.pk:
+                continue
+            book.setdefault((rate_class, size), []).append(
+                engine.Tariff(
+                    effective_from=begins, basic_fee=fee.monthly_amount,
+                    blocks=tuple(blocks.get((version_id, rate_class, size), ())), basic_gl=version.basic_gl,
+                    usage_gl=version.usage_gl, label=str(version),
+                )
+            )  # fmt: skip
+    return book
+
+
 def fee(code: str, on: date) -> Fee | None:
     """The catalog's fee `code` in force on `on`."""
     return Fee.objects.filter(code=code, effective_from__lte=on).order_by("-effective_from").first()

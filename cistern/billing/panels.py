@@ -1,0 +1,18 @@
+"""The account page's bills panel (see core/panels.py)."""
+
+from cistern.core import panels
+
+from . import selectors
+
+
+def _bills(account, request):
+    return {"bills": selectors.account_bills(account.pk)}
+
+
+def register_all() -> None:
+    panels.register(
+        panels.AccountPanel(
+            key="bills", title="Bills", template="billing/_bills_panel.html", permission="billing.view_bill",
+            context=_bills,
+        )
+    )  # fmt: skip

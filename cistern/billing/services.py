@@ -1,0 +1,480 @@
+"""Writes for billing: bill runs (create, calculate, approve, post, cancel), final bills, cancel and rebill.
+
+Posting is done in batches, each its own transaction: a batch writes its bills, their meter spans and lines,
+and their journal entries, or nothing. A run killed anywhere and started again picks up the items that have
+no bill yet, so it ends with exactly the bills and ledger an uninterrupted run makes.
+"""
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from cistern.core.audit import audit_record
+from cistern.core.permissions import require
+from cistern.core.selectors import district_settings
+from cistern.customers.balances import balances_owed
+from cistern.customers.models import Account, AccountStatus
+from cistern.ledger import selectors as ledger_selectors
+from cistern.ledger.models import JournalEntry
+from cistern.ledger.services import EntryDraft, Posting, journal_post_batch, journal_reverse
+from cistern.metering.models import Read, ReadStatus
+from cistern.rates import engine
+from cistern.rates import selectors as rates_selectors
+
+from . import calculation, selectors
+from .models import (
+    Bill,
+    BillCancellation,
+    BillCycle,
+    BillKind,
+    BillLine,
+    BillMeter,
+    BillRun,
+    BillRunEvent,
+    BillRunItem,
+    RunStatus,
+)
+
+
+class BillingError(ValueError):
+    pass
+
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+# Which status may follow which; every change writes a BillRunEvent.
+TRANSITIONS = {
+    RunStatus.NEW: {RunStatus.CALCULATED, RunStatus.CANCELLED},
+    RunStatus.CALCULATED: {RunStatus.CALCULATED, RunStatus.APPROVED, RunStatus.CANCELLED},
+    RunStatus.APPROVED: {RunStatus.CALCULATED, RunStatus.POSTING, RunStatus.CANCELLED},
+    RunStatus.POSTING: {RunStatus.POSTED},
+    RunStatus.POSTED: set(),
+    RunStatus.CANCELLED: set(),
+}
+
+CALCULATE_CHUNK = 5000
+POST_BATCH = 2000
+BILL_SOURCE = "bill"  # the journal entry of a bill's charges
+SETTLEMENT_SOURCE = "final_settlement"  # a final bill's deposit application and refund
+
+
+def _move(run: BillRun, to: str, *, actor, note: str = "") -> None:
+    if to not in TRANSITIONS[RunStatus(run.status)]:
+        raise BillingError(
+            f"A {run.get_status_display().lower()} run cannot become {RunStatus(to).label.lower()}."
+        )
+    BillRunEvent.objects.create(run=run, from_status=run.status, to_status=to, actor=actor, note=note[:200])
+    run.status = to
+
+
+def bill_date_for(cycle: BillCycle, period_end: date) -> date:
+    """The cycle's bill day on or after the period end."""
+    candidate = period_end.replace(day=cycle.bill_day)
+    if candidate < period_end:
+        month = period_end.replace(day=1) + timedelta(days=32)
+        candidate = month.replace(day=cycle.bill_day)
+    return candidate
+
+
+def bill_run_create(*, actor, cycle: BillCycle, period_end: date) -> BillRun:
+    require(actor, "billing.calculate_billrun")
+    if BillRun.objects.filter(cycle=cycle, period_end=period_end).exclude(status=RunStatus.CANCELLED).exists():
+        raise BillingError(f"{cycle.code} already has a run for the period ending {period_end:%m/%d/%Y}.")
+    bill_date = bill_date_for(cycle, period_end)
+    with transaction.atomic():
+        run = BillRun.objects.create(
+            cycle=cycle, period_end=period_end, bill_date=bill_date,
+            due_date=bill_date + timedelta(days=district_settings().bill_due_days), created_by=actor,
+        )  # fmt: skip
+        BillRunEvent.objects.create(run=run, to_status=RunStatus.NEW, actor=actor)
+        audit_record(actor=actor, action="billrun.create", obj=run, after={"period_end": str(period_end)})
+    return run
+
+
+def _rates_digest(book: dict) -> str:
+    return repr(sorted(book.items()))
+
+
+def _lookup(book: dict) -> calculation.TariffLookup:
+    def tariffs(rate_class: str, size: str):
+        found = book.get((rate_class, size))
+        if not found:
+            raise engine.RatingError(f'The billed schedule has no {rate_class.replace("_", " ")} rates for a {size}" meter.')
+        return found
+
+    return tariffs
+
+
+def bill_run_calculate(*, actor, run: BillRun, progress: Progress | None = None) -> int:
+    """Propose every account's bill (the trial). Calculating again rewrites only the items whose facts
+    changed (a fixed read, a new read). Returns how many items were written."""
+    require(actor, "billing.calculate_billrun")
+    run = BillRun.objects.select_related("cycle").get(pk=run.pk)
+    if RunStatus.CALCULATED not in TRANSITIONS[RunStatus(run.status)]:
+        raise BillingError(f"A {run.get_status_display().lower()} run is not calculated again.")
+    facts = selectors.cycle_facts(run.cycle, period_end=run.period_end)
+    start = min((s.from_date for f in facts for s in f.spans), default=run.period_end - timedelta(days=31))
+    book = rates_selectors.tariff_book(start=start, end=run.period_end + timedelta(days=1))
+    digest = _rates_digest(book)
+    proration = rates_selectors.proration()
+    limits = calculation.Limits(high_percent=district_settings().bill_high_percent)
+    known = dict(run.items.values_list("account_id", "fingerprint"))
+    item_ids = dict(run.items.values_list("account_id", "id"))
+    written = 0
+    BillRun.objects.filter(pk=run.pk).update(progress_done=0, progress_total=len(facts))
+    for begin in range(0, len(facts), CALCULATE_CHUNK):
+        chunk = facts[begin : begin + CALCULATE_CHUNK]
+        now = timezone.now()
+        new, changed = [], []
+        for account_facts in chunk:
+            print_ = calculation.fingerprint(account_facts, digest)
+            if known.get(account_facts.account_id) == print_:
+                continue
+            proposal = calculation.propose(
+                account_facts, tariffs=_lookup(book),
+                proration=proration, limits=limits,
+            )  # fmt: skip
+            item = BillRunItem(
+                id=item_ids.get(account_facts.account_id), run=run, account_id=account_facts.account_id,
+                billable=proposal.billable, period_start=proposal.period_start, period_end=proposal.period_end,
+                total=proposal.total, units=proposal.units, proposal=calculation.proposal_to_json(proposal),
+                exceptions=[list(e) for e in proposal.exceptions], has_exceptions=bool(proposal.exceptions),
+                fingerprint=print_, calculated_at=now,
+            )  # fmt: skip
+            (changed if item.id else new).append(item)
+        with transaction.atomic():
+            BillRunItem.objects.bulk_create(new, batch_size=1000)
+            BillRunItem.objects.bulk_update(
+                changed,
+                ["billable", "period_start", "period_end", "total", "units", "proposal", "exceptions",
+                 "has_exceptions", "fingerprint", "calculated_at"],
+                batch_size=500,
+            )  # fmt: skip
+            BillRun.objects.filter(pk=run.pk).update(progress_done=begin + len(chunk))
+        written += len(new) + len(changed)
+        if progress:
+            progress(begin + len(chunk), len(facts))
+    with transaction.atomic():
+        run = BillRun.objects.select_for_update().get(pk=run.pk)
+        gone = run.items.exclude(account_id__in=[f.account_id for f in facts])
+        written += gone.count()
+        gone.delete()
+        _move(run, RunStatus.CALCULATED, actor=actor, note=f"{written} item(s) written")
+        run.calculated_by, run.calculated_at, run.approved_by, run.approved_at = actor, timezone.now(), None, None
+        run.save()
+        audit_record(actor=actor, action="billrun.calculate", obj=run, after={"written": written})
+    return written
+
+
+def bill_run_approve(*, actor, run: BillRun, note: str = "") -> BillRun:
+    """A lead or billing admin approves the trial: not the person who calculated it."""
+    require(actor, "billing.approve_billrun")
+    with transaction.atomic():
+        run = BillRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != RunStatus.CALCULATED:
+            raise BillingError(f"Only a calculated run is approved; this one is {run.get_status_display().lower()}.")
+        if run.calculated_by_id == actor.pk:
+            raise BillingError("Someone other than who calculated the run approves it.")
+        _move(run, RunStatus.APPROVED, actor=actor, note=note)
+        run.approved_by, run.approved_at = actor, timezone.now()
+        run.save()
+        audit_record(actor=actor, action="billrun.approve", obj=run, reason=note)
+    return run
+
+
+def bill_run_cancel(*, actor, run: BillRun, reason: str) -> BillRun:
+    require(actor, "billing.calculate_billrun")
+    if not reason.strip():
+        raise BillingError("Say why the run is cancelled.")
+    with transaction.atomic():
+        run = BillRun.objects.select_for_update().get(pk=run.pk)
+        _move(run, RunStatus.CANCELLED, actor=actor, note=reason)
+        run.save()
+        audit_record(actor=actor, action="billrun.cancel", obj=run, reason=reason)
+    return run
+
+
+def bill_run_post(
+    *, actor, run: BillRun, progress: Progress | None = None, batch_size: int = POST_BATCH
+) -> BillRun:
+    """Post an approved run (or finish posting one that was interrupted): bills, lines, journal entries."""
+    require(actor, "billing.post_billrun")
+    with transaction.atomic():
+        run = BillRun.objects.select_for_update().get(pk=run.pk)
+        if run.status == RunStatus.APPROVED:
+            total = run.items.filter(billable=True).count()
+            _move(run, RunStatus.POSTING, actor=actor)
+            run.progress_done, run.progress_total = 0, total
+            run.save()
+        elif run.status != RunStatus.POSTING:
+            raise BillingError(f"Only an approved run is posted; this one is {run.get_status_display().lower()}.")
+    receivable = ledger_selectors.receivable_gl().code
+    while posted := _post_batch(actor, run, batch_size, receivable):
+        if progress:
+            run.refresh_from_db(fields=["progress_done", "progress_total"])
+            progress(run.progress_done, run.progress_total)
+        if posted < batch_size:
+            break
+    with transaction.atomic():
+        run = BillRun.objects.select_for_update().get(pk=run.pk)
+        if run.status == RunStatus.POSTING:
+            _move(run, RunStatus.POSTED, actor=actor, note=f"{run.bills.count()} bill(s)")
+            run.posted_at = timezone.now()
+            run.save()
+            audit_record(actor=actor, action="billrun.posted", obj=run, after={"bills": run.progress_done})
+    return run
+
+
+def _post_batch(actor, run: BillRun, batch_size: int, receivable: str) -> int:
+    with transaction.atomic():
+        run = BillRun.objects.select_for_update().get(pk=run.pk)  # one poster at a time
+        items = list(
+            BillRunItem.objects.filter(run=run, billable=True, bill__isnull=True)
+            .order_by("id")
+            .values("id", "account_id", "period_start", "period_end", "total", "units", "proposal")[:batch_size]
+        )
+        if not items:
+            return 0
+        account_ids = [item["account_id"] for item in items]
+        languages = dict(
+            Account.objects.filter(pk__in=account_ids).values_list("id", "customer__preferred_language")
+        )
+        proposals = [
+            calculation.proposal_from_json(item["account_id"], True, item["proposal"]) for item in items
+        ]
+        bills = _write_bills(
+            actor, items=items, proposals=proposals, languages=languages, bill_date=run.bill_date,
+            due_date=run.due_date, run=run,
+        )  # fmt: skip
+        journal_post_batch(
+            actor=actor,
+            drafts=[_charges_draft(bill, p, receivable) for bill, p in zip(bills, proposals, strict=True) if bill.current_charges],
+        )  # fmt: skip
+        BillRun.objects.filter(pk=run.pk).update(progress_done=run.progress_done + len(items))
+        audit_record(
+            actor=actor, action="billrun.post_batch", obj=run,
+            after={"bills": len(bills), "first_bill": bills[0].pk, "last_bill": bills[-1].pk,
+                   "charges": str(sum((b.current_charges for b in bills), Decimal("0.00")))},
+        )  # fmt: skip
+    return len(items)
+
+
+def _write_bills(actor, *, items, proposals, languages, bill_date, due_date, run=None, kind=BillKind.REGULAR,
+                 replaces=None, settled: dict | None = None) -> list[Bill]:  # fmt: skip
+    """Bills (with spans and lines) for proposals; each bill's balance is what the ledger says now."""
+    account_ids = [p.account_id for p in proposals]
+    owed = balances_owed(account_ids)
+    last_due = selectors.previous_bills(account_ids)
+    bills = []
+    for item, proposal in zip(items, proposals, strict=True):
+        before = owed.get(proposal.account_id, Decimal("0.00"))
+        previous = last_due.get(proposal.account_id, Decimal("0.00"))
+        fields = dict(
+            account_id=proposal.account_id, kind=kind, run=run, run_item_id=item.get("id"), replaces=replaces,
+            period_start=proposal.period_start, period_end=proposal.period_end, bill_date=bill_date,
+            due_date=due_date, units=proposal.units, current_charges=proposal.total, previous_amount_due=previous,
+            payments_and_adjustments=before - previous, amount_due=before + proposal.total,
+            language=languages.get(proposal.account_id) or "en", created_by=actor,
+        )  # fmt: skip
+        bills.append(Bill(**{**fields, **(settled or {})}))
+    bills = Bill.objects.bulk_create(bills)
+    meters, lines = [], []
+    for bill, proposal in zip(bills, proposals, strict=True):
+        for span in proposal.spans:
+            meters.append(
+                BillMeter(
+                    bill_id=bill.pk, installation_id=span.installation_id, serial=span.serial, size=span.size,
+                    rate_class=span.rate_class, from_read_id=span.from_read_id, to_read_id=span.to_read_id,
+                    from_date=span.from_date, to_date=span.to_date, from_value=span.from_value,
+                    to_value=span.to_value, units=span.units, estimated=span.estimated,
+                    rebill=kind == BillKind.REBILL,
+                )
+            )  # fmt: skip
+        for sequence, proposed in enumerate(proposal.lines, start=1):
+            line = proposed.line
+            lines.append(
+                BillLine(
+                    bill_id=bill.pk, sequence=sequence, description=line.description[:200],
+                    quantity=line.quantity, unit_price=line.unit_price, amount=line.amount,
+                    gl_account=line.gl_account, tier=line.tier, explanation=line.explanation[:200],
+                )
+            )  # fmt: skip
+    BillMeter.objects.bulk_create(meters, batch_size=5000)
+    BillLine.objects.bulk_create(lines, batch_size=5000)
+    return bills
+
+
+def _charges_draft(bill: Bill, proposal: calculation.Proposal, receivable: str) -> EntryDraft:
+    postings = [
+        Posting(receivable, bill.current_charges, bill.account_id, f"Bill {bill.pk}", bill.due_date),
+        *(
+            Posting(gl, -amount)
+            for gl, amount in calculation.revenue_by_gl([p.line for p in proposal.lines])
+        ),
+    ]
+    period = f"{bill.period_start:%m/%d/%Y}-{bill.period_end:%m/%d/%Y}"
+    return EntryDraft(bill.bill_date, f"Bill {bill.pk}, service {period}", BILL_SOURCE, bill.pk, tuple(postings))
+
+
+# --- one account's bills: final bill, cancel and rebill -------------------------------------------------
+
+
+def _propose_for(account: Account, *, period_end: date) -> calculation.Proposal:
+    facts = selectors.account_facts(account, period_end=period_end)
+    start = min((s.from_date for s in facts.spans), default=period_end - timedelta(days=31))
+    book = rates_selectors.tariff_book(start=start, end=period_end + timedelta(days=1))
+    return calculation.propose(
+        facts, tariffs=_lookup(book),
+        proration=rates_selectors.proration(),
+        limits=calculation.Limits(high_percent=district_settings().bill_high_percent),
+    )  # fmt: skip
+
+
+def bill_final(*, actor, account: Account) -> Bill:
+    """The final bill of a stopped account: its service to the final read, prorated; the deposit applied to
+    what it owes; any credit left to a refund; any debt left shown as due."""
+    require(actor, "billing.add_bill")
+    if account.status != AccountStatus.FINAL:
+        raise BillingError("A final bill is for an account whose service has been stopped.")
+    final_on = selectors.final_read_date(account)
+    if final_on is None:
+        raise BillingError("Enter the final read before the final bill.")
+    proposal = _propose_for(account, period_end=final_on)
+    if not proposal.billable:
+        problems = "; ".join(message for _, message in proposal.exceptions) or "nothing to bill"
+        raise BillingError(f"The final bill cannot be made: {problems}.")
+    today = timezone.localdate()
+    due = today + timedelta(days=district_settings().bill_due_days)
+    receivable = ledger_selectors.receivable_gl().code
+    with transaction.atomic():
+        account = Account.objects.select_for_update().select_related("customer").get(pk=account.pk)
+        after = balances_owed([account.pk])[account.pk] + proposal.total
+        applied, refund, credit_refunded, due_now = _settlement(after, Decimal(account.deposit_amount))
+        (bill,) = _write_bills(
+            actor, items=[{}], proposals=[proposal], languages={account.pk: account.customer.preferred_language},
+            bill_date=today, due_date=due, kind=BillKind.FINAL,
+            settled={"deposit_applied": applied, "refund": refund, "amount_due": due_now},
+        )  # fmt: skip
+        entries = [_charges_draft(bill, proposal, receivable)] if bill.current_charges else []
+        postings = []
+        if applied:
+            postings += [Posting("2200", applied), Posting(receivable, -applied, account.pk, "Deposit applied")]
+        if refund - credit_refunded:  # the deposit not needed for the debt
+            postings += [Posting("2200", refund - credit_refunded)]
+        if credit_refunded:
+            postings += [Posting(receivable, credit_refunded, account.pk, "Credit balance to refund")]
+        if refund:
+            postings += [Posting("2300", -refund)]
+        if postings:
+            entries.append(
+                EntryDraft(
+                    bill.bill_date, f"Final bill {bill.pk}: deposit applied ${applied:,.2f}, refund ${refund:,.2f}",
+                    SETTLEMENT_SOURCE, bill.pk, tuple(postings),
+                )
+            )  # fmt: skip
+        journal_post_batch(actor=actor, drafts=entries)
+        audit_record(
+            actor=actor, action="bill.final", obj=bill, account_id=account.pk,
+            after={"charges": str(bill.current_charges), "deposit_applied": str(applied), "refund": str(refund),
+                   "amount_due": str(due_now)},
+        )  # fmt: skip
+    return bill
+
+
+def _settlement(after: Decimal, deposit: Decimal) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """A final bill's (deposit applied, refund, credit refunded, amount due) from the balance with its charges:
+    the deposit pays the debt first; what is left of it, and any credit balance, is refunded."""
+    zero = Decimal("0.00")
+    if after >= 0:
+        applied = min(deposit, after)
+        return applied, deposit - applied, zero, after - applied
+    return zero, deposit - after, -after, zero
+
+
+def bill_cancel(*, actor, bill: Bill, reason: str, rebill: bool = True) -> Bill | None:
+    """Cancel a posted bill (its journal entries reversed) and, by default, rebill the same meter spans with
+    the reads that stand now (a corrected read replaces the one billed). Returns the rebill."""
+    require(actor, "billing.cancel_bill")
+    if not reason.strip():
+        raise BillingError("Say why the bill is cancelled.")
+    with transaction.atomic():
+        bill = Bill.objects.select_for_update().select_related("account__customer").get(pk=bill.pk)
+        if BillCancellation.objects.filter(bill=bill).exists():
+            raise BillingError(f"Bill {bill.pk} is already cancelled.")
+        BillCancellation.objects.create(bill=bill, reason=reason.strip()[:200], cancelled_by=actor)
+        for entry in JournalEntry.objects.filter(
+            source_kind__in=[BILL_SOURCE, SETTLEMENT_SOURCE], source_id=bill.pk, reverses__isnull=True
+        ).order_by("id"):
+            journal_reverse(actor=actor, entry=entry, reason=f"Bill {bill.pk} cancelled: {reason}")
+        audit_record(
+            actor=actor, action="bill.cancel", obj=bill, account_id=bill.account_id, reason=reason,
+            before={"amount": str(bill.current_charges)}, after={"cancelled": True},
+        )  # fmt: skip
+        if not rebill or bill.kind == BillKind.FINAL:
+            return None
+        new = _rebill(actor, bill, reason)
+    return new
+
+
+def _rebill(actor, bill: Bill, reason: str) -> Bill:
+    spans = []
+    for meter in bill.meters.order_by("id"):
+        read = (
+            Read.objects.filter(
+                installation_id=meter.installation_id, account_id=bill.account_id, status=ReadStatus.ACCEPTED,
+                read_on__gt=meter.from_date, read_on__lte=meter.to_date,
+            )
+            .order_by("-read_on")
+            .first()
+        )  # fmt: skip
+        if read is None:
+            raise BillingError(f"Meter {meter.serial} has no accepted read to rebill with.")
+        units = sum(
+            (
+                r.consumption or 0
+                for r in Read.objects.filter(
+                    installation_id=meter.installation_id, account_id=bill.account_id,
+                    status=ReadStatus.ACCEPTED, read_on__gt=meter.from_date, read_on__lte=read.read_on,
+                )
+            ),
+            Decimal("0.00"),
+        )  # fmt: skip
+        spans.append(
+            calculation.MeterSpan(
+                installation_id=meter.installation_id, serial=meter.serial, size=meter.size,
+                rate_class=meter.rate_class, from_read_id=meter.from_read_id, from_date=meter.from_date,
+                from_value=meter.from_value, to_read_id=read.pk, to_date=read.read_on, to_value=read.value,
+                units=Decimal(units), estimated=read.kind == "estimated",
+            )
+        )  # fmt: skip
+    facts = calculation.AccountFacts(bill.account_id, tuple(spans))
+    start = min(s.from_date for s in spans)
+    book = rates_selectors.tariff_book(start=start, end=max(s.to_date for s in spans) + timedelta(days=1))
+    proposal = calculation.propose(
+        facts, tariffs=_lookup(book),
+        proration=rates_selectors.proration(),
+    )  # fmt: skip
+    if not proposal.billable:
+        raise BillingError("; ".join(message for _, message in proposal.exceptions))
+    receivable = ledger_selectors.receivable_gl().code
+    (new,) = _write_bills(
+        actor, items=[{}], proposals=[proposal], languages={bill.account_id: bill.language},
+        bill_date=timezone.localdate(), due_date=timezone.localdate() + timedelta(days=district_settings().bill_due_days),
+        run=bill.run, kind=BillKind.REBILL, replaces=bill,
+    )  # fmt: skip
+    if new.current_charges:
+        journal_post_batch(actor=actor, drafts=[_charges_draft(new, proposal, receivable)])
+    audit_record(
+        actor=actor, action="bill.rebill", obj=new, account_id=new.account_id, reason=reason,
+        before={"bill": bill.pk, "amount": str(bill.current_charges)}, after={"amount": str(new.current_charges)},
+    )  # fmt: skip
+    return new
+
+
+def engine_line(line: BillLine) -> engine.Line:
+    return engine.Line(
+        line.description, line.quantity, line.unit_price, line.amount, line.gl_account, line.tier, line.explanation
+    )
