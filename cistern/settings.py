@@ -50,6 +50,20 @@ INSTALLED_APPS = [
     "django_tasks_db",
 ]
 
+# E-bills and letters: SMTP where the district names a server, else each message is written to var/mail
+# (the demo runs offline).
+DEFAULT_FROM_EMAIL = os.environ.get("CISTERN_EMAIL_FROM", "billing@cistern.invalid")
+if os.environ.get("CISTERN_EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["CISTERN_EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("CISTERN_EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("CISTERN_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("CISTERN_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = os.environ.get("CISTERN_EMAIL_TLS") == "1"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+
 # Background work (bill runs, late fees) through Django's Tasks API: run at once in the request or command
 # by default; with CISTERN_TASKS=database they queue in the database for `manage.py db_worker`.
 TASKS = {

@@ -10,6 +10,7 @@ urlpatterns = [
     path("field/", include("cistern.fieldwork.urls")),
     path("rates/", include("cistern.rates.urls")),
     path("ledger/", include("cistern.ledger.urls")),
+    path("billing/", include("cistern.billing.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -2,7 +2,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
 
-from . import customers, metering, rates
+from . import billing, customers, metering, rates
 from .auth import TokenAuth
 
 api = NinjaAPI(
@@ -16,6 +16,7 @@ api = NinjaAPI(
 api.add_router("/", customers.router)
 api.add_router("/", metering.router)
 api.add_router("/", rates.router)
+api.add_router("/", billing.router)
 
 
 @api.exception_handler(PermissionDenied)

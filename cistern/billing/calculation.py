@@ -109,7 +109,9 @@ def check_high(facts: AccountFacts, proposal: Proposal, limits: Limits) -> list[
         return []
     if proposal.total > last * (100 + limits.high_percent) / 100:
         more = (proposal.total - last) * 100 / last
-        return [("high", f"${proposal.total:,.2f} is {more:.0f}% above last year's ${last:,.2f} for this period.")]
+        return [
+            ("high", f"${proposal.total:,.2f} is {more:.0f}% above last year's ${last:,.2f} for this period.")
+        ]
     return []
 
 

@@ -20,15 +20,21 @@ class BillCycle(models.Model):
 
     code = models.CharField(max_length=12, unique=True)
     name = models.CharField(max_length=80)
-    read_day = models.PositiveSmallIntegerField(help_text="Day of the month the cycle's routes are read (1-28).")
+    read_day = models.PositiveSmallIntegerField(
+        help_text="Day of the month the cycle's routes are read (1-28)."
+    )
     bill_day = models.PositiveSmallIntegerField(help_text="Day of the month its bills are dated (1-28).")
     active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=Q(read_day__gte=1, read_day__lte=28), name="cycle_read_day_1_28"),
-            models.CheckConstraint(condition=Q(bill_day__gte=1, bill_day__lte=28), name="cycle_bill_day_1_28"),
+            models.CheckConstraint(
+                condition=Q(read_day__gte=1, read_day__lte=28), name="cycle_read_day_1_28"
+            ),
+            models.CheckConstraint(
+                condition=Q(bill_day__gte=1, bill_day__lte=28), name="cycle_bill_day_1_28"
+            ),
         ]
 
     def __str__(self):
@@ -82,7 +88,9 @@ class BillRun(models.Model):
         ordering = ["-period_end", "cycle"]
         constraints = [
             models.UniqueConstraint(
-                fields=["cycle", "period_end"], condition=~Q(status="cancelled"), name="one_live_run_per_period"
+                fields=["cycle", "period_end"],
+                condition=~Q(status="cancelled"),
+                name="one_live_run_per_period",
             )
         ]
         permissions = [
@@ -108,6 +116,9 @@ class BillRunEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self):
+        return f"{self.run_id}: {self.from_status or '-'} -> {self.to_status}"
+
 
 class BillRunItem(models.Model):
     """One account's proposed bill in a trial run: its lines, meter spans and exceptions as computed. Trial
@@ -130,6 +141,9 @@ class BillRunItem(models.Model):
         ordering = ["run", "id"]
         constraints = [models.UniqueConstraint(fields=["run", "account"], name="one_item_per_account_run")]
         indexes = [models.Index(fields=["run", "has_exceptions"], name="run_item_exception_idx")]
+
+    def __str__(self):
+        return f"Run {self.run_id}, account {self.account_id}: ${self.total}"
 
 
 class BillKind(models.TextChoices):
@@ -180,7 +194,9 @@ class Bill(models.Model):
         constraints = [
             # An account is billed once per period; a rebill replaces exactly one cancelled bill.
             models.UniqueConstraint(
-                fields=["account", "period_end"], condition=Q(replaces__isnull=True), name="one_bill_per_period"
+                fields=["account", "period_end"],
+                condition=Q(replaces__isnull=True),
+                name="one_bill_per_period",
             ),
         ]
         permissions = [("cancel_bill", "Can cancel and rebill a posted bill")]
@@ -217,6 +233,9 @@ class BillMeter(models.Model):
             models.UniqueConstraint(fields=["to_read"], condition=Q(rebill=False), name="read_billed_once"),
         ]
 
+    def __str__(self):
+        return f"{self.serial} {self.from_date:%m/%d/%Y}-{self.to_date:%m/%d/%Y} {self.units}"
+
 
 class BillLine(models.Model):
     bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="lines")
@@ -233,6 +252,9 @@ class BillLine(models.Model):
         ordering = ["bill", "sequence"]
         constraints = [models.UniqueConstraint(fields=["bill", "sequence"], name="bill_line_sequence")]
 
+    def __str__(self):
+        return f"{self.description} ${self.amount}"
+
 
 class BillCancellation(models.Model):
     """A posted bill cancelled with a reason; its journal entry is reversed. A rebill may follow."""
@@ -244,3 +266,14 @@ class BillCancellation(models.Model):
 
     def __str__(self):
         return f"Cancellation of bill {self.bill_id}"
+
+
+class BillEmail(models.Model):
+    """An e-bill sent to a paperless customer: one per bill, so a resumed send mails nobody twice."""
+
+    bill = models.OneToOneField(Bill, on_delete=models.PROTECT, related_name="email")
+    address = models.EmailField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"E-bill {self.bill_id} to {self.address}"

@@ -106,7 +106,9 @@ def account_facts(account: Account, *, period_end: date) -> calculation.AccountF
     return _facts(installations, [row], period_end)[0]
 
 
-def _facts(installations: list[dict], accounts: list[dict], period_end: date) -> list[calculation.AccountFacts]:
+def _facts(
+    installations: list[dict], accounts: list[dict], period_end: date
+) -> list[calculation.AccountFacts]:
     by_premise: dict[int, list[dict]] = defaultdict(list)
     for inst in installations:
         by_premise[inst["service_point__premise_id"]].append(inst)
@@ -147,7 +149,9 @@ def _span(account: dict, inst: dict, billed: tuple | None, reads: list[dict], wi
     if billed is not None and billed[1] >= account["start_date"]:
         from_id, from_date, from_value = billed
     else:
-        first = next((r for r in reads if r["read_on"] >= account["start_date"] and r["id"] != to["id"]), None)
+        first = next(
+            (r for r in reads if r["read_on"] >= account["start_date"] and r["id"] != to["id"]), None
+        )
         if first is not None and first["read_on"] < to["read_on"]:
             from_id, from_date, from_value = first["id"], first["read_on"], first["value"]
         elif inst["installed_on"] >= account["start_date"]:
@@ -186,7 +190,9 @@ def _with_old_usage(facts, old, period_end):
         )
         spans = list(facts[f].spans)
         spans[s] = calculation.MeterSpan(**{**span.__dict__, "units": Decimal(units)})
-        facts[f] = calculation.AccountFacts(facts[f].account_id, tuple(spans), facts[f].unread, facts[f].last_year_charges)
+        facts[f] = calculation.AccountFacts(
+            facts[f].account_id, tuple(spans), facts[f].unread, facts[f].last_year_charges
+        )
     return facts
 
 

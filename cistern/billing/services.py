@@ -81,7 +81,11 @@ def bill_date_for(cycle: BillCycle, period_end: date) -> date:
 
 def bill_run_create(*, actor, cycle: BillCycle, period_end: date) -> BillRun:
     require(actor, "billing.calculate_billrun")
-    if BillRun.objects.filter(cycle=cycle, period_end=period_end).exclude(status=RunStatus.CANCELLED).exists():
+    if (
+        BillRun.objects.filter(cycle=cycle, period_end=period_end)
+        .exclude(status=RunStatus.CANCELLED)
+        .exists()
+    ):
         raise BillingError(f"{cycle.code} already has a run for the period ending {period_end:%m/%d/%Y}.")
     bill_date = bill_date_for(cycle, period_end)
     with transaction.atomic():
@@ -102,7 +106,9 @@ def _lookup(book: dict) -> calculation.TariffLookup:
     def tariffs(rate_class: str, size: str):
         found = book.get((rate_class, size))
         if not found:
-            raise engine.RatingError(f'The billed schedule has no {rate_class.replace("_", " ")} rates for a {size}" meter.')
+            raise engine.RatingError(
+                f'The billed schedule has no {rate_class.replace("_", " ")} rates for a {size}" meter.'
+            )
         return found
 
     return tariffs
@@ -163,7 +169,12 @@ def bill_run_calculate(*, actor, run: BillRun, progress: Progress | None = None)
         written += gone.count()
         gone.delete()
         _move(run, RunStatus.CALCULATED, actor=actor, note=f"{written} item(s) written")
-        run.calculated_by, run.calculated_at, run.approved_by, run.approved_at = actor, timezone.now(), None, None
+        run.calculated_by, run.calculated_at, run.approved_by, run.approved_at = (
+            actor,
+            timezone.now(),
+            None,
+            None,
+        )
         run.save()
         audit_record(actor=actor, action="billrun.calculate", obj=run, after={"written": written})
     return written
@@ -175,7 +186,9 @@ def bill_run_approve(*, actor, run: BillRun, note: str = "") -> BillRun:
     with transaction.atomic():
         run = BillRun.objects.select_for_update().get(pk=run.pk)
         if run.status != RunStatus.CALCULATED:
-            raise BillingError(f"Only a calculated run is approved; this one is {run.get_status_display().lower()}.")
+            raise BillingError(
+                f"Only a calculated run is approved; this one is {run.get_status_display().lower()}."
+            )
         if run.calculated_by_id == actor.pk:
             raise BillingError("Someone other than who calculated the run approves it.")
         _move(run, RunStatus.APPROVED, actor=actor, note=note)
@@ -210,7 +223,9 @@ def bill_run_post(
             run.progress_done, run.progress_total = 0, total
             run.save()
         elif run.status != RunStatus.POSTING:
-            raise BillingError(f"Only an approved run is posted; this one is {run.get_status_display().lower()}.")
+            raise BillingError(
+                f"Only an approved run is posted; this one is {run.get_status_display().lower()}."
+            )
     receivable = ledger_selectors.receivable_gl().code
     while posted := _post_batch(actor, run, batch_size, receivable):
         if progress:
@@ -234,7 +249,9 @@ def _post_batch(actor, run: BillRun, batch_size: int, receivable: str) -> int:
         items = list(
             BillRunItem.objects.filter(run=run, billable=True, bill__isnull=True)
             .order_by("id")
-            .values("id", "account_id", "period_start", "period_end", "total", "units", "proposal")[:batch_size]
+            .values("id", "account_id", "period_start", "period_end", "total", "units", "proposal")[
+                :batch_size
+            ]
         )
         if not items:
             return 0
@@ -272,13 +289,14 @@ def _write_bills(actor, *, items, proposals, languages, bill_date, due_date, run
     for item, proposal in zip(items, proposals, strict=True):
         before = owed.get(proposal.account_id, Decimal("0.00"))
         previous = last_due.get(proposal.account_id, Decimal("0.00"))
-        fields = dict(
-            account_id=proposal.account_id, kind=kind, run=run, run_item_id=item.get("id"), replaces=replaces,
-            period_start=proposal.period_start, period_end=proposal.period_end, bill_date=bill_date,
-            due_date=due_date, units=proposal.units, current_charges=proposal.total, previous_amount_due=previous,
-            payments_and_adjustments=before - previous, amount_due=before + proposal.total,
-            language=languages.get(proposal.account_id) or "en", created_by=actor,
-        )  # fmt: skip
+        fields = {
+            "account_id": proposal.account_id, "kind": kind, "run": run, "run_item_id": item.get("id"),
+            "replaces": replaces, "period_start": proposal.period_start, "period_end": proposal.period_end,
+            "bill_date": bill_date, "due_date": due_date, "units": proposal.units, "current_charges": proposal.total,
+            "previous_amount_due": previous, "payments_and_adjustments": before - previous,
+            "amount_due": before + proposal.total, "language": languages.get(proposal.account_id) or "en",
+            "created_by": actor,
+        }  # fmt: skip
         bills.append(Bill(**{**fields, **(settled or {})}))
     bills = Bill.objects.bulk_create(bills)
     meters, lines = [], []
@@ -310,13 +328,12 @@ def _write_bills(actor, *, items, proposals, languages, bill_date, due_date, run
 def _charges_draft(bill: Bill, proposal: calculation.Proposal, receivable: str) -> EntryDraft:
     postings = [
         Posting(receivable, bill.current_charges, bill.account_id, f"Bill {bill.pk}", bill.due_date),
-        *(
-            Posting(gl, -amount)
-            for gl, amount in calculation.revenue_by_gl([p.line for p in proposal.lines])
-        ),
+        *(Posting(gl, -amount) for gl, amount in calculation.revenue_by_gl([p.line for p in proposal.lines])),
     ]
     period = f"{bill.period_start:%m/%d/%Y}-{bill.period_end:%m/%d/%Y}"
-    return EntryDraft(bill.bill_date, f"Bill {bill.pk}, service {period}", BILL_SOURCE, bill.pk, tuple(postings))
+    return EntryDraft(
+        bill.bill_date, f"Bill {bill.pk}, service {period}", BILL_SOURCE, bill.pk, tuple(postings)
+    )
 
 
 # --- one account's bills: final bill, cancel and rebill -------------------------------------------------
@@ -361,7 +378,10 @@ def bill_final(*, actor, account: Account) -> Bill:
         entries = [_charges_draft(bill, proposal, receivable)] if bill.current_charges else []
         postings = []
         if applied:
-            postings += [Posting("2200", applied), Posting(receivable, -applied, account.pk, "Deposit applied")]
+            postings += [
+                Posting("2200", applied),
+                Posting(receivable, -applied, account.pk, "Deposit applied"),
+            ]
         if refund - credit_refunded:  # the deposit not needed for the debt
             postings += [Posting("2200", refund - credit_refunded)]
         if credit_refunded:
@@ -476,5 +496,11 @@ def _rebill(actor, bill: Bill, reason: str) -> Bill:
 
 def engine_line(line: BillLine) -> engine.Line:
     return engine.Line(
-        line.description, line.quantity, line.unit_price, line.amount, line.gl_account, line.tier, line.explanation
+        line.description,
+        line.quantity,
+        line.unit_price,
+        line.amount,
+        line.gl_account,
+        line.tier,
+        line.explanation,
     )

@@ -11,7 +11,12 @@ APPEND_ONLY_TABLES = {
     "metering": ["metering_readimport"],
     "ledger": ["ledger_journalentry", "ledger_journalline"],
     "billing": [
-        "billing_bill", "billing_billline", "billing_billmeter", "billing_billcancellation", "billing_billrunevent",
+        "billing_bill",
+        "billing_billline",
+        "billing_billmeter",
+        "billing_billcancellation",
+        "billing_billrunevent",
+        "billing_billemail",
     ],
 }
 

@@ -84,13 +84,23 @@ def _pay(run, today, rng: random.Random, actor) -> int:
     bills = list(Bill.objects.filter(run=run).values_list("id", "account_id", "current_charges", "due_date"))
     for bill_id, account_id, charges, due in bills:
         roll = rng.random()
-        paid_on = due - timedelta(days=rng.randint(1, 15)) if roll < 0.9 else due + timedelta(days=rng.randint(5, 40))
+        paid_on = (
+            due - timedelta(days=rng.randint(1, 15))
+            if roll < 0.9
+            else due + timedelta(days=rng.randint(5, 40))
+        )
         if roll > 0.97 or paid_on >= today or charges <= 0:
             continue
         drafts.append(
             EntryDraft(
-                paid_on, f"Payment (prior system) on bill {bill_id}", "payment", None,
-                (Posting("1000", Decimal(charges)), Posting(receivable, -Decimal(charges), account_id, "Payment")),
+                paid_on,
+                f"Payment (prior system) on bill {bill_id}",
+                "payment",
+                None,
+                (
+                    Posting("1000", Decimal(charges)),
+                    Posting(receivable, -Decimal(charges), account_id, "Payment"),
+                ),
             )  # fmt: skip
         )
     journal_post_batch(actor=actor, drafts=drafts)

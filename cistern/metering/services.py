@@ -124,6 +124,37 @@ def read_reject(*, actor, read: Read, reason: str) -> Read:
     return _review(actor=actor, read=read, status=ReadStatus.REJECTED, reason=reason, action="read.reject")
 
 
+def read_correct(*, actor, read: Read, value, reason: str) -> Read:
+    """Replace a wrong accepted read (a misread found after billing): the read is rejected and a read of the
+    same day with the right value is recorded and validated in its place. Only the newest accepted read of
+    its meter is corrected, so no later read's usage was worked out from the wrong value."""
+    require(actor, "metering.review_read")
+    if not reason.strip():
+        raise MeteringError("Say why the read is corrected.")
+    with transaction.atomic():
+        read = Read.objects.select_for_update().get(pk=read.pk)
+        if read.status != ReadStatus.ACCEPTED:
+            raise MeteringError(
+                f"Only an accepted read is corrected; this one is {read.get_status_display().lower()}."
+            )
+        if Read.objects.filter(
+            meter_id=read.meter_id, status=ReadStatus.ACCEPTED, read_on__gt=read.read_on
+        ).exists():
+            raise MeteringError("A later read of this meter is accepted: correct the newest read first.")
+        before = snapshot(read, READ_FIELDS)
+        read.status, read.reviewed_by, read.reviewed_at = ReadStatus.REJECTED, actor, timezone.now()
+        read.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+        audit_record(
+            actor=actor, action="read.correct", obj=read, before=before, after=snapshot(read, READ_FIELDS),
+            reason=reason, account_id=read.account_id,
+        )  # fmt: skip
+        corrected = read_record(
+            actor=actor, meter=read.meter, read_on=read.read_on, value=value, source=read.source, kind=read.kind,
+            reader_code=read.reader_code, note=f"Corrects read {read.pk}: {reason}",
+        )  # fmt: skip
+    return corrected
+
+
 def service_point_create(
     *, actor, premise, kind: str, route=None, read_sequence: int = 0, reason: str = ""
 ) -> ServicePoint:

@@ -123,11 +123,13 @@ def rate(
 def _basic_fee(tariff: Tariff, month: Decimal, size_label: str, note: str, days: int, regular: bool) -> Line:
     meter = f' {size_label}"' if size_label else ""
     if month == 1:
-        explanation = f"monthly basic fee{meter}: ${tariff.basic_fee}"
+        explanation = f"monthly basic fee{meter}: ${price_text(tariff.basic_fee)}"
     elif regular:
-        explanation = f"monthly basic fee{meter} ${tariff.basic_fee} x {_units(month)} of the period"
+        explanation = (
+            f"monthly basic fee{meter} ${price_text(tariff.basic_fee)} x {_units(month)} of the period"
+        )
     else:
-        explanation = f"monthly basic fee{meter} ${tariff.basic_fee} x {days} days / 30"
+        explanation = f"monthly basic fee{meter} ${price_text(tariff.basic_fee)} x {days} days / 30"
     return Line(
         description=f"Basic fee{meter}{note}", quantity=month.quantize(QUANTITY, rounding=ROUND_HALF_UP),
         unit_price=tariff.basic_fee, amount=_cents(tariff.basic_fee * month), gl_account=tariff.basic_gl,
@@ -149,7 +151,7 @@ def _usage(tariff: Tariff, month: Decimal, units: Decimal, note: str) -> list[Li
             Line(
                 description=f"{tier}{name}{note}", quantity=used.quantize(QUANTITY, rounding=ROUND_HALF_UP),
                 unit_price=block.price, amount=_cents(used * block.price), gl_account=tariff.usage_gl,
-                tier=block.tier, explanation=f"{name}: {_units(used)} x ${block.price}",
+                tier=block.tier, explanation=f"{name}: {_units(used)} x ${price_text(block.price)}",
             )
         )  # fmt: skip
     return lines

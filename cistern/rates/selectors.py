@@ -65,7 +65,9 @@ def tariff_book(*, start: date, end: date) -> dict[tuple[str, str], list[engine.
         if begins < end and (ends is None or ends > start):
             parts.append((begins, version))
     versions = [version.pk for _, version in parts]
-    fees = {(f.version_id, f.rate_class, f.meter_size): f for f in BasicFee.objects.filter(version__in=versions)}
+    fees = {
+        (f.version_id, f.rate_class, f.meter_size): f for f in BasicFee.objects.filter(version__in=versions)
+    }
     blocks: dict[tuple, list[engine.Block]] = {}
     for b in UsageBlock.objects.filter(version__in=versions).order_by("tier"):
         blocks.setdefault((b.version_id, b.rate_class, b.meter_size), []).append(

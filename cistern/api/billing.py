@@ -1,0 +1,179 @@
+"""Bill runs and bills: create a run, calculate it (a trial), approve it (someone else), post it; a bill
+with its lines. Calculating and posting run as tasks (see billing/tasks.py); the run's status and progress
+say where they are. Money is sent as strings."""
+
+from datetime import date
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+
+from cistern.billing import selectors, services, tasks
+from cistern.billing.models import Bill, BillCycle, BillRun
+
+from .auth import require_perm
+
+router = Router(tags=["billing"])
+
+
+class RunIn(Schema):
+    cycle: str  # the cycle's code, e.g. "C01"
+    period_end: date
+
+
+class RunOut(Schema):
+    id: int
+    cycle: str
+    period_end: date
+    bill_date: date
+    due_date: date
+    status: str
+    progress_done: int
+    progress_total: int
+    bills: int
+    amount: str
+    exceptions: dict[str, int]
+
+
+class ApproveIn(Schema):
+    note: str = ""
+
+
+class Error(Schema):
+    detail: str
+
+
+class LineOut(Schema):
+    description: str
+    explanation: str
+    quantity: str
+    unit_price: str
+    amount: str
+    gl_account: str
+    tier: int | None
+
+
+class MeterOut(Schema):
+    serial: str
+    size: str
+    from_date: date
+    from_value: str
+    to_date: date
+    to_value: str
+    units: str
+    estimated: bool
+
+
+class BillOut(Schema):
+    id: int
+    kind: str
+    account: str
+    period_start: date
+    period_end: date
+    bill_date: date
+    due_date: date
+    units: str
+    previous_amount_due: str
+    payments_and_adjustments: str
+    current_charges: str
+    deposit_applied: str
+    refund: str
+    amount_due: str
+    cancelled: bool
+    replaces: int | None
+    meters: list[MeterOut]
+    lines: list[LineOut]
+
+
+def _run_out(run: BillRun) -> RunOut:
+    summary = selectors.run_summary(run)
+    return RunOut(
+        id=run.pk, cycle=run.cycle.code, period_end=run.period_end, bill_date=run.bill_date, due_date=run.due_date,
+        status=run.status, progress_done=run.progress_done, progress_total=run.progress_total,
+        bills=summary["posted"] or summary["billable"], amount=str(summary["amount"]), exceptions=summary["exceptions"],
+    )  # fmt: skip
+
+
+def _run(run_id: int) -> BillRun:
+    return get_object_or_404(BillRun.objects.select_related("cycle"), pk=run_id)
+
+
+@router.post("/bill-runs", response={201: RunOut, 400: Error})
+def bill_run_create(request, payload: RunIn):
+    """A new run for a cycle's period (nothing calculated yet)."""
+    require_perm(request, "billing.calculate_billrun")
+    cycle = BillCycle.objects.filter(code=payload.cycle).first()
+    if cycle is None:
+        return Status(400, Error(detail=f"cycle: there is no bill cycle {payload.cycle!r}"))
+    try:
+        run = services.bill_run_create(actor=request.user, cycle=cycle, period_end=payload.period_end)
+    except services.BillingError as exc:
+        return Status(400, Error(detail=str(exc)))
+    return Status(201, _run_out(run))
+
+
+@router.get("/bill-runs/{run_id}", response=RunOut)
+def bill_run_get(request, run_id: int):
+    require_perm(request, "billing.view_billrun")
+    return _run_out(_run(run_id))
+
+
+def _step(request, run_id: int, work) -> RunOut | Status:
+    run = _run(run_id)
+    try:
+        work(run)
+    except services.BillingError as exc:
+        return Status(400, Error(detail=str(exc)))
+    return Status(202, _run_out(_run(run_id)))
+
+
+@router.post("/bill-runs/{run_id}/calculate", response={202: RunOut, 400: Error})
+def bill_run_calculate(request, run_id: int):
+    """Calculate (or calculate again) as a task; poll the run for its status."""
+    require_perm(request, "billing.calculate_billrun")
+    return _step(request, run_id, lambda run: tasks.calculate_run.enqueue(run.pk, request.user.pk))
+
+
+@router.post("/bill-runs/{run_id}/approve", response={202: RunOut, 400: Error})
+def bill_run_approve(request, run_id: int, payload: ApproveIn):
+    require_perm(request, "billing.approve_billrun")
+    return _step(
+        request, run_id, lambda run: services.bill_run_approve(actor=request.user, run=run, note=payload.note)
+    )
+
+
+@router.post("/bill-runs/{run_id}/post", response={202: RunOut, 400: Error})
+def bill_run_post(request, run_id: int):
+    """Post the approved run as a task (resumes an interrupted posting)."""
+    require_perm(request, "billing.post_billrun")
+    run = _run(run_id)
+    if run.status not in ("approved", "posting"):
+        return Status(
+            400,
+            Error(detail=f"Only an approved run is posted; this one is {run.get_status_display().lower()}."),
+        )
+    return _step(request, run_id, lambda run: tasks.post_run.enqueue(run.pk, request.user.pk))
+
+
+@router.get("/bills/{bill_id}", response=BillOut)
+def bill_get(request, bill_id: int):
+    """A bill with its meter spans and its lines (each with its arithmetic in words)."""
+    require_perm(request, "billing.view_bill")
+    bill = selectors.bill_with_lines(get_object_or_404(Bill, pk=bill_id).pk)
+    return BillOut(
+        id=bill.pk, kind=bill.kind, account=bill.account.number, period_start=bill.period_start,
+        period_end=bill.period_end, bill_date=bill.bill_date, due_date=bill.due_date, units=str(bill.units),
+        previous_amount_due=str(bill.previous_amount_due), payments_and_adjustments=str(bill.payments_and_adjustments),
+        current_charges=str(bill.current_charges), deposit_applied=str(bill.deposit_applied), refund=str(bill.refund),
+        amount_due=str(bill.amount_due), cancelled=hasattr(bill, "cancellation"), replaces=bill.replaces_id,
+        meters=[
+            MeterOut(serial=m.serial, size=m.size, from_date=m.from_date, from_value=str(m.from_value),
+                     to_date=m.to_date, to_value=str(m.to_value), units=str(m.units), estimated=m.estimated)
+            for m in bill.meters.all()
+        ],
+        lines=[
+            LineOut(description=ln.description, explanation=ln.explanation, quantity=str(ln.quantity.normalize()),
+                    unit_price=str(ln.unit_price.normalize()), amount=str(ln.amount), gl_account=ln.gl_account,
+                    tier=ln.tier)
+            for ln in bill.lines.all()
+        ],
+    )  # fmt: skip

@@ -1,0 +1,153 @@
+import csv
+import io
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from cistern.customers.models import Account
+
+from . import documents, selectors, services, tasks
+from .models import Bill, BillCycle, BillRun, RunStatus
+
+
+@permission_required("billing.view_billrun", raise_exception=True)
+def run_list(request):
+    """The cycles and their runs; a new run for a cycle's period."""
+    if request.method == "POST":
+        if not request.user.has_perm("billing.calculate_billrun"):
+            raise PermissionDenied
+        cycle = get_object_or_404(BillCycle, pk=request.POST.get("cycle"))
+        try:
+            period_end = date.fromisoformat(request.POST.get("period_end", ""))
+            run = services.bill_run_create(actor=request.user, cycle=cycle, period_end=period_end)
+        except ValueError as exc:  # BillingError is a ValueError, as is a bad date
+            messages.error(
+                request, str(exc) if isinstance(exc, services.BillingError) else "Enter the period end."
+            )
+            return redirect("billing:run_list")
+        tasks.calculate_run.enqueue(run.pk, request.user.pk)
+        return redirect("billing:run", run.pk)
+    runs = BillRun.objects.select_related("cycle", "calculated_by", "approved_by")[:60]
+    cycles = BillCycle.objects.filter(active=True).prefetch_related("cycle_routes__route")
+    return render(request, "billing/run_list.html", {"runs": runs, "cycles": cycles})
+
+
+def _run_context(run: BillRun) -> dict:
+    return {
+        "run": run,
+        "summary": selectors.run_summary(run),
+        "working": run.status in (RunStatus.POSTING,) or (run.status == RunStatus.NEW),
+        "percent": int(100 * run.progress_done / run.progress_total) if run.progress_total else 0,
+    }
+
+
+@permission_required("billing.view_billrun", raise_exception=True)
+def run_detail(request, run_id):
+    run = get_object_or_404(
+        BillRun.objects.select_related("cycle", "calculated_by", "approved_by"), pk=run_id
+    )
+    context = _run_context(run)
+    context["items"] = selectors.run_exception_items(run)
+    context["events"] = run.events.select_related("actor")
+    return render(request, "billing/run_detail.html", context)
+
+
+@permission_required("billing.view_billrun", raise_exception=True)
+def run_progress(request, run_id):
+    """The run's status and progress bar, polled by the page while work is under way."""
+    run = get_object_or_404(BillRun.objects.select_related("cycle"), pk=run_id)
+    return render(request, "billing/_run_progress.html", _run_context(run))
+
+
+@require_POST
+@permission_required("billing.view_billrun", raise_exception=True)
+def run_action(request, run_id, action):
+    run = get_object_or_404(BillRun, pk=run_id)
+    try:
+        if action == "calculate":
+            tasks.calculate_run.enqueue(run.pk, request.user.pk)
+        elif action == "approve":
+            services.bill_run_approve(actor=request.user, run=run, note=request.POST.get("note", ""))
+            messages.success(request, f"{run} approved.")
+        elif action == "post":
+            tasks.post_run.enqueue(run.pk, request.user.pk)
+        elif action == "cancel":
+            services.bill_run_cancel(actor=request.user, run=run, reason=request.POST.get("reason", ""))
+            messages.success(request, f"{run} cancelled.")
+        else:
+            raise PermissionDenied
+    except services.BillingError as exc:
+        messages.error(request, str(exc))
+    return redirect("billing:run", run.pk)
+
+
+@permission_required("billing.view_billrun", raise_exception=True)
+def run_print_export(request, run_id):
+    """The print vendor's file: one row per posted bill (paperless customers flagged)."""
+    run = get_object_or_404(BillRun.objects.select_related("cycle"), pk=run_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(documents.PRINT_COLUMNS)
+    for row in documents.print_rows(run):
+        writer.writerow(row)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv")
+    response["Content-Disposition"] = (
+        f'attachment; filename="bills-{run.cycle.code}-{run.period_end:%Y-%m-%d}.csv"'
+    )
+    return response
+
+
+@permission_required("billing.view_bill", raise_exception=True)
+def bill_detail(request, bill_id):
+    """The bill as the customer got it, and each line's arithmetic in plain words."""
+    bill = get_object_or_404(Bill, pk=bill_id)
+    bill = selectors.bill_with_lines(bill.pk)
+    return render(
+        request, "billing/bill_detail.html",
+        {"bill": bill, "account": bill.account, "usage": selectors.usage_history(bill.account_id, bill.period_end)},
+    )  # fmt: skip
+
+
+@permission_required("billing.view_bill", raise_exception=True)
+def bill_pdf(request, bill_id):
+    bill = selectors.bill_with_lines(get_object_or_404(Bill, pk=bill_id).pk)
+    response = HttpResponse(documents.bill_pdf(bill), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="bill-{bill.account.number}-{bill.pk}.pdf"'
+    return response
+
+
+@require_POST
+@permission_required("billing.cancel_bill", raise_exception=True)
+def bill_cancel(request, bill_id):
+    bill = get_object_or_404(Bill, pk=bill_id)
+    try:
+        new = services.bill_cancel(
+            actor=request.user, bill=bill, reason=request.POST.get("reason", ""),
+            rebill=request.POST.get("rebill") == "1",
+        )  # fmt: skip
+    except services.BillingError as exc:
+        messages.error(request, str(exc))
+        return redirect("billing:bill", bill.pk)
+    if new is None:
+        messages.success(request, f"Bill {bill.pk} cancelled.")
+        return redirect("billing:bill", bill.pk)
+    messages.success(request, f"Bill {bill.pk} cancelled; rebilled as bill {new.pk}.")
+    return redirect("billing:bill", new.pk)
+
+
+@require_POST
+@permission_required("billing.add_bill", raise_exception=True)
+def final_bill(request, number):
+    account = get_object_or_404(Account, number=number)
+    try:
+        bill = services.bill_final(actor=request.user, account=account)
+    except services.BillingError as exc:
+        messages.error(request, str(exc))
+        return redirect("customers:account", account.number)
+    messages.success(request, f"Final bill {bill.pk} posted.")
+    return redirect("billing:bill", bill.pk)
