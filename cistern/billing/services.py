@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cistern.core.audit import audit_record
+from cistern.core.bulk import insert_objects
 from cistern.core.permissions import require
 from cistern.core.selectors import district_settings
 from cistern.customers.balances import balances_owed
@@ -298,7 +299,7 @@ def _write_bills(actor, *, items, proposals, languages, bill_date, due_date, run
             "created_by": actor,
         }  # fmt: skip
         bills.append(Bill(**{**fields, **(settled or {})}))
-    bills = Bill.objects.bulk_create(bills)
+    insert_objects(bills)
     meters, lines = [], []
     for bill, proposal in zip(bills, proposals, strict=True):
         for span in proposal.spans:
@@ -320,8 +321,8 @@ def _write_bills(actor, *, items, proposals, languages, bill_date, due_date, run
                     gl_account=line.gl_account, tier=line.tier, explanation=line.explanation[:200],
                 )
             )  # fmt: skip
-    BillMeter.objects.bulk_create(meters, batch_size=5000)
-    BillLine.objects.bulk_create(lines, batch_size=5000)
+    insert_objects(meters)
+    insert_objects(lines)
     return bills
 
 

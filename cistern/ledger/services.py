@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cistern.core.audit import audit_record
+from cistern.core.bulk import insert_objects
 from cistern.core.money import money
 from cistern.core.permissions import require
 from cistern.core.selectors import authority_limit
@@ -110,24 +111,21 @@ def journal_post_batch(*, actor, drafts: list[EntryDraft]) -> list[JournalEntry]
     gl = {a.code: a for a in GLAccount.objects.filter(code__in=codes)}
     for draft in drafts:
         _check(list(draft.postings), gl)
-    entries = JournalEntry.objects.bulk_create(
+    entries = insert_objects([
         JournalEntry(
             entry_date=d.entry_date, memo=d.memo[:200], source_kind=d.source_kind, source_id=d.source_id,
             created_by=actor,
         )
         for d in drafts
-    )  # fmt: skip
-    JournalLine.objects.bulk_create(
-        (
-            JournalLine(
-                entry_id=entry.pk, gl_account_id=gl[p.gl_code].pk, account_id=p.account_id, amount=p.amount,
-                description=p.description[:200], due_date=p.due_date,
-            )
-            for entry, draft in zip(entries, drafts, strict=True)
-            for p in draft.postings
-        ),
-        batch_size=5000,
-    )  # fmt: skip
+    ])  # fmt: skip
+    insert_objects([
+        JournalLine(
+            entry_id=entry.pk, gl_account_id=gl[p.gl_code].pk, account_id=p.account_id, amount=p.amount,
+            description=p.description[:200], due_date=p.due_date,
+        )
+        for entry, draft in zip(entries, drafts, strict=True)
+        for p in draft.postings
+    ])  # fmt: skip
     return entries
 
 

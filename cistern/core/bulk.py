@@ -1,0 +1,81 @@
+"""Writing many rows of a model fast: ids handed out first, then one COPY (PostgreSQL) or one executemany
+(SQLite) per table. For batch writers (a bill run's posting) that already hold their transaction and have
+checked their rows; `bulk_create` is the path for everything else. Append-only tables are fine: this only
+inserts."""
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from django.db import connection, models
+from django.utils import timezone
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` new primary keys for `model`, as its own inserts would get them."""
+    if count == 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+            )
+            return [row[0] for row in cursor.fetchall()]
+        # SQLite (AUTOINCREMENT): past both the highest id there is and the highest ever handed out. The
+        # caller's transaction is IMMEDIATE, so no other writer takes ids meanwhile.
+        cursor.execute(
+            f"SELECT max(coalesce((SELECT max(id) FROM {table}), 0), "  # noqa: S608 (a model's own table)
+            "coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [table],
+        )
+        first = cursor.fetchone()[0] + 1
+    return list(range(first, first + count))
+
+
+def _sqlite_value(value):
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is None or isinstance(value, (int, str, float, bytes)):
+        return value
+    return str(value)  # Decimal: as Django writes it
+
+
+def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """Insert `rows` (values in the order of `columns`, attribute names such as "bill_id") into `model`'s
+    table. Values are Python values: Decimal, date, aware datetime, int, str, bool, None."""
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    names = [by_attname[name].column for name in columns]
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join("?" for _ in names)
+        cursor.cursor.executemany(  # the driver's cursor: "?" placeholders, no per-row wrapping
+            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({placeholders})",  # noqa: S608
+            ([_sqlite_value(v) for v in row] for row in rows),
+        )
+
+
+def insert_objects(objects: Sequence[models.Model]) -> Sequence[models.Model]:
+    """Insert unsaved instances of one model (fields and defaults as their constructor set them): their ids
+    are given to them first; `auto_now_add` times are now. Returns the same instances."""
+    if not objects:
+        return objects
+    model = type(objects[0])
+    now = None
+    for field in model._meta.concrete_fields:
+        if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
+            now = now or timezone.now()
+            for obj in objects:
+                setattr(obj, field.attname, now)
+    for obj, pk in zip(objects, reserve_ids(model, len(objects)), strict=True):
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, connection.alias
+    columns = [field.attname for field in model._meta.concrete_fields]
+    insert_rows(model, columns, ([getattr(obj, name) for name in columns] for obj in objects))
+    return objects
