@@ -185,7 +185,9 @@ class Bill(models.Model):
     )
     amount_due = models.DecimalField(max_digits=12, decimal_places=2, help_text="Balance with this bill.")
     language = models.CharField(max_length=2, default="en")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

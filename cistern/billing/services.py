@@ -6,6 +6,7 @@ no bill yet, so it ends with exactly the bills and ledger an uninterrupted run m
 """
 
 from collections.abc import Callable
+from typing import NamedTuple
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -13,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cistern.core.audit import audit_record
-from cistern.core.bulk import insert_objects
+from cistern.core.bulk import insert_rows, reserve_ids
 from cistern.core.permissions import require
 from cistern.core.selectors import district_settings
 from cistern.customers.balances import balances_owed
@@ -228,12 +229,11 @@ def bill_run_post(
                 f"Only an approved run is posted; this one is {run.get_status_display().lower()}."
             )
     receivable = ledger_selectors.receivable_gl().code
-    while posted := _post_batch(actor, run, batch_size, receivable):
+    after = 0  # items are taken in id order: each batch starts past the last one's
+    while after := _post_batch(actor, run, batch_size, receivable, after):
         if progress:
             run.refresh_from_db(fields=["progress_done", "progress_total"])
             progress(run.progress_done, run.progress_total)
-        if posted < batch_size:
-            break
     with transaction.atomic():
         run = BillRun.objects.select_for_update().get(pk=run.pk)
         if run.status == RunStatus.POSTING:
@@ -244,11 +244,13 @@ def bill_run_post(
     return run
 
 
-def _post_batch(actor, run: BillRun, batch_size: int, receivable: str) -> int:
+def _post_batch(actor, run: BillRun, batch_size: int, receivable: str, after: int) -> int:
+    """Post the next `batch_size` items with no bill yet (after item `after`); returns the last item's id,
+    0 when none was left."""
     with transaction.atomic():
         run = BillRun.objects.select_for_update().get(pk=run.pk)  # one poster at a time
         items = list(
-            BillRunItem.objects.filter(run=run, billable=True, bill__isnull=True)
+            BillRunItem.objects.filter(run=run, billable=True, id__gt=after, bill__isnull=True)
             .order_by("id")
             .values("id", "account_id", "period_start", "period_end", "total", "units", "proposal")[
                 :batch_size
@@ -256,15 +258,12 @@ def _post_batch(actor, run: BillRun, batch_size: int, receivable: str) -> int:
         )
         if not items:
             return 0
-        account_ids = [item["account_id"] for item in items]
-        languages = dict(
-            Account.objects.filter(pk__in=account_ids).values_list("id", "customer__preferred_language")
-        )
+        accounts = selectors.batch_accounts(run.pk, items[0]["id"], items[-1]["id"])
         proposals = [
             calculation.proposal_from_json(item["account_id"], True, item["proposal"]) for item in items
         ]
         bills = _write_bills(
-            actor, items=items, proposals=proposals, languages=languages, bill_date=run.bill_date,
+            actor, items=items, proposals=proposals, accounts=accounts, bill_date=run.bill_date,
             due_date=run.due_date, run=run,
         )  # fmt: skip
         journal_post_batch(
@@ -277,56 +276,91 @@ def _post_batch(actor, run: BillRun, batch_size: int, receivable: str) -> int:
             after={"bills": len(bills), "first_bill": bills[0].pk, "last_bill": bills[-1].pk,
                    "charges": str(sum((b.current_charges for b in bills), Decimal("0.00")))},
         )  # fmt: skip
-    return len(items)
+    return items[-1]["id"]
 
 
-def _write_bills(actor, *, items, proposals, languages, bill_date, due_date, run=None, kind=BillKind.REGULAR,
-                 replaces=None, settled: dict | None = None) -> list[Bill]:  # fmt: skip
-    """Bills (with spans and lines) for proposals; each bill's balance is what the ledger says now."""
-    account_ids = [p.account_id for p in proposals]
-    owed = balances_owed(account_ids)
-    last_due = selectors.previous_bills(account_ids)
-    bills = []
-    for item, proposal in zip(items, proposals, strict=True):
-        before = owed.get(proposal.account_id, Decimal("0.00"))
-        previous = last_due.get(proposal.account_id, Decimal("0.00"))
-        fields = {
-            "account_id": proposal.account_id, "kind": kind, "run": run, "run_item_id": item.get("id"),
-            "replaces": replaces, "period_start": proposal.period_start, "period_end": proposal.period_end,
-            "bill_date": bill_date, "due_date": due_date, "units": proposal.units, "current_charges": proposal.total,
-            "previous_amount_due": previous, "payments_and_adjustments": before - previous,
-            "amount_due": before + proposal.total, "language": languages.get(proposal.account_id) or "en",
-            "created_by": actor,
-        }  # fmt: skip
-        bills.append(Bill(**{**fields, **(settled or {})}))
-    insert_objects(bills)
-    meters, lines = [], []
-    for bill, proposal in zip(bills, proposals, strict=True):
-        for span in proposal.spans:
-            meters.append(
-                BillMeter(
-                    bill_id=bill.pk, installation_id=span.installation_id, serial=span.serial, size=span.size,
-                    rate_class=span.rate_class, from_read_id=span.from_read_id, to_read_id=span.to_read_id,
-                    from_date=span.from_date, to_date=span.to_date, from_value=span.from_value,
-                    to_value=span.to_value, units=span.units, estimated=span.estimated,
-                    rebill=kind == BillKind.REBILL,
-                )
-            )  # fmt: skip
-        for sequence, proposed in enumerate(proposal.lines, start=1):
-            line = proposed.line
-            lines.append(
-                BillLine(
-                    bill_id=bill.pk, sequence=sequence, description=line.description[:200],
-                    quantity=line.quantity, unit_price=line.unit_price, amount=line.amount,
-                    gl_account=line.gl_account, tier=line.tier, explanation=line.explanation[:200],
-                )
-            )  # fmt: skip
-    insert_objects(meters)
-    insert_objects(lines)
-    return bills
+class Written(NamedTuple):
+    """A bill as posting just wrote it (no model instance: a batch writes thousands)."""
+
+    pk: int
+    account_id: int
+    period_start: date
+    period_end: date
+    bill_date: date
+    due_date: date
+    current_charges: Decimal
 
 
-def _charges_draft(bill: Bill, proposal: calculation.Proposal, receivable: str) -> EntryDraft:
+BILL_COLUMNS = [
+    "id", "account_id", "kind", "run_id", "run_item_id", "replaces_id", "period_start", "period_end", "bill_date",
+    "due_date", "units", "current_charges", "previous_amount_due", "payments_and_adjustments", "deposit_applied",
+    "refund", "amount_due", "language", "created_by_id", "created_at",
+]  # fmt: skip
+METER_COLUMNS = [
+    "id", "bill_id", "installation_id", "serial", "size", "rate_class", "from_read_id", "to_read_id", "from_date",
+    "to_date", "from_value", "to_value", "units", "estimated", "rebill",
+]  # fmt: skip
+LINE_COLUMNS = [
+    "id", "bill_id", "sequence", "description", "quantity", "unit_price", "amount", "gl_account", "tier",
+    "explanation",
+]  # fmt: skip
+ZERO = Decimal("0.00")
+
+
+def _write_bills(actor, *, items, proposals, accounts, bill_date, due_date, run=None, kind=BillKind.REGULAR,
+                 replaces=None, settled: dict | None = None) -> list[Written]:  # fmt: skip
+    """Bills (with spans and lines) for proposals; each bill's balance is what the books say now (`accounts`:
+    selectors.batch_accounts, or _one_account)."""
+    settled = settled or {}
+    now = timezone.now()
+    bill_ids = reserve_ids(Bill, len(proposals))
+    rows, written = [], []
+    for bill_id, item, proposal in zip(bill_ids, items, proposals, strict=True):
+        account = accounts[proposal.account_id]
+        before, previous = account.owed, account.previous_due
+        total = proposal.total
+        rows.append((
+            bill_id, proposal.account_id, kind, run.pk if run else None, item.get("id"),
+            replaces.pk if replaces else None, proposal.period_start, proposal.period_end, bill_date, due_date,
+            proposal.units, total, previous, before - previous, settled.get("deposit_applied", ZERO),
+            settled.get("refund", ZERO), settled.get("amount_due", before + total),
+            account.language, actor.pk, now,
+        ))  # fmt: skip
+        written.append(
+            Written(
+                bill_id,
+                proposal.account_id,
+                proposal.period_start,
+                proposal.period_end,
+                bill_date,
+                due_date,
+                total,
+            )
+        )
+    insert_rows(Bill, BILL_COLUMNS, rows)
+    rebill = kind == BillKind.REBILL
+    meter_rows = [
+        (bill_id, s.installation_id, s.serial, s.size, s.rate_class, s.from_read_id, s.to_read_id, s.from_date,
+         s.to_date, s.from_value, s.to_value, s.units, s.estimated, rebill)
+        for bill_id, proposal in zip(bill_ids, proposals, strict=True)
+        for s in proposal.spans
+    ]  # fmt: skip
+    line_rows = [
+        (bill_id, sequence, p.line.description[:200], p.line.quantity, p.line.unit_price, p.line.amount,
+         p.line.gl_account, p.line.tier, p.line.explanation[:200])
+        for bill_id, proposal in zip(bill_ids, proposals, strict=True)
+        for sequence, p in enumerate(proposal.lines, start=1)
+    ]  # fmt: skip
+    insert_rows(BillMeter, METER_COLUMNS, _with_ids(BillMeter, meter_rows))
+    insert_rows(BillLine, LINE_COLUMNS, _with_ids(BillLine, line_rows))
+    return written
+
+
+def _with_ids(model, rows: list[tuple]) -> list[tuple]:
+    return [(pk, *row) for pk, row in zip(reserve_ids(model, len(rows)), rows, strict=True)]
+
+
+def _charges_draft(bill: Written, proposal: calculation.Proposal, receivable: str) -> EntryDraft:
     postings = [
         Posting(receivable, bill.current_charges, bill.account_id, f"Bill {bill.pk}", bill.due_date),
         *(Posting(gl, -amount) for gl, amount in calculation.revenue_by_gl([p.line for p in proposal.lines])),
@@ -372,7 +406,7 @@ def bill_final(*, actor, account: Account) -> Bill:
         after = balances_owed([account.pk])[account.pk] + proposal.total
         applied, refund, credit_refunded, due_now = _settlement(after, Decimal(account.deposit_amount))
         (bill,) = _write_bills(
-            actor, items=[{}], proposals=[proposal], languages={account.pk: account.customer.preferred_language},
+            actor, items=[{}], proposals=[proposal], accounts=_one_account(account),
             bill_date=today, due_date=due, kind=BillKind.FINAL,
             settled={"deposit_applied": applied, "refund": refund, "amount_due": due_now},
         )  # fmt: skip
@@ -397,12 +431,19 @@ def bill_final(*, actor, account: Account) -> Bill:
                 )
             )  # fmt: skip
         journal_post_batch(actor=actor, drafts=entries)
+        bill = Bill.objects.get(pk=bill.pk)
         audit_record(
             actor=actor, action="bill.final", obj=bill, account_id=account.pk,
             after={"charges": str(bill.current_charges), "deposit_applied": str(applied), "refund": str(refund),
                    "amount_due": str(due_now)},
         )  # fmt: skip
     return bill
+
+
+def _one_account(account: Account) -> dict[int, selectors.BatchAccount]:
+    previous = selectors.previous_bills([account.pk]).get(account.pk, ZERO)
+    owed = balances_owed([account.pk])[account.pk]
+    return {account.pk: selectors.BatchAccount(account.customer.preferred_language, owed, previous)}
 
 
 def _settlement(after: Decimal, deposit: Decimal) -> tuple[Decimal, Decimal, Decimal, Decimal]:
@@ -482,12 +523,13 @@ def _rebill(actor, bill: Bill, reason: str) -> Bill:
         raise BillingError("; ".join(message for _, message in proposal.exceptions))
     receivable = ledger_selectors.receivable_gl().code
     (new,) = _write_bills(
-        actor, items=[{}], proposals=[proposal], languages={bill.account_id: bill.language},
+        actor, items=[{}], proposals=[proposal], accounts=_one_account(bill.account),
         bill_date=timezone.localdate(), due_date=timezone.localdate() + timedelta(days=district_settings().bill_due_days),
         run=bill.run, kind=BillKind.REBILL, replaces=bill,
     )  # fmt: skip
     if new.current_charges:
         journal_post_batch(actor=actor, drafts=[_charges_draft(new, proposal, receivable)])
+    new = Bill.objects.get(pk=new.pk)
     audit_record(
         actor=actor, action="bill.rebill", obj=new, account_id=new.account_id, reason=reason,
         before={"bill": bill.pk, "amount": str(bill.current_charges)}, after={"amount": str(new.current_charges)},

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from django.db import connection, models
-from django.utils import timezone
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
@@ -59,23 +58,3 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
             f"INSERT INTO {table} ({', '.join(names)}) VALUES ({placeholders})",  # noqa: S608
             ([_sqlite_value(v) for v in row] for row in rows),
         )
-
-
-def insert_objects(objects: Sequence[models.Model]) -> Sequence[models.Model]:
-    """Insert unsaved instances of one model (fields and defaults as their constructor set them): their ids
-    are given to them first; `auto_now_add` times are now. Returns the same instances."""
-    if not objects:
-        return objects
-    model = type(objects[0])
-    now = None
-    for field in model._meta.concrete_fields:
-        if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
-            now = now or timezone.now()
-            for obj in objects:
-                setattr(obj, field.attname, now)
-    for obj, pk in zip(objects, reserve_ids(model, len(objects)), strict=True):
-        obj.pk = pk
-        obj._state.adding, obj._state.db = False, connection.alias
-    columns = [field.attname for field in model._meta.concrete_fields]
-    insert_rows(model, columns, ([getattr(obj, name) for name in columns] for obj in objects))
-    return objects

@@ -53,13 +53,18 @@ class JournalEntry(models.Model):
         help_text="The entry this one cancels (an entry is reversed at most once).",
     )  # fmt: skip
     reason = models.CharField(max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-entry_date", "-id"]
         verbose_name_plural = "journal entries"
-        indexes = [models.Index(fields=["source_kind", "source_id"], name="journal_source_idx")]
+        indexes = [
+            models.Index(fields=["source_kind", "source_id"], name="journal_source_idx"),
+            models.Index(fields=["entry_date"], name="journal_entry_date_idx"),
+        ]
         constraints = [
             # A bill gets one late penalty (a reversed one may be charged again only by reversing the reversal).
             models.UniqueConstraint(
@@ -82,7 +87,8 @@ class JournalEntry(models.Model):
 
 class JournalLine(models.Model):
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
-    gl_account = models.ForeignKey(GLAccount, on_delete=models.PROTECT, related_name="lines")
+    # No index of its own: a dozen accounts over millions of lines; the GL summary reads by entry date.
+    gl_account = models.ForeignKey(GLAccount, on_delete=models.PROTECT, related_name="lines", db_index=False)
     account = models.ForeignKey(
         Account, null=True, blank=True, on_delete=models.PROTECT, related_name="journal_lines", db_index=False
     )

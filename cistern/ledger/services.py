@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cistern.core.audit import audit_record
-from cistern.core.bulk import insert_objects
+from cistern.core.bulk import insert_rows, reserve_ids
 from cistern.core.money import money
 from cistern.core.permissions import require
 from cistern.core.selectors import authority_limit
@@ -102,31 +102,32 @@ class EntryDraft:
     postings: tuple[Posting, ...]
 
 
-def journal_post_batch(*, actor, drafts: list[EntryDraft]) -> list[JournalEntry]:
+def journal_post_batch(*, actor, drafts: list[EntryDraft]) -> list[int]:
     """Many balanced entries in a few statements (a bill run's batch). Each is checked as `journal_post`
-    checks one; the caller audits the batch as a whole (the run's posting) and holds the transaction."""
+    checks one; the caller audits the batch as a whole (the run's posting) and holds the transaction. Returns
+    the entries' ids."""
     if not drafts:
         return []
     codes = {p.gl_code for draft in drafts for p in draft.postings}
     gl = {a.code: a for a in GLAccount.objects.filter(code__in=codes)}
     for draft in drafts:
         _check(list(draft.postings), gl)
-    entries = insert_objects([
-        JournalEntry(
-            entry_date=d.entry_date, memo=d.memo[:200], source_kind=d.source_kind, source_id=d.source_id,
-            created_by=actor,
-        )
-        for d in drafts
-    ])  # fmt: skip
-    insert_objects([
-        JournalLine(
-            entry_id=entry.pk, gl_account_id=gl[p.gl_code].pk, account_id=p.account_id, amount=p.amount,
-            description=p.description[:200], due_date=p.due_date,
-        )
-        for entry, draft in zip(entries, drafts, strict=True)
+    now = timezone.now()
+    ids = reserve_ids(JournalEntry, len(drafts))
+    insert_rows(
+        JournalEntry, ["id", "entry_date", "memo", "source_kind", "source_id", "reason", "created_by_id", "created_at"],
+        [(pk, d.entry_date, d.memo[:200], d.source_kind, d.source_id, "", actor.pk, now) for pk, d in zip(ids, drafts, strict=True)],
+    )  # fmt: skip
+    lines = [
+        (entry_id, gl[p.gl_code].pk, p.account_id, p.amount, p.description[:200], p.due_date)
+        for entry_id, draft in zip(ids, drafts, strict=True)
         for p in draft.postings
-    ])  # fmt: skip
-    return entries
+    ]
+    insert_rows(
+        JournalLine, ["id", "entry_id", "gl_account_id", "account_id", "amount", "description", "due_date"],
+        [(pk, *line) for pk, line in zip(reserve_ids(JournalLine, len(lines)), lines, strict=True)],
+    )  # fmt: skip
+    return ids
 
 
 def journal_reverse(
