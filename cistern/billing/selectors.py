@@ -4,14 +4,12 @@ cycle), bills and their lines, runs and their items."""
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
-
 from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Count, Max, Q, Sum
 
 from cistern.core.money import money
-
 from cistern.customers.models import Account, AccountStatus
 from cistern.ledger import selectors as ledger_selectors
 from cistern.metering.models import MeterInstallation, Read, ReadKind, ReadStatus

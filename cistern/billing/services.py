@@ -6,9 +6,9 @@ no bill yet, so it ends with exactly the bills and ledger an uninterrupted run m
 """
 
 from collections.abc import Callable
-from typing import NamedTuple
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
