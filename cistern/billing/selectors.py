@@ -274,8 +274,8 @@ def run_summary(run: BillRun) -> dict:
         "accounts": items.count(),
         "billable": totals["bills"] or 0,
         "held": items.filter(billable=False).count(),
-        "amount": totals["amount"] or Decimal("0.00"),
-        "units": totals["units"] or Decimal("0.00"),
+        "amount": _cents(totals["amount"]),
+        "units": _cents(totals["units"]),
         "exceptions": {calculation.EXCEPTION_NAMES.get(c, c): n for c, n in sorted(by_code.items())},
         "posted": run.bills.count(),
     }

@@ -23,8 +23,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user", default="demo-billing", help="Username the run is worked under (audit)."
         )
+        parser.add_argument(
+            "--batch-size", type=int, default=services.POST_BATCH, help="Bills per posting transaction."
+        )
 
-    def handle(self, *args, cycle, period_end, post, user, **options):
+    def handle(self, *args, cycle, period_end, post, user, batch_size, **options):
         try:
             end = date.fromisoformat(period_end)
         except ValueError:
@@ -45,7 +48,9 @@ class Command(BaseCommand):
                         f"{found.code} has no run for {end:%m/%d/%Y} to post: calculate it first."
                     )
                 with tqdm(desc="Posting", unit=" bills", disable=quiet) as bar:
-                    run = services.bill_run_post(actor=actor, run=run, progress=_advance(bar))
+                    run = services.bill_run_post(
+                        actor=actor, run=run, progress=_advance(bar), batch_size=batch_size
+                    )
                 emailed = documents.send_ebills(run)
                 self.stdout.write(
                     f"{run}: {run.get_status_display()}, {run.bills.count():,} bills; {emailed:,} e-bills sent."

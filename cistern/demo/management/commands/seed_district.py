@@ -80,7 +80,7 @@ class Command(BaseCommand):
             f"{t.customers:,} customers, {t.premises:,} premises, {t.service_events:,} service events, "
             f"{t.flags:,} flags, {t.contacts:,} contact entries, {t.opening_balances:,} opening balances; "
             f"{t.service_points:,} service points with meters, {t.reads:,} reads ({t.exceptions:,} open "
-            "exceptions). "
+            f"exceptions), {result.bills:,} bills posted. "
             f"Next account sequence {result.next_sequence}."
         )
         if check:
