@@ -64,9 +64,20 @@ def run_progress(request, run_id):
     return render(request, "billing/_run_progress.html", _run_context(run))
 
 
+ACTION_PERMISSIONS = {
+    "calculate": "billing.calculate_billrun",
+    "approve": "billing.approve_billrun",
+    "post": "billing.post_billrun",
+    "cancel": "billing.calculate_billrun",
+}
+
+
 @require_POST
 @permission_required("billing.view_billrun", raise_exception=True)
 def run_action(request, run_id, action):
+    # Checked here too: calculating and posting run as tasks, whose refusal the clerk would not see.
+    if action not in ACTION_PERMISSIONS or not request.user.has_perm(ACTION_PERMISSIONS[action]):
+        raise PermissionDenied
     run = get_object_or_404(BillRun, pk=run_id)
     try:
         if action == "calculate":
@@ -79,8 +90,6 @@ def run_action(request, run_id, action):
         elif action == "cancel":
             services.bill_run_cancel(actor=request.user, run=run, reason=request.POST.get("reason", ""))
             messages.success(request, f"{run} cancelled.")
-        else:
-            raise PermissionDenied
     except services.BillingError as exc:
         messages.error(request, str(exc))
     return redirect("billing:run", run.pk)
