@@ -34,6 +34,8 @@ bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/exception_queue.py
 	$(PY) bench/import_reads.py
+	$(PY) bench/bill_run.py
+	$(PY) bench/bill_pdfs.py
 
 lint: install
 	$(VENV)/bin/ruff check .

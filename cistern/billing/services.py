@@ -389,8 +389,17 @@ def bill_final(*, actor, account: Account) -> Bill:
     """The final bill of a stopped account: its service to the final read, prorated; the deposit applied to
     what it owes; any credit left to a refund; any debt left shown as due."""
     require(actor, "billing.add_bill")
+    return final_bill_after_final_read(actor=actor, account=account)
+
+
+def final_bill_after_final_read(*, actor, account: Account) -> Bill:
+    """bill_final without its permission check: field work calls it when a technician completes the final
+    read of a stopped account, inside the completion's transaction and under its permission (as
+    customers.account_activate is called for a turn-on)."""
     if account.status != AccountStatus.FINAL:
         raise BillingError("A final bill is for an account whose service has been stopped.")
+    if Bill.objects.filter(account=account, kind=BillKind.FINAL, cancellation__isnull=True).exists():
+        raise BillingError("This account already has its final bill.")
     final_on = selectors.final_read_date(account)
     if final_on is None:
         raise BillingError("Enter the final read before the final bill.")

@@ -9,12 +9,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cistern.billing import services as billing_services
 from cistern.core.audit import audit_record, snapshot
 from cistern.core.money import MoneyError, money
 from cistern.core.permissions import require
 from cistern.core.services import sequence_next
 from cistern.customers import services as customer_services
-from cistern.customers.models import Account, Premise
+from cistern.customers.models import Account, AccountStatus, Premise
 from cistern.metering import services as metering_services
 from cistern.metering.models import (
     Meter,
@@ -358,6 +359,20 @@ def _read(*, actor, order: ServiceOrder, done: Completion, point: ServicePoint |
     )  # fmt: skip
 
 
+def _final_bill(*, actor, read) -> str:
+    """A stopped account's accepted final read makes its final bill at once; a read still under review (or
+    one the rates cannot bill) leaves the final bill to a clerk, from the account page."""
+    account = read.account
+    if read.status != ReadStatus.ACCEPTED or account is None or account.status != AccountStatus.FINAL:
+        return ""
+    try:
+        with transaction.atomic():
+            bill = billing_services.final_bill_after_final_read(actor=actor, account=account)
+    except billing_services.BillingError as exc:
+        return f" Final bill left for the office: {exc}"
+    return f" Final bill {bill.pk}: ${bill.amount_due:,.2f} due."
+
+
 def order_complete(*, actor, order: ServiceOrder, completion: Completion) -> ServiceOrder:
     """Finish an order in the field: the read goes through metering's validation, a meter swap through its
     change-out, a turn-on activates a pending account. All or nothing."""
@@ -395,6 +410,8 @@ def order_complete(*, actor, order: ServiceOrder, completion: Completion) -> Ser
                 reason=f"{order.label} completed" + (f", initial read {read.value}" if read else ""),
             )  # fmt: skip
         note = f"Read {read.value} ({read.get_status_display().lower()})" if read else ""
+        if kind.code in ("final_read", "turn_off") and read is not None:
+            note += _final_bill(actor=actor, read=read)
         if installation:
             note += f" Meter {installation.meter.serial} set."
         _event(actor=actor, order=order, action="complete", from_status=from_status, note=note.strip())

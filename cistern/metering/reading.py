@@ -191,6 +191,8 @@ def check_low(facts: ReadFacts) -> list[Problem]:
     used, typical = facts.usage, facts.typical_usage
     if used is None or used == ZERO or typical is None or typical < facts.minimum_typical_units:
         return []
+    if facts.kind in BOUNDARY_KINDS:  # a move-in or move-out read ends a part month: less is expected
+        return []
     limit = typical * (100 - facts.low_percent) / 100
     if used < limit:
         return [Problem("low", f"{used} units is low: typical {typical:.1f}, limit {limit:.1f}.")]

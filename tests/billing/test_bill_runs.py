@@ -290,3 +290,34 @@ def test_the_command_calculates_and_posts_an_approved_run(district, biller, lead
     assert BillLine.objects.filter(bill__run=run).count() == 4
     with pytest.raises(CommandError, match="no bill cycle 'C9'"):
         call_command("bill_run", "--cycle", "C9", "--period-end", "2026-07-25", "--user", "biller")
+
+
+def test_the_technicians_final_read_makes_the_final_bill(
+    district, biller, lead, supervisor, metered_account, make_user
+):
+    from cistern.customers import services as customers
+    from cistern.fieldwork import services as fieldwork
+    from cistern.fieldwork.models import ServiceOrder
+
+    account = metered_account([(JUL, "112")])
+    run = _calculated(biller, district)
+    services.bill_run_approve(actor=lead, run=run)
+    services.bill_run_post(actor=biller, run=run)
+    customers.service_stop(
+        actor=supervisor, account=account, stop_date=date(2026, 8, 9), reason="Moving",
+        forwarding={"street": "9 Elm St", "unit": "", "city": "Yucca Valley", "state": "CA", "zip": "92284"},
+    )  # fmt: skip
+    order = ServiceOrder.objects.get(account=account, order_type__code="final_read")
+    tech = make_user("Field Technician", username="final_tech")
+    fieldwork.order_schedule(actor=supervisor, order=order, scheduled_on=date(2026, 8, 9), technician=tech)
+    fieldwork.order_dispatch(actor=supervisor, order=order)
+    fieldwork.order_complete(
+        actor=tech, order=order, completion=fieldwork.Completion(on=date(2026, 8, 9), read_value="115")
+    )
+    bill = Bill.objects.get(account=account, kind="final")
+    # 15 days, 3 units: $45.55 x 15/30 = $22.78; 2.5 units x $8.00 = $20.00; 0.5 x $9.65 = $4.83.
+    assert (bill.period_start, bill.period_end, bill.current_charges) == (JUL, date(2026, 8, 9), D("47.61"))
+    assert bill.amount_due == D("156.40") + D("47.61") and ledger.account_balance(account) == D("204.01")
+    account.refresh_from_db()
+    with pytest.raises(services.BillingError, match="already has its final bill"):
+        services.bill_final(actor=supervisor, account=account)
