@@ -16,17 +16,20 @@ from cistern.ledger import selectors as ledger_selectors
 from cistern.ledger.services import EntryDraft, Posting, journal_post_batch
 from cistern.metering.models import Read, ReadStatus, Route
 
+from .meters import read_day_of
+
 BILLER, APPROVER = "demo-billing", "demo-billing-lead"
 
 
 def load_cycles() -> list[BillCycle]:
     """One cycle per route: read on the route's day, billed three days later."""
     cycles = []
-    for number, route in enumerate(Route.objects.order_by("read_day", "code"), start=1):
+    for number, route in enumerate(Route.objects.order_by("code"), start=1):
+        read_day = read_day_of(route.code) if route.code[1:].isdigit() else min(28, number)
         cycle, _ = BillCycle.objects.get_or_create(
             code=f"C{number:02d}",
-            defaults={"name": f"Cycle {number} ({route.name})", "read_day": route.read_day,
-                      "bill_day": min(28, route.read_day + 3)},
+            defaults={"name": f"Cycle {number} ({route.name})", "read_day": read_day,
+                      "bill_day": min(28, read_day + 3)},
         )  # fmt: skip
         CycleRoute.objects.get_or_create(route=route, defaults={"cycle": cycle})
         cycles.append(cycle)

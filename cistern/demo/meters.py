@@ -22,7 +22,14 @@ from decimal import Decimal
 from cistern.metering.reading import PriorRead, ReadFacts, Register, consumption, validate
 
 ROUTE_COUNT = 12
-ROUTE_COLUMNS = ("id", "code", "name", "read_day")
+
+
+def read_day_of(route_code: str) -> int:
+    """Route R01 is read on the 3rd, R02 on the 5th ... R12 on the 25th (its bill cycle's read day)."""
+    return 3 + 2 * (int(route_code[1:]) - 1)
+
+
+ROUTE_COLUMNS = ("id", "code", "name")
 SERVICE_POINT_COLUMNS = ("id", "premise_id", "kind", "route_id", "read_sequence", "location_note")
 METER_COLUMNS = (
     "id", "serial", "size", "make", "model", "dials", "multiplier", "unit", "status", "purchased_on",
@@ -87,7 +94,7 @@ class MeterPlant:
         self.route_names = [
             f"{streets[self.route_first[r]] if streets else 'Route'} area" for r in range(ROUTE_COUNT)
         ]
-        self.read_days = [3 + 2 * r for r in range(ROUTE_COUNT)]
+        self.read_days = [read_day_of(f"R{r + 1:02d}") for r in range(ROUTE_COUNT)]
         self.route_ids: list[int] = []
         # Each route's read dates, oldest first: the opening read, then read_months monthly reads.
         self.route_dates = [self._dates(day) for day in self.read_days] if read_months else [[]] * ROUTE_COUNT
@@ -107,10 +114,7 @@ class MeterPlant:
 
     def route_rows(self, take) -> list[tuple]:
         self.route_ids = [take("route") for _ in range(ROUTE_COUNT)]
-        return [
-            (self.route_ids[r], f"R{r + 1:02d}", self.route_names[r][:80], self.read_days[r])
-            for r in range(ROUTE_COUNT)
-        ]
+        return [(self.route_ids[r], f"R{r + 1:02d}", self.route_names[r][:80]) for r in range(ROUTE_COUNT)]
 
     def _route_of(self, street_index: int) -> int:
         route = street_index * ROUTE_COUNT // self.street_count

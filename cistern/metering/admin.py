@@ -19,7 +19,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Route)
 class RouteAdmin(ReadOnlyAdmin):
-    list_display = ["code", "name", "read_day"]
+    list_display = ["code", "name"]
 
 
 @admin.register(ServicePoint)

@@ -8,18 +8,14 @@ from cistern.customers.models import Account, Premise
 
 
 class Route(models.Model):
-    """A meter reader's route: service points in read sequence, read on one day of the month.
-    The read day moves to the bill cycle when billing arrives; until then it lives here."""
+    """A meter reader's route: service points in read sequence. When it is read is its bill cycle's read day
+    (billing.CycleRoute)."""
 
     code = models.CharField(max_length=12, unique=True)
     name = models.CharField(max_length=80)
-    read_day = models.PositiveSmallIntegerField(help_text="Day of the month the route is read (1-28).")
 
     class Meta:
         ordering = ["code"]
-        constraints = [
-            models.CheckConstraint(condition=Q(read_day__gte=1, read_day__lte=28), name="route_read_day_1_28")
-        ]
 
     def __str__(self):
         return f"{self.code} {self.name}"

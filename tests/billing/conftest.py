@@ -17,7 +17,7 @@ from cistern.metering.models import Meter, ReadStatus, Route, ServicePoint
 @pytest.fixture
 def district(db):
     load_rates()
-    route = Route.objects.create(code="R01", name="Sunburst", read_day=25)
+    route = Route.objects.create(code="R01", name="Sunburst")
     cycle = BillCycle.objects.create(code="C01", name="Cycle 1", read_day=25, bill_day=28)
     CycleRoute.objects.create(cycle=cycle, route=route)
     return cycle

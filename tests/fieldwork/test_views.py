@@ -70,7 +70,7 @@ def test_the_board_assigns_and_dispatches_with_plain_posts(client, turn_on, boss
 
 
 def test_the_route_sheet_is_a_pdf_in_route_order(client, start_account, premise_factory, boss, tech):
-    route = Route.objects.create(code="R1", name="North", read_day=5)
+    route = Route.objects.create(code="R1", name="North")
     orders = []
     for sequence in (30, 10, 20):
         premise = premise_factory()

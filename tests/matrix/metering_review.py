@@ -18,7 +18,7 @@ POSTS = {
 def build(world):
     """A meter at the account's premise with an accepted history and an open exception (zero usage)."""
     account = world["account"]
-    route = Route.objects.create(code="RMX", name="Matrix route", read_day=10)
+    route = Route.objects.create(code="RMX", name="Matrix route")
     point = ServicePoint.objects.create(premise=account.premise, route=route, read_sequence=1)
     meter = Meter.objects.create(serial="MX000001", size="3/4", make="Badger", status="installed")
     inst = MeterInstallation.objects.create(meter=meter, service_point=point, installed_on=date(2026, 8, 1))

@@ -18,7 +18,7 @@ def supervisor(db, make_user):
 
 @pytest.fixture
 def route(db):
-    return Route.objects.create(code="R07", name="Sunburst area", read_day=15)
+    return Route.objects.create(code="R07", name="Sunburst area")
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ def test_queue_lists_open_exceptions_oldest_first_with_everything_to_decide(clie
 
 
 def test_queue_filters_by_route_and_paginates(client, css2, queue, route):
-    other = Route.objects.create(code="R09", name="Other", read_day=20)
+    other = Route.objects.create(code="R09", name="Other")
     inst = queue[0][1]
     inst.service_point.route = other
     inst.service_point.save()
