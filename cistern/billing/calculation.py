@@ -211,9 +211,12 @@ def line_from_json(data: dict) -> ProposedLine:
 
 
 def proposal_to_json(proposal: Proposal) -> dict:
+    """The stored form: spans, lines and the charges per GL account (what the bill's journal entry credits),
+    all money as strings, so posting writes them without working anything out again."""
     return {
         "spans": [span_to_json(s) for s in proposal.spans],
         "lines": [line_to_json(line) for line in proposal.lines],
+        "gl": [[gl, str(amount)] for gl, amount in revenue_by_gl([p.line for p in proposal.lines])],
     }
 
 

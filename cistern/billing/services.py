@@ -259,16 +259,12 @@ def _post_batch(actor, run: BillRun, batch_size: int, receivable: str, after: in
         if not items:
             return 0
         accounts = selectors.batch_accounts(run.pk, items[0]["id"], items[-1]["id"])
-        proposals = [
-            calculation.proposal_from_json(item["account_id"], True, item["proposal"]) for item in items
-        ]
         bills = _write_bills(
-            actor, items=items, proposals=proposals, accounts=accounts, bill_date=run.bill_date,
-            due_date=run.due_date, run=run,
-        )  # fmt: skip
+            actor, items=items, accounts=accounts, bill_date=run.bill_date, due_date=run.due_date, run=run
+        )
         journal_post_batch(
             actor=actor,
-            drafts=[_charges_draft(bill, p, receivable) for bill, p in zip(bills, proposals, strict=True) if bill.current_charges],
+            drafts=[_charges_draft(bill, item, receivable) for bill, item in zip(bills, items, strict=True) if bill.current_charges],
         )  # fmt: skip
         BillRun.objects.filter(pk=run.pk).update(progress_done=run.progress_done + len(items))
         audit_record(
@@ -296,42 +292,41 @@ BILL_COLUMNS = [
     "due_date", "units", "current_charges", "previous_amount_due", "payments_and_adjustments", "deposit_applied",
     "refund", "amount_due", "language", "created_by_id", "created_at",
 ]  # fmt: skip
-METER_COLUMNS = [
-    "id", "bill_id", "installation_id", "serial", "size", "rate_class", "from_read_id", "to_read_id", "from_date",
+METER_COLUMNS = [  # ids from the table's own sequence: nothing refers to these rows in the same batch
+    "bill_id", "installation_id", "serial", "size", "rate_class", "from_read_id", "to_read_id", "from_date",
     "to_date", "from_value", "to_value", "units", "estimated", "rebill",
 ]  # fmt: skip
 LINE_COLUMNS = [
-    "id", "bill_id", "sequence", "description", "quantity", "unit_price", "amount", "gl_account", "tier",
+    "bill_id", "sequence", "description", "quantity", "unit_price", "amount", "gl_account", "tier",
     "explanation",
 ]  # fmt: skip
 ZERO = Decimal("0.00")
 
 
-def _write_bills(actor, *, items, proposals, accounts, bill_date, due_date, run=None, kind=BillKind.REGULAR,
-                 replaces=None, settled: dict | None = None) -> list[Written]:  # fmt: skip
-    """Bills (with spans and lines) for proposals; each bill's balance is what the books say now (`accounts`:
-    selectors.batch_accounts, or _one_account)."""
+def _write_bills(actor, *, items, accounts, bill_date, due_date, run=None, kind=BillKind.REGULAR, replaces=None,
+                 settled: dict | None = None) -> list[Written]:  # fmt: skip
+    """Bills (with spans and lines) for trial items (`id`, `account_id`, `period_start`, `period_end`, `units`,
+    `total` and the stored `proposal`); each bill's balance is what the books say now (`accounts`:
+    selectors.batch_accounts, or _one_account). Values go to the database as stored: no arithmetic here."""
     settled = settled or {}
     now = timezone.now()
-    bill_ids = reserve_ids(Bill, len(proposals))
+    bill_ids = reserve_ids(Bill, len(items))
     rows, written = [], []
-    for bill_id, item, proposal in zip(bill_ids, items, proposals, strict=True):
-        account = accounts[proposal.account_id]
-        before, previous = account.owed, account.previous_due
-        total = proposal.total
+    for bill_id, item in zip(bill_ids, items, strict=True):
+        account = accounts[item["account_id"]]
+        before, previous, total = account.owed, account.previous_due, item["total"]
         rows.append((
-            bill_id, proposal.account_id, kind, run.pk if run else None, item.get("id"),
-            replaces.pk if replaces else None, proposal.period_start, proposal.period_end, bill_date, due_date,
-            proposal.units, total, previous, before - previous, settled.get("deposit_applied", ZERO),
-            settled.get("refund", ZERO), settled.get("amount_due", before + total),
-            account.language, actor.pk, now,
+            bill_id, item["account_id"], kind, run.pk if run else None, item.get("id"),
+            replaces.pk if replaces else None, item["period_start"], item["period_end"], bill_date, due_date,
+            item["units"], total, previous, before - previous, settled.get("deposit_applied", ZERO),
+            settled.get("refund", ZERO), settled.get("amount_due", before + total), account.language, actor.pk, now,
         ))  # fmt: skip
         written.append(
             Written(
                 bill_id,
-                proposal.account_id,
-                proposal.period_start,
-                proposal.period_end,
+                item["account_id"],
+                item["period_start"],
+                item["period_end"],
                 bill_date,
                 due_date,
                 total,
@@ -340,30 +335,39 @@ def _write_bills(actor, *, items, proposals, accounts, bill_date, due_date, run=
     insert_rows(Bill, BILL_COLUMNS, rows)
     rebill = kind == BillKind.REBILL
     meter_rows = [
-        (bill_id, s.installation_id, s.serial, s.size, s.rate_class, s.from_read_id, s.to_read_id, s.from_date,
-         s.to_date, s.from_value, s.to_value, s.units, s.estimated, rebill)
-        for bill_id, proposal in zip(bill_ids, proposals, strict=True)
-        for s in proposal.spans
+        (bill_id, s["installation_id"], s["serial"], s["size"], s["rate_class"], s["from_read_id"], s["to_read_id"],
+         s["from_date"], s["to_date"], s["from_value"], s["to_value"], s["units"], s["estimated"], rebill)
+        for bill_id, item in zip(bill_ids, items, strict=True)
+        for s in item["proposal"]["spans"]
     ]  # fmt: skip
     line_rows = [
-        (bill_id, sequence, p.line.description[:200], p.line.quantity, p.line.unit_price, p.line.amount,
-         p.line.gl_account, p.line.tier, p.line.explanation[:200])
-        for bill_id, proposal in zip(bill_ids, proposals, strict=True)
-        for sequence, p in enumerate(proposal.lines, start=1)
+        (bill_id, sequence, line["description"][:200], line["quantity"], line["unit_price"], line["amount"],
+         line["gl_account"], line["tier"], line["explanation"][:200])
+        for bill_id, item in zip(bill_ids, items, strict=True)
+        for sequence, line in enumerate(item["proposal"]["lines"], start=1)
     ]  # fmt: skip
-    insert_rows(BillMeter, METER_COLUMNS, _with_ids(BillMeter, meter_rows))
-    insert_rows(BillLine, LINE_COLUMNS, _with_ids(BillLine, line_rows))
+    insert_rows(BillMeter, METER_COLUMNS, meter_rows)
+    insert_rows(BillLine, LINE_COLUMNS, line_rows)
     return written
+
+
+def _item(proposal: calculation.Proposal) -> dict:
+    """A proposal made outside a run (a final bill, a rebill) in the form of a trial item."""
+    return {
+        "account_id": proposal.account_id, "period_start": proposal.period_start,
+        "period_end": proposal.period_end, "units": proposal.units, "total": proposal.total,
+        "proposal": calculation.proposal_to_json(proposal),
+    }  # fmt: skip
 
 
 def _with_ids(model, rows: list[tuple]) -> list[tuple]:
     return [(pk, *row) for pk, row in zip(reserve_ids(model, len(rows)), rows, strict=True)]
 
 
-def _charges_draft(bill: Written, proposal: calculation.Proposal, receivable: str) -> EntryDraft:
+def _charges_draft(bill: Written, item: dict, receivable: str) -> EntryDraft:
     postings = [
         Posting(receivable, bill.current_charges, bill.account_id, f"Bill {bill.pk}", bill.due_date),
-        *(Posting(gl, -amount) for gl, amount in calculation.revenue_by_gl([p.line for p in proposal.lines])),
+        *(Posting(gl, -Decimal(amount)) for gl, amount in item["proposal"]["gl"]),
     ]
     period = f"{bill.period_start:%m/%d/%Y}-{bill.period_end:%m/%d/%Y}"
     return EntryDraft(
@@ -414,12 +418,13 @@ def final_bill_after_final_read(*, actor, account: Account) -> Bill:
         account = Account.objects.select_for_update().select_related("customer").get(pk=account.pk)
         after = balances_owed([account.pk])[account.pk] + proposal.total
         applied, refund, credit_refunded, due_now = _settlement(after, Decimal(account.deposit_amount))
+        item = _item(proposal)
         (bill,) = _write_bills(
-            actor, items=[{}], proposals=[proposal], accounts=_one_account(account),
+            actor, items=[item], accounts=_one_account(account),
             bill_date=today, due_date=due, kind=BillKind.FINAL,
             settled={"deposit_applied": applied, "refund": refund, "amount_due": due_now},
         )  # fmt: skip
-        entries = [_charges_draft(bill, proposal, receivable)] if bill.current_charges else []
+        entries = [_charges_draft(bill, item, receivable)] if bill.current_charges else []
         postings = []
         if applied:
             postings += [
@@ -531,13 +536,14 @@ def _rebill(actor, bill: Bill, reason: str) -> Bill:
     if not proposal.billable:
         raise BillingError("; ".join(message for _, message in proposal.exceptions))
     receivable = ledger_selectors.receivable_gl().code
+    item = _item(proposal)
     (new,) = _write_bills(
-        actor, items=[{}], proposals=[proposal], accounts=_one_account(bill.account),
+        actor, items=[item], accounts=_one_account(bill.account),
         bill_date=timezone.localdate(), due_date=timezone.localdate() + timedelta(days=district_settings().bill_due_days),
         run=bill.run, kind=BillKind.REBILL, replaces=bill,
     )  # fmt: skip
     if new.current_charges:
-        journal_post_batch(actor=actor, drafts=[_charges_draft(new, proposal, receivable)])
+        journal_post_batch(actor=actor, drafts=[_charges_draft(new, item, receivable)])
     new = Bill.objects.get(pk=new.pk)
     audit_record(
         actor=actor, action="bill.rebill", obj=new, account_id=new.account_id, reason=reason,

@@ -124,9 +124,8 @@ def journal_post_batch(*, actor, drafts: list[EntryDraft]) -> list[int]:
         for p in draft.postings
     ]
     insert_rows(
-        JournalLine, ["id", "entry_id", "gl_account_id", "account_id", "amount", "description", "due_date"],
-        [(pk, *line) for pk, line in zip(reserve_ids(JournalLine, len(lines)), lines, strict=True)],
-    )  # fmt: skip
+        JournalLine, ["entry_id", "gl_account_id", "account_id", "amount", "description", "due_date"], lines
+    )
     return ids
 
 
