@@ -6,11 +6,13 @@ no bill yet, so it ends with exactly the bills and ledger an uninterrupted run m
 """
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db import transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
 from cistern.core.audit import audit_record
@@ -21,7 +23,15 @@ from cistern.customers.balances import balances_owed
 from cistern.customers.models import Account, AccountStatus
 from cistern.ledger import selectors as ledger_selectors
 from cistern.ledger.models import JournalEntry
-from cistern.ledger.services import EntryDraft, Posting, journal_post_batch, journal_reverse
+from cistern.ledger.services import (
+    EntryDraft,
+    JournalRows,
+    Posting,
+    journal_insert,
+    journal_post_batch,
+    journal_reverse,
+    journal_rows,
+)
 from cistern.metering.models import Read, ReadStatus
 from cistern.rates import engine
 from cistern.rates import selectors as rates_selectors
@@ -229,11 +239,22 @@ def bill_run_post(
                 f"Only an approved run is posted; this one is {run.get_status_display().lower()}."
             )
     receivable = ledger_selectors.receivable_gl().code
-    after = 0  # items are taken in id order: each batch starts past the last one's
-    while after := _post_batch(actor, run, batch_size, receivable, after):
+
+    def report():
         if progress:
             run.refresh_from_db(fields=["progress_done", "progress_total"])
             progress(run.progress_done, run.progress_total)
+
+    # Inside the caller's transaction, or on SQLite (one writer; ids are handed out under its lock): one
+    # connection, batch after batch.
+    if connection.in_atomic_block or connection.vendor != "postgresql":
+        after = 0
+        while batch := _prepare_batch(actor, run, batch_size, receivable, after):
+            _write_batch(actor, run, batch)
+            after = batch.last_item
+            report()
+    else:
+        _post_pipelined(actor, run, batch_size, receivable, report)
     with transaction.atomic():
         run = BillRun.objects.select_for_update().get(pk=run.pk)
         if run.status == RunStatus.POSTING:
@@ -244,35 +265,77 @@ def bill_run_post(
     return run
 
 
-def _post_batch(actor, run: BillRun, batch_size: int, receivable: str, after: int) -> int:
-    """Post the next `batch_size` items with no bill yet (after item `after`); returns the last item's id,
-    0 when none was left."""
+@dataclass(frozen=True)
+class Batch:
+    """A posting batch made ready: its bills, spans and lines and its journal entries as rows."""
+
+    last_item: int
+    bills: list
+    rows: "BillRows"
+    journal: JournalRows
+
+
+def _prepare_batch(actor, run: BillRun, batch_size: int, receivable: str, after: int) -> Batch | None:
+    """The next `batch_size` items with no bill yet (after item `after`) as rows; None when none is left.
+    Only reads (and takes ids from the sequences): nothing is written until _write_batch."""
+    items = list(
+        BillRunItem.objects.filter(run_id=run.pk, billable=True, id__gt=after, bill__isnull=True)
+        .order_by("id")
+        .values("id", "account_id", "period_start", "period_end", "total", "units", "proposal")[:batch_size]
+    )
+    if not items:
+        return None
+    accounts = selectors.batch_accounts(run.pk, items[0]["id"], items[-1]["id"])
+    bills, rows = _bill_rows(
+        actor, items=items, accounts=accounts, bill_date=run.bill_date, due_date=run.due_date, run=run
+    )
+    drafts = [
+        _charges_draft(bill, item, receivable) for bill, item in zip(bills, items, strict=True) if bill.current_charges
+    ]  # fmt: skip
+    return Batch(items[-1]["id"], bills, rows, journal_rows(actor=actor, drafts=drafts))
+
+
+def _write_batch(actor, run: BillRun, batch: Batch) -> None:
+    """One batch, whole or not at all: its bills, spans, lines and journal entries, the run's progress."""
     with transaction.atomic():
-        run = BillRun.objects.select_for_update().get(pk=run.pk)  # one poster at a time
-        items = list(
-            BillRunItem.objects.filter(run=run, billable=True, id__gt=after, bill__isnull=True)
-            .order_by("id")
-            .values("id", "account_id", "period_start", "period_end", "total", "units", "proposal")[
-                :batch_size
-            ]
-        )
-        if not items:
-            return 0
-        accounts = selectors.batch_accounts(run.pk, items[0]["id"], items[-1]["id"])
-        bills = _write_bills(
-            actor, items=items, accounts=accounts, bill_date=run.bill_date, due_date=run.due_date, run=run
-        )
-        journal_post_batch(
-            actor=actor,
-            drafts=[_charges_draft(bill, item, receivable) for bill, item in zip(bills, items, strict=True) if bill.current_charges],
-        )  # fmt: skip
-        BillRun.objects.filter(pk=run.pk).update(progress_done=run.progress_done + len(items))
+        locked = BillRun.objects.select_for_update().get(pk=run.pk)  # one poster at a time
+        _insert_bill_rows(batch.rows)
+        journal_insert(batch.journal)
+        BillRun.objects.filter(pk=run.pk).update(progress_done=locked.progress_done + len(batch.bills))
         audit_record(
-            actor=actor, action="billrun.post_batch", obj=run,
-            after={"bills": len(bills), "first_bill": bills[0].pk, "last_bill": bills[-1].pk,
-                   "charges": str(sum((b.current_charges for b in bills), Decimal("0.00")))},
+            actor=actor, action="billrun.post_batch", obj=locked,
+            after={"bills": len(batch.bills), "first_bill": batch.bills[0].pk, "last_bill": batch.bills[-1].pk,
+                   "charges": str(sum((b.current_charges for b in batch.bills), Decimal("0.00")))},
         )  # fmt: skip
-    return items[-1]["id"]
+
+
+def _post_pipelined(actor, run: BillRun, batch_size: int, receivable: str, report) -> None:
+    """Batch after batch, the next one made ready on a second connection while this one is written and
+    committed (the database's work and ours overlap). A batch is written only if none of its items got a bill
+    meanwhile (another poster): then its unique constraint refuses it, and it is made ready again."""
+
+    def prepare(after):
+        return _prepare_batch(actor, run, batch_size, receivable, after)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bill-run") as pool:
+        try:
+            after, refused = 0, None
+            upcoming = pool.submit(prepare, after)
+            while batch := upcoming.result():
+                upcoming = pool.submit(prepare, batch.last_item)
+                try:
+                    _write_batch(actor, run, batch)
+                except IntegrityError:
+                    if refused == after:  # refused twice from the same place: not a race, a real conflict
+                        raise
+                    refused = after
+                    upcoming.result()  # made from the same stale state: both are made again
+                    upcoming = pool.submit(prepare, after)
+                    continue
+                after = batch.last_item
+                report()
+        finally:
+            pool.submit(connections.close_all).result()  # the helper thread's connection
 
 
 class Written(NamedTuple):
@@ -303,8 +366,15 @@ LINE_COLUMNS = [
 ZERO = Decimal("0.00")
 
 
-def _write_bills(actor, *, items, accounts, bill_date, due_date, run=None, kind=BillKind.REGULAR, replaces=None,
-                 settled: dict | None = None) -> list[Written]:  # fmt: skip
+@dataclass(frozen=True)
+class BillRows:
+    bills: list[tuple]
+    meters: list[tuple]
+    lines: list[tuple]
+
+
+def _bill_rows(actor, *, items, accounts, bill_date, due_date, run=None, kind=BillKind.REGULAR, replaces=None,
+               settled: dict | None = None) -> tuple[list[Written], BillRows]:  # fmt: skip
     """Bills (with spans and lines) for trial items (`id`, `account_id`, `period_start`, `period_end`, `units`,
     `total` and the stored `proposal`); each bill's balance is what the books say now (`accounts`:
     selectors.batch_accounts, or _one_account). Values go to the database as stored: no arithmetic here."""
@@ -332,7 +402,6 @@ def _write_bills(actor, *, items, accounts, bill_date, due_date, run=None, kind=
                 total,
             )
         )
-    insert_rows(Bill, BILL_COLUMNS, rows)
     rebill = kind == BillKind.REBILL
     meter_rows = [
         (bill_id, s["installation_id"], s["serial"], s["size"], s["rate_class"], s["from_read_id"], s["to_read_id"],
@@ -346,8 +415,19 @@ def _write_bills(actor, *, items, accounts, bill_date, due_date, run=None, kind=
         for bill_id, item in zip(bill_ids, items, strict=True)
         for sequence, line in enumerate(item["proposal"]["lines"], start=1)
     ]  # fmt: skip
-    insert_rows(BillMeter, METER_COLUMNS, meter_rows)
-    insert_rows(BillLine, LINE_COLUMNS, line_rows)
+    return written, BillRows(rows, meter_rows, line_rows)
+
+
+def _insert_bill_rows(rows: BillRows) -> None:
+    insert_rows(Bill, BILL_COLUMNS, rows.bills)
+    insert_rows(BillMeter, METER_COLUMNS, rows.meters)
+    insert_rows(BillLine, LINE_COLUMNS, rows.lines)
+
+
+def _write_bills(actor, **fields) -> list[Written]:
+    """One account's bill (a final bill, a rebill) written at once, inside the caller's transaction."""
+    written, rows = _bill_rows(actor, **fields)
+    _insert_bill_rows(rows)
     return written
 
 

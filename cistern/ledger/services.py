@@ -102,31 +102,63 @@ class EntryDraft:
     postings: tuple[Posting, ...]
 
 
-def journal_post_batch(*, actor, drafts: list[EntryDraft]) -> list[int]:
-    """Many balanced entries in a few statements (a bill run's batch). Each is checked as `journal_post`
-    checks one; the caller audits the batch as a whole (the run's posting) and holds the transaction. Returns
-    the entries' ids."""
-    if not drafts:
-        return []
+@dataclass(frozen=True)
+class JournalRows:
+    """Checked entries as rows, their ids handed out: what journal_insert writes."""
+
+    entry_ids: list[int]
+    entries: list[tuple]
+    lines: list[tuple]
+
+
+ENTRY_COLUMNS = [
+    "id",
+    "entry_date",
+    "memo",
+    "source_kind",
+    "source_id",
+    "reason",
+    "created_by_id",
+    "created_at",
+]
+LINE_COLUMNS = ["entry_id", "gl_account_id", "account_id", "amount", "description", "due_date"]
+
+
+def journal_rows(*, actor, drafts: list[EntryDraft]) -> JournalRows:
+    """Check each draft as `journal_post` checks one and make its rows (a bill run prepares the next batch's
+    rows while the last batch commits)."""
     codes = {p.gl_code for draft in drafts for p in draft.postings}
     gl = {a.code: a for a in GLAccount.objects.filter(code__in=codes)}
     for draft in drafts:
         _check(list(draft.postings), gl)
     now = timezone.now()
     ids = reserve_ids(JournalEntry, len(drafts))
-    insert_rows(
-        JournalEntry, ["id", "entry_date", "memo", "source_kind", "source_id", "reason", "created_by_id", "created_at"],
-        [(pk, d.entry_date, d.memo[:200], d.source_kind, d.source_id, "", actor.pk, now) for pk, d in zip(ids, drafts, strict=True)],
-    )  # fmt: skip
+    entries = [
+        (pk, d.entry_date, d.memo[:200], d.source_kind, d.source_id, "", actor.pk, now)
+        for pk, d in zip(ids, drafts, strict=True)
+    ]
     lines = [
         (entry_id, gl[p.gl_code].pk, p.account_id, p.amount, p.description[:200], p.due_date)
         for entry_id, draft in zip(ids, drafts, strict=True)
         for p in draft.postings
     ]
-    insert_rows(
-        JournalLine, ["entry_id", "gl_account_id", "account_id", "amount", "description", "due_date"], lines
-    )
-    return ids
+    return JournalRows(ids, entries, lines)
+
+
+def journal_insert(rows: JournalRows) -> None:
+    """Write checked rows; the caller holds the transaction and audits what they are."""
+    insert_rows(JournalEntry, ENTRY_COLUMNS, rows.entries)
+    insert_rows(JournalLine, LINE_COLUMNS, rows.lines)
+
+
+def journal_post_batch(*, actor, drafts: list[EntryDraft]) -> list[int]:
+    """Many balanced entries in a few statements. The caller audits the batch as a whole and holds the
+    transaction. Returns the entries' ids."""
+    if not drafts:
+        return []
+    rows = journal_rows(actor=actor, drafts=drafts)
+    journal_insert(rows)
+    return rows.entry_ids
 
 
 def journal_reverse(
