@@ -24,7 +24,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from common import pg_url, postgres_reachable, recreate_pg_database  # noqa: E402 (bench/ is on sys.path)
+from common import engines_to_run, pg_url, recreate_pg_database  # noqa: E402 (bench/ is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var" / "bench"
@@ -42,10 +42,7 @@ TABLES = [
 
 
 def parent(args) -> int:
-    engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
-    if "postgresql" in engines and not postgres_reachable():
-        print("PostgreSQL is not reachable at 127.0.0.1:5432 (user postgres): skipped.")
-        engines.remove("postgresql")
+    engines = engines_to_run(args.engine)
     print(
         f"Bill run benchmark: Python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.platform()}"
     )

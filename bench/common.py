@@ -24,3 +24,12 @@ def recreate_pg_database(database: str) -> None:
     with psycopg.connect(f"{PG_DSN} dbname=postgres", autocommit=True) as db:
         db.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
         db.execute(f"CREATE DATABASE {database}")
+
+
+def engines_to_run(choice: str) -> list[str]:
+    """`--engine sqlite|postgresql|both` as a list; PostgreSQL left out (and said so) when nothing answers."""
+    engines = ["sqlite", "postgresql"] if choice == "both" else [choice]
+    if "postgresql" in engines and not postgres_reachable():
+        print("PostgreSQL is not reachable at 127.0.0.1:5432 (user postgres): skipped.")
+        engines.remove("postgresql")
+    return engines

@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import postgres_reachable, recreate_pg_database  # noqa: E402 (bench/ is on sys.path)
+from common import engines_to_run, recreate_pg_database  # noqa: E402 (bench/ is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var" / "bench"
@@ -30,10 +30,7 @@ USER = "bench_queue_css2"
 
 
 def parent(args) -> int:
-    engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
-    if "postgresql" in engines and not postgres_reachable():
-        print("PostgreSQL is not reachable at 127.0.0.1:5432 (user postgres): skipped.")
-        engines.remove("postgresql")
+    engines = engines_to_run(args.engine)
     status = 0
     for engine in engines:
         env = dict(os.environ, CISTERN_DEBUG="0", CISTERN_VAR_DIR=str(VAR_DIR))

@@ -26,7 +26,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from common import postgres_reachable, recreate_pg_database  # noqa: E402 (bench/ is on sys.path)
+from common import engines_to_run, recreate_pg_database  # noqa: E402 (bench/ is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var" / "bench"
@@ -39,10 +39,7 @@ USER = "bench_reads"
 
 
 def parent(args) -> int:
-    engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
-    if "postgresql" in engines and not postgres_reachable():
-        print("PostgreSQL is not reachable at 127.0.0.1:5432 (user postgres): skipped.")
-        engines.remove("postgresql")
+    engines = engines_to_run(args.engine)
     print(
         f"Read import benchmark: Python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.platform()}"
     )

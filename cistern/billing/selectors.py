@@ -24,12 +24,10 @@ READ_WINDOW_DAYS = 20
 RECENT_DAYS = 100
 
 
-def cycle_installations(cycle: BillCycle, *, period_end: date) -> list[dict]:
-    """Installations at the cycle's service points in service during the read window."""
+def _installations(where: Q, period_end: date) -> list[dict]:
+    """Installations (matching `where`) in service during the period's read window, as facts need them."""
     return list(
-        MeterInstallation.objects.filter(
-            service_point__route__cycle_route__cycle=cycle, installed_on__lte=period_end
-        )
+        MeterInstallation.objects.filter(where, installed_on__lte=period_end)
         .filter(Q(removed_on__isnull=True) | Q(removed_on__gt=period_end - timedelta(days=READ_WINDOW_DAYS)))
         .values(
             "id", "removed_on", "meter__serial", "meter__size", "service_point__kind", "service_point__premise_id",
@@ -37,6 +35,11 @@ def cycle_installations(cycle: BillCycle, *, period_end: date) -> list[dict]:
         )
         .order_by("id")
     )  # fmt: skip
+
+
+def cycle_installations(cycle: BillCycle, *, period_end: date) -> list[dict]:
+    """Installations at the cycle's service points in service during the read window."""
+    return _installations(Q(service_point__route__cycle_route__cycle=cycle), period_end)
 
 
 def _billed_through(installation_ids: list[int]) -> dict[int, tuple]:
@@ -93,15 +96,7 @@ def final_read_date(account: Account) -> date | None:
 
 def account_facts(account: Account, *, period_end: date) -> calculation.AccountFacts:
     """One account's facts to `period_end` (its final bill), whatever its status."""
-    installations = list(
-        MeterInstallation.objects.filter(service_point__premise_id=account.premise_id, installed_on__lte=period_end)
-        .filter(Q(removed_on__isnull=True) | Q(removed_on__gt=period_end - timedelta(days=READ_WINDOW_DAYS)))
-        .values(
-            "id", "removed_on", "meter__serial", "meter__size", "service_point__kind", "service_point__premise_id",
-            "installed_on", "initial_value",
-        )
-        .order_by("id")
-    )  # fmt: skip
+    installations = _installations(Q(service_point__premise_id=account.premise_id), period_end)
     row = {
         "id": account.pk, "premise_id": account.premise_id, "occupancy_type": account.occupancy_type,
         "start_date": account.start_date,
