@@ -136,9 +136,9 @@ def bill_run_calculate(*, actor, run: BillRun, progress: Progress | None = None)
     facts = selectors.cycle_facts(run.cycle, period_end=run.period_end)
     start = min((s.from_date for f in facts for s in f.spans), default=run.period_end - timedelta(days=31))
     book = rates_selectors.tariff_book(start=start, end=run.period_end + timedelta(days=1))
-    digest = _rates_digest(book)
     proration = rates_selectors.proration()
     limits = calculation.Limits(high_percent=district_settings().bill_high_percent)
+    digest = f"{_rates_digest(book)}|{proration!r}|{limits!r}"  # a changed setting recalculates everything
     known = dict(run.items.values_list("account_id", "fingerprint"))
     item_ids = dict(run.items.values_list("account_id", "id"))
     written = 0
@@ -164,6 +164,11 @@ def bill_run_calculate(*, actor, run: BillRun, progress: Progress | None = None)
             )  # fmt: skip
             (changed if item.id else new).append(item)
         with transaction.atomic():
+            status = BillRun.objects.select_for_update().values_list("status", flat=True).get(pk=run.pk)
+            if RunStatus.CALCULATED not in TRANSITIONS[RunStatus(status)]:  # posting began meanwhile
+                raise BillingError(
+                    f"The run is {RunStatus(status).label.lower()}: it is not calculated again."
+                )
             BillRunItem.objects.bulk_create(new, batch_size=1000)
             BillRunItem.objects.bulk_update(
                 changed,

@@ -61,7 +61,10 @@ def run_detail(request, run_id):
 def run_progress(request, run_id):
     """The run's status and progress bar, polled by the page while work is under way."""
     run = get_object_or_404(BillRun.objects.select_related("cycle"), pk=run_id)
-    return render(request, "billing/_run_progress.html", _run_context(run))
+    response = render(request, "billing/_run_progress.html", _run_context(run))
+    if request.GET.get("was") not in (None, run.status):
+        response["HX-Refresh"] = "true"  # the step finished: the whole page (actions, exceptions) changes
+    return response
 
 
 ACTION_PERMISSIONS = {

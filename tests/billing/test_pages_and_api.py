@@ -196,3 +196,17 @@ def test_the_daily_late_fee_task_assesses_today(district, biller, lead, metered_
     from cistern.ledger.selectors import account_balance
 
     assert account_balance(account) == D("156.40") + D("15.64")  # 10% of $156.40, more than $10
+
+
+def test_the_progress_fragment_reloads_the_page_when_the_step_is_done(
+    client, district, biller, metered_account
+):
+    metered_account([(JUL, "112")])
+    run = services.bill_run_create(actor=biller, cycle=district, period_end=JUL)
+    client.force_login(biller)
+    url = reverse("billing:run_progress", args=[run.pk])
+    working = client.get(url, {"was": "new"})
+    assert "HX-Refresh" not in working and 'hx-trigger="every 1s"' in working.content.decode()
+    services.bill_run_calculate(actor=biller, run=run)
+    done = client.get(url, {"was": "new"})
+    assert done["HX-Refresh"] == "true" and "hx-trigger" not in done.content.decode()
