@@ -449,10 +449,17 @@ def _with_ids(model, rows: list[tuple]) -> list[tuple]:
     return [(pk, *row) for pk, row in zip(reserve_ids(model, len(rows)), rows, strict=True)]
 
 
+def _revenue(proposal: dict) -> list:
+    """The charges per GL account a trial item stored (worked out from its lines for one stored without)."""
+    if "gl" in proposal:
+        return proposal["gl"]
+    return calculation.revenue_by_gl([calculation.line_from_json(line).line for line in proposal["lines"]])
+
+
 def _charges_draft(bill: Written, item: dict, receivable: str) -> EntryDraft:
     postings = [
         Posting(receivable, bill.current_charges, bill.account_id, f"Bill {bill.pk}", bill.due_date),
-        *(Posting(gl, -Decimal(amount)) for gl, amount in item["proposal"]["gl"]),
+        *(Posting(gl, -Decimal(amount)) for gl, amount in _revenue(item["proposal"])),
     ]
     period = f"{bill.period_start:%m/%d/%Y}-{bill.period_end:%m/%d/%Y}"
     return EntryDraft(
