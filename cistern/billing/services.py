@@ -68,7 +68,7 @@ TRANSITIONS = {
 }
 
 CALCULATE_CHUNK = 5000
-POST_BATCH = 2000
+POST_BATCH = 5000
 BILL_SOURCE = "bill"  # the journal entry of a bill's charges
 SETTLEMENT_SOURCE = "final_settlement"  # a final bill's deposit application and refund
 
