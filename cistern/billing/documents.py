@@ -61,8 +61,8 @@ def bill_document(bill: Bill, *, usage=None, district=None) -> document.BillDocu
     )  # fmt: skip
 
 
-def bill_pdf(bill: Bill) -> bytes:
-    return document.render_pdf(bill_document(bill))
+def bill_pdf(bill: Bill, *, district=None) -> bytes:
+    return document.render_pdf(bill_document(bill, district=district))
 
 
 PRINT_COLUMNS = [
@@ -130,7 +130,8 @@ def send_ebills(run: BillRun | None = None, bills=None) -> int:
                 subject=SUBJECT[language].format(**values), body=BODY[language].format(**values),
                 from_email=settings.DEFAULT_FROM_EMAIL, to=[customer.email], connection=connection,
             )  # fmt: skip
-            message.attach(f"bill-{bill.account.number}-{bill.pk}.pdf", bill_pdf(bill), "application/pdf")
+            pdf = bill_pdf(bill, district=district)
+            message.attach(f"bill-{bill.account.number}-{bill.pk}.pdf", pdf, "application/pdf")
             try:
                 with (
                     transaction.atomic()

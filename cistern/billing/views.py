@@ -41,7 +41,8 @@ def _run_context(run: BillRun) -> dict:
     return {
         "run": run,
         "summary": selectors.run_summary(run),
-        "working": run.status in (RunStatus.POSTING,) or (run.status == RunStatus.NEW),
+        # Calculating (a new run, or calculating again) or posting: the page polls its progress.
+        "working": run.status in (RunStatus.NEW, RunStatus.POSTING) or run.progress_done < run.progress_total,
         "percent": int(100 * run.progress_done / run.progress_total) if run.progress_total else 0,
     }
 
@@ -61,8 +62,9 @@ def run_detail(request, run_id):
 def run_progress(request, run_id):
     """The run's status and progress bar, polled by the page while work is under way."""
     run = get_object_or_404(BillRun.objects.select_related("cycle"), pk=run_id)
-    response = render(request, "billing/_run_progress.html", _run_context(run))
-    if request.GET.get("was") not in (None, run.status):
+    context = _run_context(run)
+    response = render(request, "billing/_run_progress.html", context)
+    if request.headers.get("HX-Request") and not context["working"]:
         response["HX-Refresh"] = "true"  # the step finished: the whole page (actions, exceptions) changes
     return response
 
