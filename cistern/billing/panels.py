@@ -6,7 +6,9 @@ from . import selectors
 
 
 def _bills(account, request):
-    return {"bills": selectors.account_bills(account.pk)}
+    bills = selectors.account_bills(account.pk)
+    final = any(b.kind == "final" and not hasattr(b, "cancellation") for b in bills)
+    return {"bills": bills, "needs_final_bill": account.status == "final" and not final}
 
 
 def register_all() -> None:

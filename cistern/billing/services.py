@@ -148,8 +148,8 @@ def bill_run_calculate(*, actor, run: BillRun, progress: Progress | None = None)
         now = timezone.now()
         new, changed = [], []
         for account_facts in chunk:
-            print_ = calculation.fingerprint(account_facts, digest)
-            if known.get(account_facts.account_id) == print_:
+            facts_print = calculation.fingerprint(account_facts, digest)
+            if known.get(account_facts.account_id) == facts_print:
                 continue
             proposal = calculation.propose(
                 account_facts, tariffs=_lookup(book),
@@ -160,7 +160,7 @@ def bill_run_calculate(*, actor, run: BillRun, progress: Progress | None = None)
                 billable=proposal.billable, period_start=proposal.period_start, period_end=proposal.period_end,
                 total=proposal.total, units=proposal.units, proposal=calculation.proposal_to_json(proposal),
                 exceptions=[list(e) for e in proposal.exceptions], has_exceptions=bool(proposal.exceptions),
-                fingerprint=print_, calculated_at=now,
+                fingerprint=facts_print, calculated_at=now,
             )  # fmt: skip
             (changed if item.id else new).append(item)
         with transaction.atomic():

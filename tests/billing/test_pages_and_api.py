@@ -213,3 +213,27 @@ def test_the_progress_fragment_reloads_the_page_when_the_step_is_done(
     # Calculating again (as a queued task would, part-way): the page polls again.
     BillRun.objects.filter(pk=run.pk).update(progress_done=0)
     assert 'hx-trigger="every 1s"' in client.get(url, headers={"HX-Request": "true"}).content.decode()
+
+
+def test_a_stopped_account_offers_its_final_bill_until_it_has_one(
+    client, district, supervisor, metered_account
+):
+    from cistern.customers import services as customers
+
+    from .conftest import read
+
+    account = metered_account()
+    customers.service_stop(
+        actor=supervisor, account=account, stop_date=date(2026, 7, 10), reason="Moving",
+        forwarding={"street": "9 Elm St", "unit": "", "city": "Yucca Valley", "state": "CA", "zip": "92284"},
+    )  # fmt: skip
+    read(supervisor, account.meter, date(2026, 7, 10), "102", kind="final")
+    client.force_login(supervisor)
+    page = client.get(reverse("customers:account", args=[account.number])).content.decode()
+    final_url = reverse("billing:final_bill", args=[account.number])
+    assert f'action="{final_url}"' in page
+    response = client.post(final_url)
+    bill = Bill.objects.get(account=account, kind="final")
+    assert response.url == reverse("billing:bill", args=[bill.pk]) and bill.current_charges == D("38.78")
+    page = client.get(reverse("customers:account", args=[account.number])).content.decode()
+    assert f'action="{final_url}"' not in page and "Final" in page
