@@ -13,7 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.urls import reverse
 
-from cistern.billing import documents, services, tasks
+from cistern.billing import documents, services
 from cistern.billing.models import Bill, BillEmail, BillRun, RunStatus
 from cistern.billing.scanline import parse_scanline
 from cistern.core import roles
@@ -192,10 +192,21 @@ def test_paperless_customers_get_their_bill_by_email_once(
 def test_the_daily_late_fee_task_assesses_today(district, biller, lead, metered_account):
     account = metered_account([(JUL, "112")])
     _posted(biller, lead, district)  # due 08/17/2026
-    assert tasks.assess_late_fees_daily.enqueue(biller.pk, "2026-09-20").return_value == 1
+    from cistern.ledger.tasks import assess_late_fees_daily
+
+    assert assess_late_fees_daily.enqueue(biller.pk, "2026-09-20").return_value == 1
     from cistern.ledger.selectors import account_balance
 
     assert account_balance(account) == D("156.40") + D("15.64")  # 10% of $156.40, more than $10
+    # The command queues the task (here the immediate backend runs it at once): nothing is charged twice.
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("assess_late_fees", "--daily", "--on", "2026-09-21", "--user", "biller", stdout=out)
+    assert "Daily late-fee assessment queued from 09/21/2026" in out.getvalue()
+    assert account_balance(account) == D("172.04")
 
 
 def test_the_progress_fragment_reloads_the_page_when_the_step_is_done(

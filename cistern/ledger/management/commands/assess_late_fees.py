@@ -17,6 +17,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--on", help="YYYY-MM-DD (default: today)")
         parser.add_argument("--user", required=True, help="Username the penalties are posted under (audit).")
+        parser.add_argument(
+            "--daily",
+            action="store_true",
+            help="Queue the daily task instead (database task backend: it runs each morning at 06:00 under a "
+            "`manage.py db_worker`, assessing that day).",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -29,6 +35,12 @@ class Command(BaseCommand):
             raise CommandError(
                 f"There is no user {options['user']!r} (or the account is inactive)."
             ) from None
+        if options["daily"]:
+            from cistern.ledger.tasks import assess_late_fees_daily
+
+            result = assess_late_fees_daily.enqueue(actor.pk, on.isoformat())
+            self.stdout.write(f"Daily late-fee assessment queued from {on:%m/%d/%Y} (task {result.id}).")
+            return
         try:
             entries = assess_late_fees(actor=actor, on=on)
         except (LedgerError, PermissionDenied) as exc:
