@@ -42,7 +42,8 @@ def _run_context(run: BillRun) -> dict:
         "run": run,
         "summary": selectors.run_summary(run),
         # Calculating (a new run, or calculating again) or posting: the page polls its progress.
-        "working": run.status in (RunStatus.NEW, RunStatus.POSTING) or run.progress_done < run.progress_total,
+        "working": run.status in (RunStatus.NEW, RunStatus.POSTING)
+        or (run.status != RunStatus.CANCELLED and run.progress_done < run.progress_total),
         "percent": int(100 * run.progress_done / run.progress_total) if run.progress_total else 0,
     }
 
