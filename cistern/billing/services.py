@@ -254,8 +254,14 @@ def bill_run_post(
     # connection, batch after batch.
     if connection.in_atomic_block or connection.vendor != "postgresql":
         after = 0
-        while batch := _prepare_batch(actor, run, batch_size, receivable, after):
-            _write_batch(actor, run, batch)
+        while True:
+            with (
+                transaction.atomic()
+            ):  # SQLite: the batch's ids are handed out under the lock it is written in
+                batch = _prepare_batch(actor, run, batch_size, receivable, after)
+                if batch is None:
+                    break
+                _write_batch(actor, run, batch)
             after = batch.last_item
             report()
     else:

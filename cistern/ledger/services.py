@@ -152,12 +152,13 @@ def journal_insert(rows: JournalRows) -> None:
 
 
 def journal_post_batch(*, actor, drafts: list[EntryDraft]) -> list[int]:
-    """Many balanced entries in a few statements. The caller audits the batch as a whole and holds the
-    transaction. Returns the entries' ids."""
+    """Many balanced entries in a few statements, in one transaction. The caller audits the batch as a whole.
+    Returns the entries' ids."""
     if not drafts:
         return []
-    rows = journal_rows(actor=actor, drafts=drafts)
-    journal_insert(rows)
+    with transaction.atomic():  # all or nothing, and on SQLite ids are handed out under the write lock
+        rows = journal_rows(actor=actor, drafts=drafts)
+        journal_insert(rows)
     return rows.entry_ids
 
 
