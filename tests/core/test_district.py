@@ -74,3 +74,21 @@ def test_user_audit_page(client, make_user, start_account, css1):
         from cistern.core.permissions import require
 
         require(css1, "core.view_user_audit")
+
+
+def test_the_district_page_saves_the_proration_window_and_bill_settings(client, make_user):
+    client.force_login(make_user(roles.SUPERVISOR))
+    form = client.get("/district/").context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(
+        office_opens="08:00", office_closes="17:00", regular_period_min_days=26, bill_due_days=21,
+        bill_high_percent=75, reason="Board resolution 26-07", save_settings="1",
+    )  # fmt: skip
+    response = client.post("/district/", data)
+    assert response.status_code == 302, response.content.decode()[:500]
+    district = selectors.district_settings()
+    assert (district.regular_period_min_days, district.bill_due_days, district.bill_high_percent) == (
+        26,
+        21,
+        75,
+    )
