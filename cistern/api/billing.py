@@ -8,7 +8,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from cistern.billing import selectors, services, tasks
-from cistern.billing.models import Bill, BillCycle, BillRun
+from cistern.billing.models import BillCycle, BillRun
+from cistern.rates import engine
 
 from .auth import require_perm
 
@@ -117,7 +118,7 @@ def bill_run_get(request, run_id: int):
     return _run_out(_run(run_id))
 
 
-def _step(request, run_id: int, work) -> RunOut | Status:
+def _step(run_id: int, work) -> RunOut | Status:
     run = _run(run_id)
     try:
         work(run)
@@ -126,39 +127,36 @@ def _step(request, run_id: int, work) -> RunOut | Status:
     return Status(202, _run_out(_run(run_id)))
 
 
+def _queue(request, run: BillRun, step: str, task) -> None:
+    services.bill_run_check(actor=request.user, run=run, step=step)  # refused now, not inside the task
+    task.enqueue(run.pk, request.user.pk)
+
+
 @router.post("/bill-runs/{run_id}/calculate", response={202: RunOut, 400: Error})
 def bill_run_calculate(request, run_id: int):
     """Calculate (or calculate again) as a task; poll the run for its status."""
-    require_perm(request, "billing.calculate_billrun")
-    return _step(request, run_id, lambda run: tasks.calculate_run.enqueue(run.pk, request.user.pk))
+    return _step(run_id, lambda run: _queue(request, run, "calculate", tasks.calculate_run))
 
 
 @router.post("/bill-runs/{run_id}/approve", response={202: RunOut, 400: Error})
 def bill_run_approve(request, run_id: int, payload: ApproveIn):
     require_perm(request, "billing.approve_billrun")
     return _step(
-        request, run_id, lambda run: services.bill_run_approve(actor=request.user, run=run, note=payload.note)
+        run_id, lambda run: services.bill_run_approve(actor=request.user, run=run, note=payload.note)
     )
 
 
 @router.post("/bill-runs/{run_id}/post", response={202: RunOut, 400: Error})
 def bill_run_post(request, run_id: int):
     """Post the approved run as a task (resumes an interrupted posting)."""
-    require_perm(request, "billing.post_billrun")
-    run = _run(run_id)
-    if run.status not in ("approved", "posting"):
-        return Status(
-            400,
-            Error(detail=f"Only an approved run is posted; this one is {run.get_status_display().lower()}."),
-        )
-    return _step(request, run_id, lambda run: tasks.post_run.enqueue(run.pk, request.user.pk))
+    return _step(run_id, lambda run: _queue(request, run, "post", tasks.post_run))
 
 
 @router.get("/bills/{bill_id}", response=BillOut)
 def bill_get(request, bill_id: int):
     """A bill with its meter spans and its lines (each with its arithmetic in words)."""
     require_perm(request, "billing.view_bill")
-    bill = selectors.bill_with_lines(get_object_or_404(Bill, pk=bill_id).pk)
+    bill = get_object_or_404(selectors.bills_with_lines(), pk=bill_id)
     return BillOut(
         id=bill.pk, kind=bill.kind, account=bill.account.number, period_start=bill.period_start,
         period_end=bill.period_end, bill_date=bill.bill_date, due_date=bill.due_date, units=str(bill.units),
@@ -171,8 +169,8 @@ def bill_get(request, bill_id: int):
             for m in bill.meters.all()
         ],
         lines=[
-            LineOut(description=ln.description, explanation=ln.explanation, quantity=str(ln.quantity.normalize()),
-                    unit_price=str(ln.unit_price.normalize()), amount=str(ln.amount), gl_account=ln.gl_account,
+            LineOut(description=ln.description, explanation=ln.explanation, quantity=engine.quantity_text(ln.quantity),
+                    unit_price=engine.price_text(ln.unit_price), amount=str(ln.amount), gl_account=ln.gl_account,
                     tier=ln.tier)
             for ln in bill.lines.all()
         ],

@@ -180,16 +180,6 @@ def span_to_json(span: MeterSpan) -> dict:
     }  # fmt: skip
 
 
-def span_from_json(data: dict) -> MeterSpan:
-    return MeterSpan(
-        installation_id=data["installation_id"], serial=data["serial"], size=data["size"],
-        rate_class=data["rate_class"], from_read_id=data["from_read_id"],
-        from_date=date.fromisoformat(data["from_date"]), from_value=Decimal(data["from_value"]),
-        to_read_id=data["to_read_id"], to_date=date.fromisoformat(data["to_date"]),
-        to_value=Decimal(data["to_value"]), units=Decimal(data["units"]), estimated=data["estimated"],
-    )  # fmt: skip
-
-
 def line_to_json(proposed: ProposedLine) -> dict:
     line = proposed.line
     return {
@@ -197,17 +187,6 @@ def line_to_json(proposed: ProposedLine) -> dict:
         "unit_price": str(line.unit_price), "amount": str(line.amount), "gl_account": line.gl_account,
         "tier": line.tier, "explanation": line.explanation,
     }  # fmt: skip
-
-
-def line_from_json(data: dict) -> ProposedLine:
-    return ProposedLine(
-        data["span"],
-        engine.Line(
-            description=data["description"], quantity=Decimal(data["quantity"]),
-            unit_price=Decimal(data["unit_price"]), amount=Decimal(data["amount"]), gl_account=data["gl_account"],
-            tier=data["tier"], explanation=data["explanation"],
-        ),
-    )  # fmt: skip
 
 
 def proposal_to_json(proposal: Proposal) -> dict:
@@ -218,13 +197,6 @@ def proposal_to_json(proposal: Proposal) -> dict:
         "lines": [line_to_json(line) for line in proposal.lines],
         "gl": [[gl, str(amount)] for gl, amount in revenue_by_gl([p.line for p in proposal.lines])],
     }
-
-
-def proposal_from_json(account_id: int, billable: bool, data: dict, exceptions=()) -> Proposal:
-    return Proposal(
-        account_id, billable, tuple(span_from_json(s) for s in data.get("spans", [])),
-        tuple(line_from_json(line) for line in data.get("lines", [])), tuple(tuple(e) for e in exceptions),
-    )  # fmt: skip
 
 
 # --- the journal entry a bill posts ------------------------------------------------------------------------

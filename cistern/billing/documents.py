@@ -33,7 +33,7 @@ def _mailing_lines(bill: Bill) -> tuple[str, ...]:
 
 
 def bill_document(bill: Bill, *, usage=None, district=None) -> document.BillDocument:
-    """`bill` with its lines, meters, account, customer and premise loaded (selectors.bill_with_lines)."""
+    """`bill` with its lines, meters, account, customer and premise loaded (selectors.bills_with_lines)."""
     district = district or district_settings()
     if usage is None:
         usage = selectors.usage_history(bill.account_id, bill.period_end)

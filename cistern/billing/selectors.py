@@ -2,6 +2,7 @@
 cycle), bills and their lines, runs and their items."""
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
@@ -158,40 +159,51 @@ def _span(account: dict, inst: dict, billed: tuple | None, reads: list[dict], wi
             from_id, from_date, from_value = None, account["start_date"], None
     if from_date >= to["read_on"]:
         return None
-    units = sum(
-        (r["consumption"] or 0 for r in reads if from_date < r["read_on"] <= to["read_on"]), Decimal("0.00")
-    )
+    units = _units(reads, from_date, to["read_on"])
     return calculation.MeterSpan(
         installation_id=inst["id"], serial=inst["meter__serial"], size=inst["meter__size"],
         rate_class=calculation.rate_class_for(inst["service_point__kind"], account["occupancy_type"]),
         from_read_id=from_id, from_date=from_date, from_value=from_value if from_value is not None else to["value"],
-        to_read_id=to["id"], to_date=to["read_on"], to_value=to["value"], units=Decimal(units),
+        to_read_id=to["id"], to_date=to["read_on"], to_value=to["value"], units=units,
         estimated=to["kind"] == ReadKind.ESTIMATED,
     )  # fmt: skip
+
+
+def _units(reads: list[dict], after: date, until: date) -> Decimal:
+    """Units used between two reads: the consumption metering stored on each accepted read in (after, until]."""
+    return sum((r["consumption"] or 0 for r in reads if after < r["read_on"] <= until), Decimal("0.00"))
 
 
 def _with_old_usage(facts, old, period_end):
     """Spans starting before the recent reads: their units summed from a second query over their own reads."""
     if not old:
         return facts
-    since = min(span_from for span_from in (facts[f].spans[s].from_date for f, s, _, _ in old))
+    since = min(facts[f].spans[s].from_date for f, s, _, _ in old)
     reads = _reads([inst["id"] for _, _, inst, _ in old], since - timedelta(days=1), period_end)
     for f, s, inst, account in old:
-        span = facts[f].spans[s]
-        units = sum(
-            (
-                r["consumption"] or 0
-                for r in reads.get((inst["id"], account["id"]), [])
-                if span.from_date < r["read_on"] <= span.to_date
-            ),
-            Decimal("0.00"),
-        )
         spans = list(facts[f].spans)
-        spans[s] = calculation.MeterSpan(**{**span.__dict__, "units": Decimal(units)})
-        facts[f] = calculation.AccountFacts(
-            facts[f].account_id, tuple(spans), facts[f].unread, facts[f].last_year_charges
-        )
+        own = reads.get((inst["id"], account["id"]), [])
+        spans[s] = replace(spans[s], units=_units(own, spans[s].from_date, spans[s].to_date))
+        facts[f] = replace(facts[f], spans=tuple(spans))
     return facts
+
+
+def closing_read(
+    installation_id: int, account_id: int, *, after: date, until: date
+) -> tuple[dict, Decimal] | None:
+    """The account's newest accepted read of the installation in (after, until], and the units used since
+    `after` (a rebill's span: the read that stands now, where a corrected read replaced the billed one)."""
+    reads = list(
+        Read.objects.filter(
+            installation_id=installation_id, account_id=account_id, status=ReadStatus.ACCEPTED,
+            read_on__gt=after, read_on__lte=until,
+        )
+        .order_by("read_on")
+        .values("id", "read_on", "value", "kind", "consumption")
+    )  # fmt: skip
+    if not reads:
+        return None
+    return reads[-1], _units(reads, after, until)
 
 
 def last_year_charges(account_ids: list[int], period_end: date) -> dict[int, Decimal]:
@@ -204,15 +216,15 @@ def last_year_charges(account_ids: list[int], period_end: date) -> dict[int, Dec
     return dict(rows)
 
 
-def previous_bills(account_ids: list[int]) -> dict[int, Decimal]:
-    """Each account's amount due on its latest bill that stands (not cancelled)."""
-    last = (
-        Bill.objects.filter(account_id__in=account_ids, cancellation__isnull=True)
-        .values("account_id")
-        .annotate(last=Max("id"))
-        .order_by()
+def previous_due(account_id: int) -> Decimal:
+    """The amount due on the account's latest bill that stands (not cancelled): as _BATCH_SQL finds it."""
+    due = (
+        Bill.objects.filter(account_id=account_id, cancellation__isnull=True)
+        .order_by("-period_end", "-id")
+        .values_list("amount_due", flat=True)
+        .first()
     )
-    return dict(Bill.objects.filter(id__in=[r["last"] for r in last]).values_list("account_id", "amount_due"))
+    return Decimal("0.00") if due is None else due
 
 
 class BatchAccount(NamedTuple):
@@ -290,12 +302,11 @@ def account_bills(account_id: int, limit: int = 24) -> list[Bill]:
     )
 
 
-def bill_with_lines(bill_id: int) -> Bill:
-    return (
-        Bill.objects.select_related("account__customer", "account__premise", "run__cycle", "cancellation")
-        .prefetch_related("lines", "meters")
-        .get(pk=bill_id)
-    )
+def bills_with_lines():
+    """Bills with what their page, PDF and API show: account, customer, premise, run, lines and meters."""
+    return Bill.objects.select_related(
+        "account__customer", "account__premise", "run__cycle", "cancellation"
+    ).prefetch_related("lines", "meters")
 
 
 def usage_history(account_id: int, until: date, months: int = 13) -> list[tuple[date, Decimal]]:

@@ -32,7 +32,7 @@ from cistern.ledger.services import (
     journal_reverse,
     journal_rows,
 )
-from cistern.metering.models import Read, ReadStatus
+from cistern.metering.models import ReadKind
 from cistern.rates import engine
 from cistern.rates import selectors as rates_selectors
 
@@ -110,35 +110,65 @@ def bill_run_create(*, actor, cycle: BillCycle, period_end: date) -> BillRun:
     return run
 
 
-def _rates_digest(book: dict) -> str:
-    return repr(sorted(book.items()))
+@dataclass(frozen=True)
+class Rating:
+    """What proposals are rated with over a period: the billed tariffs, the proration window, the high-bill
+    limit, and a digest of all three (a changed setting recalculates every trial item)."""
 
+    book: dict
+    proration: engine.Proration
+    limits: calculation.Limits
 
-def _lookup(book: dict) -> calculation.TariffLookup:
-    def tariffs(rate_class: str, size: str):
-        found = book.get((rate_class, size))
+    @property
+    def digest(self) -> str:
+        return f"{sorted(self.book.items())!r}|{self.proration!r}|{self.limits!r}"
+
+    def tariffs(self, rate_class: str, size: str):
+        found = self.book.get((rate_class, size))
         if not found:
             raise engine.RatingError(
                 f'The billed schedule has no {rate_class.replace("_", " ")} rates for a {size}" meter.'
             )
         return found
 
-    return tariffs
+    def propose(self, facts: calculation.AccountFacts) -> calculation.Proposal:
+        return calculation.propose(facts, tariffs=self.tariffs, proration=self.proration, limits=self.limits)
+
+
+def _rating(facts: list[calculation.AccountFacts], period_end: date) -> Rating:
+    start = min((s.from_date for f in facts for s in f.spans), default=period_end - timedelta(days=31))
+    return Rating(
+        rates_selectors.tariff_book(start=start, end=period_end + timedelta(days=1)),
+        rates_selectors.proration(),
+        calculation.Limits(high_percent=district_settings().bill_high_percent),
+    )
+
+
+def bill_run_check(*, actor, run: BillRun, step: str) -> None:
+    """Refuse a step ("calculate" or "post") the run cannot take: the page and the API ask before they queue
+    the step as a task, whose own refusal nobody would see; the step asks again when it runs."""
+    if step == "calculate":
+        require(actor, "billing.calculate_billrun")
+        if RunStatus.CALCULATED not in TRANSITIONS[RunStatus(run.status)]:
+            raise BillingError(f"A {run.get_status_display().lower()} run is not calculated again.")
+    elif step == "post":
+        require(actor, "billing.post_billrun")
+        if run.status not in (RunStatus.APPROVED, RunStatus.POSTING):
+            raise BillingError(
+                f"Only an approved run is posted; this one is {run.get_status_display().lower()}."
+            )
+    else:
+        raise ValueError(f"No bill-run step {step!r}.")
 
 
 def bill_run_calculate(*, actor, run: BillRun, progress: Progress | None = None) -> int:
     """Propose every account's bill (the trial). Calculating again rewrites only the items whose facts
     changed (a fixed read, a new read). Returns how many items were written."""
-    require(actor, "billing.calculate_billrun")
     run = BillRun.objects.select_related("cycle").get(pk=run.pk)
-    if RunStatus.CALCULATED not in TRANSITIONS[RunStatus(run.status)]:
-        raise BillingError(f"A {run.get_status_display().lower()} run is not calculated again.")
+    bill_run_check(actor=actor, run=run, step="calculate")
     facts = selectors.cycle_facts(run.cycle, period_end=run.period_end)
-    start = min((s.from_date for f in facts for s in f.spans), default=run.period_end - timedelta(days=31))
-    book = rates_selectors.tariff_book(start=start, end=run.period_end + timedelta(days=1))
-    proration = rates_selectors.proration()
-    limits = calculation.Limits(high_percent=district_settings().bill_high_percent)
-    digest = f"{_rates_digest(book)}|{proration!r}|{limits!r}"  # a changed setting recalculates everything
+    rating = _rating(facts, run.period_end)
+    digest = rating.digest
     known = dict(run.items.values_list("account_id", "fingerprint"))
     item_ids = dict(run.items.values_list("account_id", "id"))
     written = 0
@@ -151,10 +181,7 @@ def bill_run_calculate(*, actor, run: BillRun, progress: Progress | None = None)
             facts_print = calculation.fingerprint(account_facts, digest)
             if known.get(account_facts.account_id) == facts_print:
                 continue
-            proposal = calculation.propose(
-                account_facts, tariffs=_lookup(book),
-                proration=proration, limits=limits,
-            )  # fmt: skip
+            proposal = rating.propose(account_facts)
             item = BillRunItem(
                 id=item_ids.get(account_facts.account_id), run=run, account_id=account_facts.account_id,
                 billable=proposal.billable, period_start=proposal.period_start, period_end=proposal.period_end,
@@ -164,11 +191,10 @@ def bill_run_calculate(*, actor, run: BillRun, progress: Progress | None = None)
             )  # fmt: skip
             (changed if item.id else new).append(item)
         with transaction.atomic():
-            status = BillRun.objects.select_for_update().values_list("status", flat=True).get(pk=run.pk)
-            if RunStatus.CALCULATED not in TRANSITIONS[RunStatus(status)]:  # posting began meanwhile
-                raise BillingError(
-                    f"The run is {RunStatus(status).label.lower()}: it is not calculated again."
-                )
+            # Posting may have begun meanwhile.
+            bill_run_check(
+                actor=actor, run=BillRun.objects.select_for_update().get(pk=run.pk), step="calculate"
+            )
             BillRunItem.objects.bulk_create(new, batch_size=1000)
             BillRunItem.objects.bulk_update(
                 changed,
@@ -186,12 +212,8 @@ def bill_run_calculate(*, actor, run: BillRun, progress: Progress | None = None)
         written += gone.count()
         gone.delete()
         _move(run, RunStatus.CALCULATED, actor=actor, note=f"{written} item(s) written")
-        run.calculated_by, run.calculated_at, run.approved_by, run.approved_at = (
-            actor,
-            timezone.now(),
-            None,
-            None,
-        )
+        run.calculated_by, run.calculated_at = actor, timezone.now()
+        run.approved_by = run.approved_at = None  # calculated again: approved again
         run.save()
         audit_record(actor=actor, action="billrun.calculate", obj=run, after={"written": written})
     return written
@@ -231,18 +253,14 @@ def bill_run_post(
     *, actor, run: BillRun, progress: Progress | None = None, batch_size: int = POST_BATCH
 ) -> BillRun:
     """Post an approved run (or finish posting one that was interrupted): bills, lines, journal entries."""
-    require(actor, "billing.post_billrun")
     with transaction.atomic():
         run = BillRun.objects.select_for_update().get(pk=run.pk)
+        bill_run_check(actor=actor, run=run, step="post")
         if run.status == RunStatus.APPROVED:
             total = run.items.filter(billable=True).count()
             _move(run, RunStatus.POSTING, actor=actor)
             run.progress_done, run.progress_total = 0, total
             run.save()
-        elif run.status != RunStatus.POSTING:
-            raise BillingError(
-                f"Only an approved run is posted; this one is {run.get_status_display().lower()}."
-            )
     receivable = ledger_selectors.receivable_gl().code
 
     def report():
@@ -255,9 +273,8 @@ def bill_run_post(
     if connection.in_atomic_block or connection.vendor != "postgresql":
         after = 0
         while True:
-            with (
-                transaction.atomic()
-            ):  # SQLite: the batch's ids are handed out under the lock it is written in
+            # SQLite: the batch's ids are handed out under the write lock it is written in.
+            with transaction.atomic():
                 batch = _prepare_batch(actor, run, batch_size, receivable, after)
                 if batch is None:
                     break
@@ -451,21 +468,10 @@ def _item(proposal: calculation.Proposal) -> dict:
     }  # fmt: skip
 
 
-def _with_ids(model, rows: list[tuple]) -> list[tuple]:
-    return [(pk, *row) for pk, row in zip(reserve_ids(model, len(rows)), rows, strict=True)]
-
-
-def _revenue(proposal: dict) -> list:
-    """The charges per GL account a trial item stored (worked out from its lines for one stored without)."""
-    if "gl" in proposal:
-        return proposal["gl"]
-    return calculation.revenue_by_gl([calculation.line_from_json(line).line for line in proposal["lines"]])
-
-
 def _charges_draft(bill: Written, item: dict, receivable: str) -> EntryDraft:
     postings = [
         Posting(receivable, bill.current_charges, bill.account_id, f"Bill {bill.pk}", bill.due_date),
-        *(Posting(gl, -Decimal(amount)) for gl, amount in _revenue(item["proposal"])),
+        *(Posting(gl, -Decimal(amount)) for gl, amount in item["proposal"]["gl"]),
     ]
     period = f"{bill.period_start:%m/%d/%Y}-{bill.period_end:%m/%d/%Y}"
     return EntryDraft(
@@ -474,17 +480,6 @@ def _charges_draft(bill: Written, item: dict, receivable: str) -> EntryDraft:
 
 
 # --- one account's bills: final bill, cancel and rebill -------------------------------------------------
-
-
-def _propose_for(account: Account, *, period_end: date) -> calculation.Proposal:
-    facts = selectors.account_facts(account, period_end=period_end)
-    start = min((s.from_date for s in facts.spans), default=period_end - timedelta(days=31))
-    book = rates_selectors.tariff_book(start=start, end=period_end + timedelta(days=1))
-    return calculation.propose(
-        facts, tariffs=_lookup(book),
-        proration=rates_selectors.proration(),
-        limits=calculation.Limits(high_percent=district_settings().bill_high_percent),
-    )  # fmt: skip
 
 
 def bill_final(*, actor, account: Account) -> Bill:
@@ -505,7 +500,8 @@ def final_bill_after_final_read(*, actor, account: Account) -> Bill:
     final_on = selectors.final_read_date(account)
     if final_on is None:
         raise BillingError("Enter the final read before the final bill.")
-    proposal = _propose_for(account, period_end=final_on)
+    facts = selectors.account_facts(account, period_end=final_on)
+    proposal = _rating([facts], final_on).propose(facts)
     if not proposal.billable:
         problems = "; ".join(message for _, message in proposal.exceptions) or "nothing to bill"
         raise BillingError(f"The final bill cannot be made: {problems}.")
@@ -514,11 +510,12 @@ def final_bill_after_final_read(*, actor, account: Account) -> Bill:
     receivable = ledger_selectors.receivable_gl().code
     with transaction.atomic():
         account = Account.objects.select_for_update().select_related("customer").get(pk=account.pk)
-        after = balances_owed([account.pk])[account.pk] + proposal.total
+        books = _one_account(account)
+        after = books[account.pk].owed + proposal.total
         applied, refund, credit_refunded, due_now = _settlement(after, Decimal(account.deposit_amount))
         item = _item(proposal)
         (bill,) = _write_bills(
-            actor, items=[item], accounts=_one_account(account),
+            actor, items=[item], accounts=books,
             bill_date=today, due_date=due, kind=BillKind.FINAL,
             settled={"deposit_applied": applied, "refund": refund, "amount_due": due_now},
         )  # fmt: skip
@@ -553,8 +550,9 @@ def final_bill_after_final_read(*, actor, account: Account) -> Bill:
 
 
 def _one_account(account: Account) -> dict[int, selectors.BatchAccount]:
-    previous = selectors.previous_bills([account.pk]).get(account.pk, ZERO)
+    """What a bill of one account needs of its books, as selectors.batch_accounts gives it for a batch."""
     owed = balances_owed([account.pk])[account.pk]
+    previous = selectors.previous_due(account.pk)
     return {account.pk: selectors.BatchAccount(account.customer.preferred_language, owed, previous)}
 
 
@@ -596,41 +594,22 @@ def bill_cancel(*, actor, bill: Bill, reason: str, rebill: bool = True) -> Bill 
 def _rebill(actor, bill: Bill, reason: str) -> Bill:
     spans = []
     for meter in bill.meters.order_by("id"):
-        read = (
-            Read.objects.filter(
-                installation_id=meter.installation_id, account_id=bill.account_id, status=ReadStatus.ACCEPTED,
-                read_on__gt=meter.from_date, read_on__lte=meter.to_date,
-            )
-            .order_by("-read_on")
-            .first()
-        )  # fmt: skip
-        if read is None:
+        found = selectors.closing_read(
+            meter.installation_id, bill.account_id, after=meter.from_date, until=meter.to_date
+        )
+        if found is None:
             raise BillingError(f"Meter {meter.serial} has no accepted read to rebill with.")
-        units = sum(
-            (
-                r.consumption or 0
-                for r in Read.objects.filter(
-                    installation_id=meter.installation_id, account_id=bill.account_id,
-                    status=ReadStatus.ACCEPTED, read_on__gt=meter.from_date, read_on__lte=read.read_on,
-                )
-            ),
-            Decimal("0.00"),
-        )  # fmt: skip
+        read, units = found
         spans.append(
             calculation.MeterSpan(
                 installation_id=meter.installation_id, serial=meter.serial, size=meter.size,
                 rate_class=meter.rate_class, from_read_id=meter.from_read_id, from_date=meter.from_date,
-                from_value=meter.from_value, to_read_id=read.pk, to_date=read.read_on, to_value=read.value,
-                units=Decimal(units), estimated=read.kind == "estimated",
+                from_value=meter.from_value, to_read_id=read["id"], to_date=read["read_on"], to_value=read["value"],
+                units=units, estimated=read["kind"] == ReadKind.ESTIMATED,
             )
         )  # fmt: skip
     facts = calculation.AccountFacts(bill.account_id, tuple(spans))
-    start = min(s.from_date for s in spans)
-    book = rates_selectors.tariff_book(start=start, end=max(s.to_date for s in spans) + timedelta(days=1))
-    proposal = calculation.propose(
-        facts, tariffs=_lookup(book),
-        proration=rates_selectors.proration(),
-    )  # fmt: skip
+    proposal = _rating([facts], max(s.to_date for s in spans)).propose(facts)
     if not proposal.billable:
         raise BillingError("; ".join(message for _, message in proposal.exceptions))
     receivable = ledger_selectors.receivable_gl().code
@@ -648,15 +627,3 @@ def _rebill(actor, bill: Bill, reason: str) -> Bill:
         before={"bill": bill.pk, "amount": str(bill.current_charges)}, after={"amount": str(new.current_charges)},
     )  # fmt: skip
     return new
-
-
-def engine_line(line: BillLine) -> engine.Line:
-    return engine.Line(
-        line.description,
-        line.quantity,
-        line.unit_price,
-        line.amount,
-        line.gl_account,
-        line.tier,
-        line.explanation,
-    )

@@ -190,6 +190,11 @@ class Account(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    def in_service_on(self, day) -> bool:
+        """Open, or stopped on or after `day`: water used that day (a final read on the stop date) was used
+        in service."""
+        return self.is_open or (self.end_date is not None and day <= self.end_date)
+
     @property
     def forwarding_address(self) -> str:
         if not self.forwarding_street:

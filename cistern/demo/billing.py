@@ -4,7 +4,6 @@ customers paying by the due date so balances look like a district's."""
 
 import random
 from datetime import timedelta
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -47,14 +46,13 @@ def _user(username: str, role: str):
     return get_user_model().objects.get(pk=user.pk)  # fresh permission cache
 
 
-def post_history(*, today, leave_trial: bool = True, seed: int = 1, progress=None) -> int:
+def post_history(*, today, seed: int = 1, leave_trial: bool = True) -> int:
     """Bill every past read date of every cycle, oldest first (the first read is the opening one), and pay
     most bills. The newest period of the first cycle is left calculated, for a lead to approve. Returns the
     number of bills posted."""
     biller, approver = _user(BILLER, roles.BILLING_ADMIN), _user(APPROVER, roles.CSS_II)
-    cycles = load_cycles()
+    cycles = list(BillCycle.objects.order_by("code"))
     rng = random.Random(seed)
-    posted = 0
     periods = []
     for cycle in cycles:
         dates = sorted(
@@ -66,45 +64,37 @@ def post_history(*, today, leave_trial: bool = True, seed: int = 1, progress=Non
             )
         )  # fmt: skip
         periods += [(day, cycle) for day in dates[1:]]
-    newest = {cycle.pk: max((d for d, c in periods if c.pk == cycle.pk), default=None) for cycle in cycles}
+    trial = max((day for day, cycle in periods if cycle == cycles[0]), default=None) if leave_trial else None
+    posted = 0
     for day, cycle in sorted(periods, key=lambda p: (p[0], p[1].code)):
         run = billing.bill_run_create(actor=biller, cycle=cycle, period_end=day)
         billing.bill_run_calculate(actor=biller, run=run)
-        if leave_trial and cycle == cycles[0] and day == newest[cycle.pk]:
+        if cycle == cycles[0] and day == trial:
             continue
         billing.bill_run_approve(actor=approver, run=run, note="Demo history")
         billing.bill_run_post(actor=biller, run=run)
-        posted += _pay(run, today, rng, biller)
-        if progress:
-            progress(posted)
+        bills = list(
+            Bill.objects.filter(run=run).values_list("id", "account_id", "current_charges", "due_date")
+        )
+        _pay(bills, today, rng, biller)
+        posted += len(bills)
     return posted
 
 
-def _pay(run, today, rng: random.Random, actor) -> int:
+def _pay(bills, today, rng: random.Random, actor) -> None:
     """Payments from the prior system: most customers pay in full by the due date, a few late or never."""
     receivable = ledger_selectors.receivable_gl().code
     drafts = []
-    bills = list(Bill.objects.filter(run=run).values_list("id", "account_id", "current_charges", "due_date"))
     for bill_id, account_id, charges, due in bills:
         roll = rng.random()
+        late = roll >= 0.9
         paid_on = (
-            due - timedelta(days=rng.randint(1, 15))
-            if roll < 0.9
-            else due + timedelta(days=rng.randint(5, 40))
+            due + timedelta(days=rng.randint(5, 40)) if late else due - timedelta(days=rng.randint(1, 15))
         )
         if roll > 0.97 or paid_on >= today or charges <= 0:
             continue
+        payment = (Posting("1000", charges), Posting(receivable, -charges, account_id, "Payment"))
         drafts.append(
-            EntryDraft(
-                paid_on,
-                f"Payment (prior system) on bill {bill_id}",
-                "payment",
-                None,
-                (
-                    Posting("1000", Decimal(charges)),
-                    Posting(receivable, -Decimal(charges), account_id, "Payment"),
-                ),
-            )  # fmt: skip
+            EntryDraft(paid_on, f"Payment (prior system) on bill {bill_id}", "payment", None, payment)
         )
     journal_post_batch(actor=actor, drafts=drafts)
-    return len(bills)

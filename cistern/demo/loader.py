@@ -253,7 +253,7 @@ def seed_district(
     # Billing history: every month of reads billed through bill runs, as the district would have (history 0,
     # for the scale benchmarks: cycles only).
     billing.load_cycles()
-    bills = billing.post_history(today=today) if history_months else 0
+    bills = billing.post_history(today=today, seed=seed) if history_months else 0
     return SeedResult(
         skipped=False, totals=gen.totals, seconds=time.monotonic() - started, bills=bills,
         next_sequence=max(next_sequence, NumberSequence.objects.get(name=ACCOUNT_SEQUENCE).next_value),

@@ -77,20 +77,12 @@ def journal_post(
     return entry
 
 
-def _write(postings: list[Posting], *, actor, **fields) -> JournalEntry:
-    """The entry and its lines, once the books' rules are checked (SQLite has no trigger for the sum)."""
-    gl = {a.code: a for a in GLAccount.objects.filter(code__in={p.gl_code for p in postings})}
-    _check(postings, gl)
-    fields["memo"], fields["reason"] = fields["memo"][:200], fields.get("reason", "")[:200]
-    entry = JournalEntry.objects.create(created_by=actor, **fields)
-    JournalLine.objects.bulk_create(
-        JournalLine(
-            entry=entry, gl_account=gl[p.gl_code], account_id=p.account_id, amount=p.amount,
-            description=p.description[:200], due_date=p.due_date,
-        )
-        for p in postings
-    )  # fmt: skip
-    return entry
+def _write(postings: list[Posting], *, actor, reverses: JournalEntry | None = None, **fields) -> JournalEntry:
+    """One entry and its lines, checked and written as a batch of one (SQLite has no trigger for the sum)."""
+    draft = EntryDraft(postings=tuple(postings), reverses_id=reverses.pk if reverses else None, **fields)
+    rows = journal_rows(actor=actor, drafts=[draft])
+    journal_insert(rows)
+    return JournalEntry.objects.get(pk=rows.entry_ids[0])
 
 
 @dataclass(frozen=True)
@@ -100,6 +92,8 @@ class EntryDraft:
     source_kind: str
     source_id: int | None
     postings: tuple[Posting, ...]
+    reason: str = ""
+    reverses_id: int | None = None  # the entry this one reverses
 
 
 @dataclass(frozen=True)
@@ -112,15 +106,8 @@ class JournalRows:
 
 
 ENTRY_COLUMNS = [
-    "id",
-    "entry_date",
-    "memo",
-    "source_kind",
-    "source_id",
-    "reason",
-    "created_by_id",
-    "created_at",
-]
+    "id", "entry_date", "memo", "source_kind", "source_id", "reason", "reverses_id", "created_by_id", "created_at",
+]  # fmt: skip
 LINE_COLUMNS = ["entry_id", "gl_account_id", "account_id", "amount", "description", "due_date"]
 
 
@@ -134,7 +121,17 @@ def journal_rows(*, actor, drafts: list[EntryDraft]) -> JournalRows:
     now = timezone.now()
     ids = reserve_ids(JournalEntry, len(drafts))
     entries = [
-        (pk, d.entry_date, d.memo[:200], d.source_kind, d.source_id, "", actor.pk, now)
+        (
+            pk,
+            d.entry_date,
+            d.memo[:200],
+            d.source_kind,
+            d.source_id,
+            d.reason[:200],
+            d.reverses_id,
+            actor.pk,
+            now,
+        )
         for pk, d in zip(ids, drafts, strict=True)
     ]
     lines = [

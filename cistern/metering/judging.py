@@ -101,7 +101,7 @@ def judge(rows: list[tuple], meters: dict[str, tuple[int, Register]], facts: Buc
             account_id = account_active = None
             for pk, start, end, active in accounts.get(premise_id, none):
                 if start <= read_on and (end is None or end >= read_on):
-                    # In service that day: open, or stopped on or after it (a final read on the stop date).
+                    # In service that day (Account.in_service_on): open, or its end date is on or after it.
                     account_id, account_active = pk, active or end is not None
                     break
             used = None

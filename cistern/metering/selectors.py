@@ -96,10 +96,7 @@ def read_facts(
         register=register,
         previous=prior,
         same_day_values=tuple(same_day.values_list("value", flat=True)),
-        # Water used up to a stopped account's end date (its final read) was used in service.
-        account_active=None
-        if account is None
-        else account.is_open or bool(account.end_date and read_on <= account.end_date),
+        account_active=None if account is None else account.in_service_on(read_on),
         recent_usage=recent,
         usage_last_year=last_year,
         **common,

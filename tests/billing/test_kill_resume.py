@@ -35,9 +35,7 @@ def _post(batch_size: int) -> subprocess.Popen:
     return subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="kill -9 against a second process: PostgreSQL; see issue 4"
-)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="runs on PostgreSQL (CI); see issue 4")
 @pytest.mark.django_db(transaction=True)
 def test_a_posting_killed_with_sigkill_resumes_to_the_same_books(district, biller, lead, metered_account):
     accounts = [metered_account([(JUL, str(100 + n % 23))]) for n in range(160)]
