@@ -11,7 +11,8 @@ class DistrictSettingsForm(forms.ModelForm):
         fields = [
             "name", "short_name", "street", "city", "state", "zip_code", "phone", "email", "office_opens",
             "office_closes", "account_setup_fee", "guarantee_deposit", "regular_period_min_days",
-            "regular_period_max_days", "bill_due_days", "bill_high_percent",
+            "regular_period_max_days", "bill_due_days", "bill_high_percent", "due_on_business_day",
+            "final_bill_days", "deposit_refund_months", "deposit_refund_max_late", "deposit_refund_no_lockoff",
         ]  # fmt: skip
         widgets = {
             "office_opens": forms.TimeInput(attrs={"type": "time"}),

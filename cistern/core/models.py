@@ -33,6 +33,20 @@ class DistrictSettings(models.Model):
     bill_high_percent = models.PositiveSmallIntegerField(
         default=50, help_text="Flag a bill this many percent above the same period last year."
     )
+    due_on_business_day = models.BooleanField(
+        default=True,
+        help_text="A bill falling due on a day the office is closed is due the next business day.",
+    )
+    final_bill_days = models.PositiveSmallIntegerField(
+        default=10,
+        help_text="A stopped account with no final bill this many days after its stop is listed "
+        "on Accounts not billed.",
+    )
+    # Good-payment rule: a guarantee deposit is credited back to the account after this many months of service
+    # with at most this many late payments (and no lock-off, when asked). Defaults from domain/district.md.
+    deposit_refund_months = models.PositiveSmallIntegerField(default=24)
+    deposit_refund_max_late = models.PositiveSmallIntegerField(default=2)
+    deposit_refund_no_lockoff = models.BooleanField(default=True)
     holiday_subdivision = models.CharField(
         max_length=2, default="CA", help_text="US state whose holidays close the office, with federal ones."
     )

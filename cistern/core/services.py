@@ -60,6 +60,8 @@ DISTRICT_FIELDS = [
     "name", "short_name", "street", "city", "state", "zip_code", "phone", "email",
     "time_zone", "office_opens", "office_closes", "holiday_subdivision", "account_setup_fee",
     "guarantee_deposit", "regular_period_min_days", "regular_period_max_days", "bill_due_days", "bill_high_percent",
+    "due_on_business_day", "final_bill_days", "deposit_refund_months", "deposit_refund_max_late",
+    "deposit_refund_no_lockoff",
 ]  # fmt: skip
 
 
