@@ -1,9 +1,9 @@
 from datetime import date
 
 from django.http import Http404
-from django.utils import timezone
 from ninja import Router, Schema, Status
 
+from cistern.core import clock
 from cistern.customers import selectors
 from cistern.customers.account_number import InvalidAccountNumber
 from cistern.customers.models import Account
@@ -88,7 +88,7 @@ def account_detail(request, number: str):
         return Status(400, Error(detail=str(exc)))
     except Account.DoesNotExist:
         raise Http404 from None
-    today = timezone.localdate()
+    today = clock.today()
     customer, premise = account.customer, account.premise
     return AccountOut(
         number=account.number,

@@ -15,6 +15,7 @@ from typing import NamedTuple
 from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
+from cistern.core import clock
 from cistern.core.audit import audit_record
 from cistern.core.bulk import insert_rows, reserve_ids
 from cistern.core.permissions import require
@@ -505,7 +506,7 @@ def final_bill_after_final_read(*, actor, account: Account) -> Bill:
     if not proposal.billable:
         problems = "; ".join(message for _, message in proposal.exceptions) or "nothing to bill"
         raise BillingError(f"The final bill cannot be made: {problems}.")
-    today = timezone.localdate()
+    today = clock.today()
     due = today + timedelta(days=district_settings().bill_due_days)
     receivable = ledger_selectors.receivable_gl().code
     with transaction.atomic():
@@ -616,7 +617,7 @@ def _rebill(actor, bill: Bill, reason: str) -> Bill:
     item = _item(proposal)
     (new,) = _write_bills(
         actor, items=[item], accounts=_one_account(bill.account),
-        bill_date=timezone.localdate(), due_date=timezone.localdate() + timedelta(days=district_settings().bill_due_days),
+        bill_date=clock.today(), due_date=clock.today() + timedelta(days=district_settings().bill_due_days),
         run=bill.run, kind=BillKind.REBILL, replaces=bill,
     )  # fmt: skip
     if new.current_charges:

@@ -5,8 +5,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
+
+from cistern.core import clock
 
 from . import selectors, services
 from .forms import ClosureDayForm, DistrictSettingsForm
@@ -15,7 +16,7 @@ from .search import search_all
 
 
 def home(request):
-    today = timezone.localdate()
+    today = clock.today()
     calendar = selectors.district_calendar()
     week = [today + timedelta(days=i) for i in range(14)]
     return render(
@@ -84,7 +85,7 @@ def district_settings_page(request):
                 else:
                     messages.success(request, "District settings saved.")
                     return redirect("district_settings")
-    closures = ClosureDay.objects.filter(day__gte=timezone.localdate() - timedelta(days=365))
+    closures = ClosureDay.objects.filter(day__gte=clock.today() - timedelta(days=365))
     return render(
         request,
         "core/district_settings.html",

@@ -1,8 +1,6 @@
 """The account-page panels the customers app owns (see core/panels.py for the page's layout)."""
 
-from django.utils import timezone
-
-from cistern.core import panels
+from cistern.core import clock, panels
 from cistern.core.selectors import audit_for_account
 
 from . import selectors
@@ -10,7 +8,7 @@ from .forms import ContactEntryForm
 
 
 def _flags(account, request):
-    today = timezone.localdate()
+    today = clock.today()
     flags = list(account.flags.all())
     return {"flags": flags, "in_force": {f.pk for f in flags if f.is_in_force(today)}}
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from cistern.core import clock
 from cistern.core.audit import audit_record, snapshot
 from cistern.core.money import format_money, money
 from cistern.core.permissions import require
@@ -203,7 +203,7 @@ def _open_account(
         identity_method=app.identity_method,
         identity_verified_by=actor,
         credit_decision=app.credit_decision,
-        credit_decided_on=timezone.localdate() if app.credit_decision != CreditDecision.NOT_CHECKED else None,
+        credit_decided_on=clock.today() if app.credit_decision != CreditDecision.NOT_CHECKED else None,
         credit_decided_by=actor if app.credit_decision != CreditDecision.NOT_CHECKED else None,
         deposit_amount=deposit,
         deposit_waived_reason="" if app.deposit_required else app.deposit_waived_reason.strip(),

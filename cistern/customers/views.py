@@ -3,9 +3,9 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from cistern.core import clock
 from cistern.core.panels import panels_for
 
 from . import selectors, services
@@ -35,7 +35,7 @@ def account_page(request, number):
         account = selectors.account_page(number)
     except (InvalidAccountNumber, Account.DoesNotExist):
         raise Http404(f"No account {number}") from None
-    today = timezone.localdate()
+    today = clock.today()
     panels = [(panel, panel.context(account, request)) for panel in panels_for(request.user)]
     return render(
         request,

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from cistern.core import clock
 from cistern.core.calendar import BusinessCalendar
 from cistern.core.models import ClosureDay, DistrictSettings, NumberSequence
 from cistern.customers import search_index
@@ -205,7 +206,7 @@ def seed_district(
         )
     check_columns()
     started = time.monotonic()
-    today = today or timezone.localdate()
+    today = today or clock.today()
     vendor = connection.vendor
     with transaction.atomic():
         user = conversion_user()

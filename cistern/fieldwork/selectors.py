@@ -6,9 +6,8 @@ from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import F
-from django.utils import timezone
 
-from cistern.core import roles
+from cistern.core import clock, roles
 from cistern.customers.models import OPEN_STATUSES, Account, AccountStatus, Premise
 from cistern.metering.models import (
     MeterInstallation,
@@ -214,7 +213,7 @@ def meter_replacement_candidates(
     *, years: int = 15, size: str = "", make: str = "", today: date | None = None
 ):
     """Installed meters at least `years` old (by install date), optionally of one size and make."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     cutoff = today - timedelta(days=round(365.25 * int(years)))
     busy = _live_order_premises("meter_change")
     installs = MeterInstallation.objects.filter(

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cistern.billing import services as billing_services
+from cistern.core import clock
 from cistern.core.audit import audit_record, snapshot
 from cistern.core.money import MoneyError, money
 from cistern.core.permissions import require
@@ -206,7 +207,7 @@ def reread_from_read(*, actor, read: Read) -> ServiceOrder:
         (order,) = _new_orders(
             actor=actor, origin=OrderOrigin.READ_EXCEPTION,
             specs=[{"order_type": order_type_get("reread"), "premise_id": point.premise_id, "service_point": point,
-                    "account_id": read.account_id, "source_read": read, "requested_on": timezone.localdate(),
+                    "account_id": read.account_id, "source_read": read, "requested_on": clock.today(),
                     "priority": Priority.URGENT,
                     "notes": f"Re-read {selectors.reread_reason(read)}"}],
         )  # fmt: skip
@@ -465,7 +466,7 @@ def program_run(*, actor, program: str, params: dict, keys: list[str]) -> list[S
             raise FieldworkError(f"Unknown program {program!r}.")
         candidates = [c for c in spec.candidates(**params) if c.key in chosen]
         order_type = order_type_get(spec.order_type)
-        today = timezone.localdate()
+        today = clock.today()
         try:
             orders = _new_orders(
                 actor=actor, origin=OrderOrigin.PROGRAM,
@@ -528,7 +529,7 @@ def connection_apply(
         (order,) = _new_orders(
             actor=actor, origin=OrderOrigin.CONNECTION,
             specs=[{"order_type": order_type_get("meter_install"), "premise": premise, "service_point": point,
-                    "requested_on": timezone.localdate(),
+                    "requested_on": clock.today(),
                     "notes": f'{job}: install a {meter_size}" meter for {applicant_name.strip()}.'}],
         )  # fmt: skip
         application = ConnectionApplication.objects.create(

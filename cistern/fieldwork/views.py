@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from cistern.core import clock
 from cistern.customers import selectors as customer_selectors
 from cistern.customers.account_number import InvalidAccountNumber
 from cistern.customers.models import Account
@@ -32,7 +32,7 @@ def _day(value, default=None) -> date:
     try:
         return date.fromisoformat(value)
     except (TypeError, ValueError):
-        return default or timezone.localdate()
+        return default or clock.today()
 
 
 def _back(request, default: str):
@@ -79,7 +79,7 @@ def order_detail(request, number):
              "window_end": order.window_end, "technician": order.technician_id}),
          "void_form": VoidForm(), "complete_form": CompleteForm(), "follow_up_form": FollowUpForm(
              initial={"subject": f"Follow-up on {order.label} {order.order_type.name.lower()}"}),
-         "today": timezone.localdate()},
+         "today": clock.today()},
     )  # fmt: skip
 
 
@@ -190,7 +190,7 @@ def order_complete(request, number):
         services.order_complete(
             actor=request.user, order=order,
             completion=services.Completion(
-                on=timezone.localdate(), read_value=data["read_value"], new_meter_serial=data["new_meter_serial"],
+                on=clock.today(), read_value=data["read_value"], new_meter_serial=data["new_meter_serial"],
                 new_initial_value=data["new_initial_value"], field_notes=data["field_notes"], photo=data["photo"],
             ),
         )  # fmt: skip
@@ -301,7 +301,7 @@ def tech_today(request):
     done = [o for o in orders if not o.is_active]
     return render(
         request, "fieldwork/tech_today.html",
-        {"day": day, "todo": todo, "done": done, "today": timezone.localdate(),
+        {"day": day, "todo": todo, "done": done, "today": clock.today(),
          "prev": day - timedelta(days=1), "next": day + timedelta(days=1)},
     )  # fmt: skip
 

@@ -1,14 +1,12 @@
 """The account page's ledger panel: balance, aging and the receivable lines (see core/panels.py)."""
 
-from django.utils import timezone
-
-from cistern.core import panels
+from cistern.core import clock, panels
 
 from . import aging, selectors
 
 
 def _ledger(account, request):
-    today = timezone.localdate()
+    today = clock.today()
     lines = selectors.receivable_lines(account.pk)  # one query for the balance, its aging and the lines
     moves = selectors.movements(lines)
     return {

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from cistern.core import clock
 from cistern.core.audit import audit_record
 from cistern.core.bulk import insert_rows, reserve_ids
 from cistern.core.money import money
@@ -209,7 +210,7 @@ def _needs_approval(actor, account, reason: AdjustmentReason, amount: Decimal) -
 def _post_adjustment(actor, adjustment: Adjustment) -> JournalEntry:
     reason = adjustment.reason
     return journal_post(
-        actor=actor, entry_date=timezone.localdate(), memo=f"{reason.name}: {adjustment.memo}",
+        actor=actor, entry_date=clock.today(), memo=f"{reason.name}: {adjustment.memo}",
         source_kind="adjustment", source_id=adjustment.pk, reason=adjustment.memo,
         postings=[
             Posting(reason.gl_account.code, adjustment.amount),

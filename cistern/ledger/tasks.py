@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
+from cistern.core import clock
+
 from .services import assess_late_fees
 
 LATE_FEES_AT = time(6, 0)  # each morning, before the office opens
@@ -15,7 +17,7 @@ LATE_FEES_AT = time(6, 0)  # each morning, before the office opens
 @task()
 def assess_late_fees_daily(user_id: int, on: str | None = None) -> int:
     """Assess the day's late penalties, then (where the backend can defer work) queue the next day's."""
-    today = timezone.localdate() if on is None else datetime.fromisoformat(on).date()
+    today = clock.today() if on is None else datetime.fromisoformat(on).date()
     posted = assess_late_fees(actor=get_user_model().objects.get(pk=user_id), on=today)
     if default_task_backend.supports_defer:
         tomorrow = timezone.make_aware(datetime.combine(today + timedelta(days=1), LATE_FEES_AT))

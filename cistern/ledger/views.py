@@ -4,9 +4,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from cistern.core import clock
 from cistern.customers.models import Account
 
 from . import export, selectors, services
@@ -20,7 +20,7 @@ def gl_summary(request):
     try:
         on = date.fromisoformat(request.GET.get("on", ""))
     except ValueError:
-        on = timezone.localdate()
+        on = clock.today()
     summary = selectors.gl_summary(on)
     kind = request.GET.get("format")
     if kind in ("csv", "xlsx"):

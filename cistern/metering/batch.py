@@ -34,6 +34,7 @@ from typing import BinaryIO
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from cistern.core import clock
 from cistern.core.audit import audit_record, snapshot
 from cistern.core.permissions import require
 from cistern.customers.models import OPEN_STATUSES, Account
@@ -468,7 +469,7 @@ def reads_import(*, actor, file_name: str, content) -> ImportResult:
                 stream,
                 file_name=file_name,
                 encoding=encoding,
-                today=timezone.localdate(),
+                today=clock.today(),
                 spill=spill,
                 pool=pool,
             )
@@ -595,7 +596,7 @@ def reads_receive(*, actor, reads: list[dict]) -> ReceiveResult:
     require(actor, "metering.add_read")
     if len(reads) > MAX_API_READS:
         raise MeteringError(f"At most {MAX_API_READS:,} reads per request; this one has {len(reads):,}.")
-    today = timezone.localdate()
+    today = clock.today()
     errors: list[tuple[int, str]] = []
     good: list[tuple] = []
     for index, item in enumerate(reads):

@@ -2,10 +2,9 @@
 
 from datetime import timedelta
 
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from cistern.core import panels
+from cistern.core import clock, panels
 
 from . import chart, selectors
 
@@ -14,7 +13,7 @@ CHART_MONTHS = 36
 
 
 def _reads(account, request):
-    today = timezone.localdate()
+    today = clock.today()
     since = chart.add_months(chart.month_start(today), -(CHART_MONTHS - 1))
     reads = selectors.account_reads(account, since - timedelta(days=1))
     last_month = chart.month_start(

@@ -6,10 +6,11 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
+
+from cistern.core import clock
 
 from . import actions, chart, selectors, services
 from .forms import ReviewForm
@@ -171,7 +172,7 @@ def meter_page(request, serial):
         meter = selectors.meter_page(serial)
     except Meter.DoesNotExist:
         raise Http404(f"No meter {serial}") from None
-    today = timezone.localdate()
+    today = clock.today()
     month = chart.month_start(today)
     since = chart.add_months(month, -(DETAIL_CHART_MONTHS - 1))
     history = selectors.read_histories([meter.pk], since - timedelta(days=1))[meter.pk]

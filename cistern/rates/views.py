@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import render
-from django.utils import timezone
+
+from cistern.core import clock
 
 from . import engine, selectors
 from .forms import EstimateForm
@@ -27,7 +28,7 @@ def estimate(request):
 @permission_required("rates.view_rateschedule", raise_exception=True)
 def rate_tables(request):
     """The schedules, which one is billed from when, each version's tables and the fee catalog."""
-    today = timezone.localdate()
+    today = clock.today()
     timeline = selectors.billed_versions()
     in_force = next((version for begins, version in reversed(timeline) if begins <= today), None)
     versions = []

@@ -7,8 +7,8 @@ from datetime import time, timedelta
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 
+from cistern.core import clock
 from cistern.customers import services as customers
 from cistern.customers.models import Customer, Premise
 from cistern.fieldwork import services
@@ -29,7 +29,7 @@ class Command(BaseCommand):
     def handle(self, *, technician, actor, **options):
         users = get_user_model().objects
         tech, boss = users.get(username=technician), users.get(username=actor)
-        today = timezone.localdate()
+        today = clock.today()
         with transaction.atomic():
             n = Premise.objects.count() + 1
             premise = customers.premise_create(

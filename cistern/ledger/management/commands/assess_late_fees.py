@@ -3,8 +3,8 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from cistern.core import clock
 from cistern.ledger.services import LedgerError, assess_late_fees
 
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            on = date.fromisoformat(options["on"]) if options["on"] else timezone.localdate()
+            on = date.fromisoformat(options["on"]) if options["on"] else clock.today()
         except ValueError:
             raise CommandError(f"--on {options['on']!r} is not a date (YYYY-MM-DD).") from None
         try:

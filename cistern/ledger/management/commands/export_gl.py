@@ -2,8 +2,8 @@ from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from cistern.core import clock
 from cistern.ledger import export, selectors
 
 
@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            on = date.fromisoformat(options["on"]) if options["on"] else timezone.localdate()
+            on = date.fromisoformat(options["on"]) if options["on"] else clock.today()
         except ValueError:
             raise CommandError(f"--on {options['on']!r} is not a date (YYYY-MM-DD).") from None
         summary = selectors.gl_summary(on)
