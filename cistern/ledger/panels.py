@@ -12,7 +12,7 @@ def _ledger(account, request):
     return {
         "balance": sum((m.amount for m in moves), aging.ZERO),
         "aging": aging.aging(moves, today),
-        "buckets": aging.BUCKETS,
+        "buckets": [(key, aging.LABELS[key]) for key in aging.BUCKETS],
         "lines": selectors.running_balances(lines),
     }
 

@@ -1,5 +1,6 @@
 """Reads of the ledger: balances, open items and aging, an account's ledger, the GL summary."""
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -44,12 +45,46 @@ def receivable_lines(account_id: int) -> list[JournalLine]:
 
 
 def movements(lines: Iterable[JournalLine]) -> list[aging.Movement]:
+    """An account's receivable lines (all of them, entries selected with them: `receivable_lines`) as aging
+    movements, each reversing line naming the line it reverses. No query of its own."""
+    lines = list(lines)
+    reversed_line = _reversed_lines(lines)
     return [
         aging.Movement(
-            r.entry.entry_date, r.amount, r.due_date, r.description or r.entry.memo, r.pk, r.entry.source_kind
-        )
+            r.entry.entry_date,
+            r.amount,
+            r.due_date,
+            r.description or r.entry.memo,
+            r.pk,
+            r.entry.source_kind,
+            reversed_line.get(r.pk),
+        )  # fmt: skip
         for r in lines
     ]
+
+
+def _reversed_lines(lines: list[JournalLine]) -> dict[int, int]:
+    """{reversing line id: the line it reverses}. A reversing entry's lines mirror its original's, in order
+    (journal_reverse): each is paired with the original's first unpaired line of the same GL account and
+    customer account and the negated amount. An original outside `lines` leaves its reversal unpaired."""
+    by_entry: dict[int, list[JournalLine]] = defaultdict(list)
+    for line in lines:
+        by_entry[line.entry_id].append(line)
+    pairs = {}
+    for entry_lines in by_entry.values():
+        original = entry_lines[0].entry.reverses_id
+        if original is None or original not in by_entry:
+            continue
+        unpaired = sorted(by_entry[original], key=lambda line: line.pk)
+        for line in sorted(entry_lines, key=lambda line: line.pk):
+            for candidate in unpaired:
+                if (candidate.gl_account_id, candidate.account_id, candidate.amount) == (
+                    line.gl_account_id, line.account_id, -line.amount,
+                ):  # fmt: skip
+                    pairs[line.pk] = candidate.pk
+                    unpaired.remove(candidate)
+                    break
+    return pairs
 
 
 def account_aging(account, as_of: date) -> dict[str, Decimal]:

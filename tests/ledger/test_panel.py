@@ -27,7 +27,7 @@ def test_balance_aging_and_lines_on_the_account_page(client, css2, make_user, st
     client.force_login(make_user(roles.CSS_I, username="panel_clerk"))
     page = client.get(f"/accounts/{account.number}/").content.decode()
     assert '<strong id="account-balance" class="owes">$56.40</strong>' in page
-    assert '<td class="num" data-bucket="60">$56.40</td>' in page  # 75 days past due, after the payment
+    assert '<td class="num" data-bucket="61_90">$56.40</td>' in page  # 75 days past due, after the payment
     assert "Payment, check 1042" in page and "Bill for August" in page
     journal_reverse(actor=css2, entry=paid, reason="Check returned (NSF)")
     page = client.get(f"/accounts/{account.number}/").content.decode()
