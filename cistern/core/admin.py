@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from .models import AuditEvent, AuthorityLimit, ClosureDay, DistrictSettings
+from . import services
+from .models import AuditEvent, AuthorityLimit, ClosureDay, DistrictSettings, Holiday
 
 
 @admin.register(AuthorityLimit)
@@ -13,6 +14,33 @@ class AuthorityLimitAdmin(admin.ModelAdmin):
 @admin.register(ClosureDay)
 class ClosureDayAdmin(admin.ModelAdmin):
     list_display = ["day", "reason"]
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    """Saves go through the holiday services (audited): add a holiday, or change whether one is observed."""
+
+    list_display = ["day", "name", "observed", "source"]
+    list_filter = ["observed", "source"]
+    date_hierarchy = "day"
+
+    def get_fields(self, request, obj=None):
+        return ["day", "name"] if obj is None else ["day", "name", "source", "observed"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else ["day", "name", "source"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.holiday_set_observed(
+                actor=request.user, holiday=obj, observed=obj.observed, reason="Admin"
+            )
+        else:
+            added = services.holiday_add(actor=request.user, day=obj.day, name=obj.name, reason="Admin")
+            obj.pk, obj.source, obj.observed = added.pk, added.source, added.observed
 
 
 @admin.register(DistrictSettings)

@@ -12,3 +12,7 @@ class CoreConfig(AppConfig):
 
         # After every migrate (and every test-database flush) the roles match core/roles.py.
         post_migrate.connect(services.after_migrate, dispatch_uid="cistern_roles_sync")
+        # ...and the holidays package's years around today are on the district's holiday list.
+        post_migrate.connect(
+            services.holidays_after_migrate, sender=self, dispatch_uid="cistern_holidays_load"
+        )

@@ -1,15 +1,13 @@
-"""Business days of the district: weekdays that are neither a US federal or California state holiday
-(from the `holidays` package) nor a district closure day. SB 998 counts notice periods in these days.
+"""Business days of the district: weekdays that are neither an observed holiday on the district's list nor a
+district closure day. SB 998 counts notice periods in these days; due dates move to them.
 
-Pure: no ORM. `core.selectors.district_calendar()` builds one from the district's settings.
+Pure: no ORM, no holiday package. `core.selectors.district_calendar()` builds one from the district's rows
+(`core.Holiday`, `core.ClosureDay`); tests build one from plain values.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cached_property
-
-import holidays
 
 SATURDAY = 5
 
@@ -17,25 +15,22 @@ SATURDAY = 5
 @dataclass(frozen=True)
 class BusinessCalendar:
     closure_days: frozenset[date] = field(default_factory=frozenset)
-    subdivision: str = "CA"
+    holidays: Mapping[date, str] = field(default_factory=dict)  # the observed holidays: day -> name
 
     @classmethod
-    def with_closures(cls, closures: Iterable[date], subdivision: str = "CA") -> "BusinessCalendar":
-        return cls(closure_days=frozenset(closures), subdivision=subdivision)
-
-    @cached_property
-    def _holidays(self) -> holidays.HolidayBase:
-        # Years are filled in lazily by the package as dates are looked up.
-        return holidays.country_holidays("US", subdiv=self.subdivision)
+    def with_closures(
+        cls, closures: Iterable[date], holidays: Mapping[date, str] | None = None
+    ) -> "BusinessCalendar":
+        return cls(closure_days=frozenset(closures), holidays=dict(holidays or {}))
 
     def holiday_name(self, day: date) -> str | None:
         """Why the office is closed on a weekday, or None when it is open (weekends are not named)."""
         if day in self.closure_days:
             return "District closure"
-        return self._holidays.get(day)
+        return self.holidays.get(day)
 
     def is_business_day(self, day: date) -> bool:
-        return day.weekday() < SATURDAY and day not in self.closure_days and day not in self._holidays
+        return day.weekday() < SATURDAY and day not in self.closure_days and day not in self.holidays
 
     def next_business_day(self, day: date) -> date:
         """The first business day strictly after `day`."""
@@ -43,6 +38,10 @@ class BusinessCalendar:
         while not self.is_business_day(day):
             day += timedelta(days=1)
         return day
+
+    def business_day_on_or_after(self, day: date) -> date:
+        """`day` itself when the office is open, else the next business day."""
+        return day if self.is_business_day(day) else self.next_business_day(day)
 
     def add_business_days(self, day: date, count: int) -> date:
         """`count` business days after `day` (before it when negative); `day` itself is never counted."""

@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import ClosureDay, DistrictSettings
+from .models import ClosureDay, DistrictSettings, Holiday
 
 
 class DistrictSettingsForm(forms.ModelForm):
@@ -25,3 +25,13 @@ class ClosureDayForm(forms.ModelForm):
         model = ClosureDay
         fields = ["day", "reason"]
         widgets = {"day": forms.DateInput(attrs={"type": "date"})}
+
+
+class HolidayForm(forms.ModelForm):
+    class Meta:
+        model = Holiday
+        fields = ["day", "name"]
+        widgets = {"day": forms.DateInput(attrs={"type": "date"})}
+
+    def validate_unique(self):
+        pass  # a day already listed is refused by holiday_add, which says what to do instead

@@ -73,6 +73,34 @@ class ClosureDay(models.Model):
         return f"{self.day:%Y-%m-%d} {self.reason}"
 
 
+class HolidaySource(models.TextChoices):
+    PACKAGE = "package", "Federal or state list"
+    DISTRICT = "district", "Added by the district"
+
+
+class Holiday(models.Model):
+    """A holiday on the district's list: observed ones close the office. Package rows are loaded from the
+    `holidays` package (federal and the district's state; federal ones the state skips load as not observed)
+    by `core.services.holidays_load`, which never changes a row that exists; the district toggles `observed`
+    and adds its own."""
+
+    day = models.DateField(unique=True)
+    name = models.CharField(max_length=120)
+    observed = models.BooleanField(default=True, help_text="The office is closed that day.")
+    source = models.CharField(max_length=10, choices=HolidaySource.choices, default=HolidaySource.DISTRICT)
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(source__in=HolidaySource.values), name="holiday_source_known"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d} {self.name}"
+
+
 class AuditEvent(models.Model):
     """Who changed what, when and why. Append-only: database triggers refuse UPDATE and DELETE."""
 

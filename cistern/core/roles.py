@@ -64,8 +64,12 @@ ADJUST = ["ledger.add_adjustment", "ledger.view_adjustment"]  # within the role'
 APPROVE_ADJUSTMENTS = ["ledger.approve_adjustment"]  # others' adjustments above their limit, within one's own
 GL_EXPORT = ["ledger.view_glaccount"]
 LATE_FEES = ["ledger.assess_late_fees"]  # the daily GL summary for the accounting software
+DEPOSIT_CREDIT_BACK = ["ledger.credit_back_deposits"]  # the deposit's good-payment rule, run daily
+CONVERSION = ["ledger.post_opening_balance"]  # balances converted from the previous system
 VIEW_BILLS = ["billing.view_bill", "billing.view_billrun", "billing.view_billcycle"]
 FINAL_BILLS = ["billing.add_bill"]  # a stopped account's final bill
+UNBILLED = ["billing.view_unbilledreview"]  # the Accounts not billed queue
+WORK_UNBILLED = ["billing.add_unbilledreview", "billing.change_unbilledreview"]  # "I am looking at it"
 RUN_BILLS = ["billing.add_billrun", "billing.calculate_billrun", "billing.post_billrun"]
 APPROVE_BILLS = ["billing.approve_billrun", "billing.cancel_bill"]  # approve a trial; cancel and rebill
 MANAGE_CYCLES = ["billing.add_billcycle", "billing.change_billcycle", "billing.add_cycleroute",
@@ -82,6 +86,9 @@ DISTRICT_ADMIN = [
     "core.view_closureday",
     "core.add_closureday",
     "core.delete_closureday",
+    "core.view_holiday",
+    "core.add_holiday",
+    "core.change_holiday",
     "core.view_authoritylimit",
     "core.change_authoritylimit",
 ]
@@ -113,6 +120,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + APPROVE_ADJUSTMENTS
     + VIEW_BILLS
     + FINAL_BILLS
+    + UNBILLED
+    + WORK_UNBILLED
     + RUN_BILLS
     + APPROVE_BILLS,
     SUPERVISOR: VIEW_ACCOUNTS
@@ -130,10 +139,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + VIEW_LEDGER
     + GL_EXPORT
     + LATE_FEES
+    + DEPOSIT_CREDIT_BACK
     + ADJUST
     + APPROVE_ADJUSTMENTS
     + VIEW_BILLS
     + FINAL_BILLS
+    + UNBILLED
+    + WORK_UNBILLED
     + RUN_BILLS
     + APPROVE_BILLS
     + MANAGE_CYCLES,
@@ -150,21 +162,26 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + VIEW_LEDGER
     + GL_EXPORT
     + LATE_FEES
+    + DEPOSIT_CREDIT_BACK
+    + CONVERSION
     + ADJUST
     + APPROVE_ADJUSTMENTS
     + VIEW_BILLS
     + FINAL_BILLS
+    + UNBILLED
+    + WORK_UNBILLED
     + RUN_BILLS
     + APPROVE_BILLS
     + MANAGE_CYCLES,
     AUDITOR: VIEW_ACCOUNTS
     + VIEW_METERS
-    + ["core.view_user_audit", "core.view_districtsettings", "core.view_closureday"]
+    + ["core.view_user_audit", "core.view_districtsettings", "core.view_closureday", "core.view_holiday"]
     + VIEW_ORDERS
     + VIEW_RATES
     + VIEW_LEDGER
     + GL_EXPORT
-    + VIEW_BILLS,
+    + VIEW_BILLS
+    + UNBILLED,
 }
 
 # kind -> role -> amount. Defaults only: the rows are the district's to change.

@@ -1,9 +1,10 @@
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Max
 
 from .calendar import BusinessCalendar
-from .models import AuditEvent, AuthorityLimit, ClosureDay, DistrictSettings
+from .models import AuditEvent, AuthorityLimit, ClosureDay, DistrictSettings, Holiday
 
 
 def district_settings() -> DistrictSettings:
@@ -12,10 +13,26 @@ def district_settings() -> DistrictSettings:
 
 
 def district_calendar() -> BusinessCalendar:
-    district = district_settings()
+    """The office's calendar from the district's rows: its observed holidays and its closure days. Read fresh
+    on each call (two small queries), so an edit counts at once."""
     return BusinessCalendar.with_closures(
-        ClosureDay.objects.values_list("day", flat=True), subdivision=district.holiday_subdivision
+        ClosureDay.objects.values_list("day", flat=True),
+        holidays=dict(Holiday.objects.filter(observed=True).values_list("day", "name")),
     )
+
+
+def due_date_for(bill_date: date) -> date:
+    """A bill's due date: `bill_due_days` after its bill date, moved to the next business day when that day
+    the office is closed and the district asks for it (`due_on_business_day`)."""
+    district = district_settings()
+    due = bill_date + timedelta(days=district.bill_due_days)
+    if district.due_on_business_day:
+        due = district_calendar().business_day_on_or_after(due)
+    return due
+
+
+def holidays_in(year: int):
+    return Holiday.objects.filter(day__year=year)
 
 
 def authority_limit(*, user, kind: str) -> Decimal:

@@ -1,11 +1,14 @@
+from collections.abc import Iterable
 from datetime import date
 
+import holidays as holiday_package
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from . import roles
+from . import clock, roles
 from .audit import audit_record, snapshot
-from .models import AuthorityLimit, ClosureDay, DistrictSettings, NumberSequence
+from .models import AuthorityLimit, ClosureDay, DistrictSettings, Holiday, HolidaySource, NumberSequence
+from .permissions import require
 
 
 class CoreError(Exception):
@@ -106,3 +109,95 @@ def closure_day_remove(*, actor, closure: ClosureDay, reason: str = "") -> None:
             before={"day": closure.day.isoformat(), "reason": closure.reason}, after={}, reason=reason,
         )  # fmt: skip
         closure.delete()
+
+
+# --- holidays: the district's list, seeded from the `holidays` package ---------------------------------------
+
+# Years loaded after each migrate, around the district's today.
+HOLIDAY_YEARS_BACK, HOLIDAY_YEARS_AHEAD = 5, 3
+
+
+def package_holidays(subdivision: str, years: Iterable[int]) -> dict[date, tuple[str, bool]]:
+    """day -> (name, observed) from the `holidays` package: the state's list (federal holidays the state keeps,
+    and its own) observed; federal holidays the state skips listed as not observed, for the district to mark."""
+    years = list(years)
+    state = holiday_package.country_holidays("US", subdiv=subdivision, years=years)
+    federal = holiday_package.country_holidays("US", years=years)
+    rows = {day: (name[:120], True) for day, name in state.items()}
+    for day, name in federal.items():
+        rows.setdefault(day, (name[:120], False))
+    return rows
+
+
+def holidays_load(*, actor, years: Iterable[int]) -> int:
+    """Add the package's holidays of `years` that are not on the district's list yet; a day already listed
+    (loaded before, marked, or added by the district) is left as it is. Returns the number added. `actor`
+    None is the system loading after migrate (reference data, not audited, like the demo's conversion)."""
+    years = sorted(set(years))
+    if actor is not None:
+        require(actor, "core.add_holiday")
+    with transaction.atomic():
+        district, _ = DistrictSettings.objects.get_or_create(id=1)
+        wanted = package_holidays(district.holiday_subdivision, years)
+        listed = set(Holiday.objects.filter(day__in=list(wanted)).values_list("day", flat=True))
+        new = [
+            Holiday(day=day, name=name, observed=observed, source=HolidaySource.PACKAGE)
+            for day, (name, observed) in sorted(wanted.items())
+            if day not in listed
+        ]
+        Holiday.objects.bulk_create(new, ignore_conflicts=True)
+        if new and actor is not None:
+            audit_record(
+                actor=actor, action="holiday.load", obj=district,
+                after={"years": years, "subdivision": district.holiday_subdivision, "added": len(new)},
+            )  # fmt: skip
+    return len(new)
+
+
+def holidays_after_migrate(sender, using="default", **kwargs):
+    """After every migrate (and test-database flush): the package's holidays around today are on the list."""
+    from django.db import connections
+
+    if Holiday._meta.db_table not in connections[using].introspection.table_names():
+        return  # core migrated only part of the way
+    year = clock.today().year
+    holidays_load(actor=None, years=range(year - HOLIDAY_YEARS_BACK, year + HOLIDAY_YEARS_AHEAD + 1))
+
+
+def holiday_add(*, actor, day: date, name: str, reason: str = "") -> Holiday:
+    """The district observes a holiday not on its list (a federal one its state skips, a local one)."""
+    require(actor, "core.add_holiday")
+    if not name.strip():
+        raise CoreError("Name the holiday.")
+    with transaction.atomic():
+        listed = Holiday.objects.select_for_update().filter(day=day).first()
+        if listed is not None:
+            if listed.observed:
+                raise CoreError(f"{day:%m/%d/%Y} is already a holiday ({listed.name}).")
+            raise CoreError(
+                f"{day:%m/%d/%Y} is on the list as {listed.name}, not observed: mark it observed instead."
+            )
+        holiday = Holiday.objects.create(
+            day=day, name=name.strip(), observed=True, source=HolidaySource.DISTRICT
+        )
+        audit_record(
+            actor=actor, action="holiday.add", obj=holiday,
+            after={"day": day.isoformat(), "name": holiday.name, "observed": True}, reason=reason,
+        )  # fmt: skip
+    return holiday
+
+
+def holiday_set_observed(*, actor, holiday: Holiday, observed: bool, reason: str = "") -> Holiday:
+    """Close the office on a listed holiday (observed) or keep it open (not observed). Unchanged: no-op."""
+    require(actor, "core.change_holiday")
+    with transaction.atomic():
+        holiday = Holiday.objects.select_for_update().get(pk=holiday.pk)
+        if holiday.observed == observed:
+            return holiday
+        holiday.observed = observed
+        holiday.save(update_fields=["observed"])
+        audit_record(
+            actor=actor, action="holiday.observe" if observed else "holiday.unobserve", obj=holiday,
+            before={"observed": not observed}, after={"observed": observed}, reason=reason,
+        )  # fmt: skip
+    return holiday

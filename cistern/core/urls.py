@@ -12,4 +12,5 @@ urlpatterns = [
     path("audit/users/", views.user_audit_index, name="user_audit_index"),
     path("district/", views.district_settings_page, name="district_settings"),
     path("district/closures/<int:closure_id>/remove/", views.closure_day_remove, name="closure_day_remove"),
+    path("district/holidays/<int:holiday_id>/observed/", views.holiday_observed, name="holiday_observed"),
 ]

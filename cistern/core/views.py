@@ -5,13 +5,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cistern.core import clock
 
 from . import selectors, services
-from .forms import ClosureDayForm, DistrictSettingsForm
-from .models import ClosureDay
+from .forms import ClosureDayForm, DistrictSettingsForm, HolidayForm
+from .models import ClosureDay, Holiday
 from .search import search_all
 
 
@@ -59,7 +60,13 @@ def district_settings_page(request):
     can_change = request.user.has_perm("core.change_districtsettings")
     form = DistrictSettingsForm(instance=district)
     closure_form = ClosureDayForm()
-    if request.method == "POST":
+    holiday_form = HolidayForm()
+    year = _year(request.GET.get("year"), default=clock.today().year)
+    if request.method == "POST" and ("add_holiday" in request.POST or "load_holidays" in request.POST):
+        done, holiday_form = _holiday_post(request, year)
+        if done:
+            return done
+    elif request.method == "POST":
         if not can_change:
             raise PermissionDenied
         if "add_closure" in request.POST:
@@ -89,8 +96,42 @@ def district_settings_page(request):
     return render(
         request,
         "core/district_settings.html",
-        {"form": form, "closure_form": closure_form, "closures": closures, "can_change": can_change},
-    )
+        {
+            "form": form, "closure_form": closure_form, "closures": closures, "can_change": can_change,
+            "holiday_form": holiday_form, "year": year, "holidays": selectors.holidays_in(year),
+        },
+    )  # fmt: skip
+
+
+def _holiday_post(request, year):
+    """The holiday forms of the district page: add one, or load the package's list for a year."""
+    if not request.user.has_perm("core.add_holiday"):
+        raise PermissionDenied
+    if "load_holidays" in request.POST:
+        year = _year(request.POST.get("year"), default=year)
+        added = services.holidays_load(actor=request.user, years=[year])
+        messages.success(request, f"{added} federal and state holidays of {year} added to the list.")
+        return redirect(f"{reverse('district_settings')}?year={year}"), None
+    form = HolidayForm(request.POST)
+    if form.is_valid():
+        try:
+            holiday = services.holiday_add(actor=request.user, **form.cleaned_data)
+        except services.CoreError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, f"{holiday.day:%m/%d/%Y} {holiday.name} is a holiday: the office is closed."
+            )
+            return redirect(f"{reverse('district_settings')}?year={holiday.day.year}"), form
+    return None, form
+
+
+def _year(value, *, default: int) -> int:
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return default
+    return year if 1900 < year < 2200 else default
 
 
 @require_POST
@@ -100,3 +141,16 @@ def closure_day_remove(request, closure_id):
     services.closure_day_remove(actor=request.user, closure=closure, reason=request.POST.get("reason", ""))
     messages.success(request, f"{closure.day:%m/%d/%Y} is no longer a closure day.")
     return redirect("district_settings")
+
+
+@require_POST
+@permission_required("core.change_holiday", raise_exception=True)
+def holiday_observed(request, holiday_id):
+    holiday = get_object_or_404(Holiday, pk=holiday_id)
+    observed = request.POST.get("observed") == "1"
+    services.holiday_set_observed(
+        actor=request.user, holiday=holiday, observed=observed, reason=request.POST.get("reason", "")
+    )
+    state = "observed: the office is closed" if observed else "not observed: the office is open"
+    messages.success(request, f"{holiday.day:%m/%d/%Y} {holiday.name} is {state}.")
+    return redirect(f"{reverse('district_settings')}?year={holiday.day.year}")

@@ -19,8 +19,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from cistern.core import clock
-from cistern.core.calendar import BusinessCalendar
 from cistern.core.models import ClosureDay, DistrictSettings, NumberSequence
+from cistern.core.selectors import district_calendar
+from cistern.core.services import holidays_load
 from cistern.customers import search_index
 from cistern.customers.models import (
     Account,
@@ -168,7 +169,7 @@ def _postgres_before_load(cursor) -> None:
 
 def closure_days(today: date) -> list[tuple[date, str]]:
     """Two board-declared closures ahead of `today`, each on a business day (never on a holiday)."""
-    calendar = BusinessCalendar()
+    calendar = district_calendar()
     christmas_eve = date(today.year, 12, 24)
     if christmas_eve <= today:
         christmas_eve = date(today.year + 1, 12, 24)
@@ -211,6 +212,8 @@ def seed_district(
     with transaction.atomic():
         user = conversion_user()
         DistrictSettings.objects.update_or_create(id=1, defaults=DISTRICT)
+        # The holiday list for the history's years and the next one (the post-migrate load spans the real today).
+        holidays_load(actor=None, years=range(today.year - 2, today.year + 2))
         for day, reason in closure_days(today):
             ClosureDay.objects.get_or_create(day=day, defaults={"reason": reason})
         load_rates()

@@ -1,10 +1,23 @@
+"""The business-day calendar, built from plain values: the observed holidays and closure days it is given."""
+
 from datetime import date
 
 import pytest
 
 from cistern.core.calendar import BusinessCalendar
 
-CAL = BusinessCalendar()
+# The district's observed holidays these tests cross (as core.Holiday rows would give them).
+HOLIDAYS = {
+    date(2026, 3, 31): "Cesar Chavez Day",
+    date(2026, 7, 3): "Independence Day (observed)",
+    date(2026, 11, 26): "Thanksgiving Day",
+    date(2026, 11, 27): "Day After Thanksgiving",
+    date(2026, 12, 25): "Christmas Day",
+    date(2027, 1, 1): "New Year's Day",
+    date(2027, 3, 31): "Cesar Chavez Day",
+    date(2027, 12, 24): "Christmas Day (observed)",
+}
+CAL = BusinessCalendar(holidays=HOLIDAYS)
 
 
 @pytest.mark.parametrize(
@@ -59,7 +72,7 @@ def test_cesar_chavez_day_moves_a_deadline():
 
 
 def test_district_closure_day():
-    cal = BusinessCalendar.with_closures([date(2026, 12, 24), date(2026, 12, 31)])
+    cal = BusinessCalendar.with_closures([date(2026, 12, 24), date(2026, 12, 31)], holidays=HOLIDAYS)
     assert not cal.is_business_day(date(2026, 12, 24))
     assert cal.holiday_name(date(2026, 12, 24)) == "District closure"
     assert cal.next_business_day(date(2026, 12, 23)) == date(2026, 12, 28)
@@ -70,3 +83,22 @@ def test_district_closure_day():
 def test_holiday_name_for_a_holiday_and_an_ordinary_day():
     assert CAL.holiday_name(date(2026, 11, 26)) == "Thanksgiving Day"
     assert CAL.holiday_name(date(2026, 11, 24)) is None
+
+
+def test_only_the_holidays_it_is_given_close_the_office():
+    """No holiday package behind it: a day the district does not observe is a business day."""
+    assert BusinessCalendar().is_business_day(date(2026, 11, 26))
+    kept_open = BusinessCalendar(
+        holidays={d: n for d, n in HOLIDAYS.items() if n != "Day After Thanksgiving"}
+    )
+    assert kept_open.is_business_day(date(2026, 11, 27))
+    assert kept_open.next_business_day(date(2026, 11, 25)) == date(2026, 11, 27)
+    columbus = BusinessCalendar(holidays={date(2026, 10, 12): "Columbus Day"})
+    assert not columbus.is_business_day(date(2026, 10, 12))
+    assert columbus.holiday_name(date(2026, 10, 12)) == "Columbus Day"
+
+
+def test_business_day_on_or_after():
+    assert CAL.business_day_on_or_after(date(2026, 11, 25)) == date(2026, 11, 25)  # open: itself
+    assert CAL.business_day_on_or_after(date(2026, 11, 26)) == date(2026, 11, 30)  # holiday, holiday, weekend
+    assert CAL.business_day_on_or_after(date(2026, 12, 5)) == date(2026, 12, 7)  # Saturday

@@ -1,6 +1,6 @@
 from datetime import date
 
-from cistern.core.models import ClosureDay
+from cistern.core.models import ClosureDay, Holiday
 
 PAGES = {
     "home": None,
@@ -20,11 +20,18 @@ PAGES = {
 POSTS = {
     "customers:contact_add": ("customers.add_contactentry", {"channel": "phone", "subject": "Matrix"}),
     "closure_day_remove": ("core.delete_closureday", {}),
+    "holiday_observed": ("core.change_holiday", {"observed": "0"}),
 }
 
 
 def build(world):
-    return {"closure": ClosureDay.objects.create(day=date(2026, 12, 24), reason="Board closure")}
+    holiday, _ = Holiday.objects.get_or_create(
+        day=date(2026, 11, 27), defaults={"name": "Day After Thanksgiving"}
+    )
+    return {
+        "closure": ClosureDay.objects.create(day=date(2026, 12, 24), reason="Board closure"),
+        "holiday": holiday,
+    }
 
 
 def url(name, world):
@@ -45,4 +52,5 @@ def url(name, world):
         "customers:flag_end": f"/accounts/{n}/flags/{world['flag'].pk}/end/",
         "customers:contact_add": f"/accounts/{n}/contacts/",
         "closure_day_remove": f"/district/closures/{world['closure'].pk}/remove/",
+        "holiday_observed": f"/district/holidays/{world['holiday'].pk}/observed/",
     }[name]
