@@ -5,7 +5,7 @@ say where they are. Money is sent as strings."""
 from datetime import date
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from cistern.billing import selectors, services, tasks
 from cistern.billing.models import BillCycle, BillRun
@@ -33,6 +33,16 @@ class RunOut(Schema):
     bills: int
     amount: str
     exceptions: dict[str, int]
+    accounts_in_service: int = Field(
+        description="Accounts of the cycle in service in the period: billed + final-billed + held."
+    )
+    accounts_billed: int
+    accounts_final_billed: int = Field(
+        description="Stopped inside the period: their final bill settles them, outside the run."
+    )
+    accounts_held: int = Field(
+        description="Not billed by this run; each is on the Accounts not billed queue with its reason."
+    )
 
 
 class ApproveIn(Schema):
@@ -91,6 +101,8 @@ def _run_out(run: BillRun) -> RunOut:
         id=run.pk, cycle=run.cycle.code, period_end=run.period_end, bill_date=run.bill_date, due_date=run.due_date,
         status=run.status, progress_done=run.progress_done, progress_total=run.progress_total,
         bills=summary["posted"] or summary["billable"], amount=str(summary["amount"]), exceptions=summary["exceptions"],
+        accounts_in_service=summary["accounts_in_service"], accounts_billed=summary["accounts_billed"],
+        accounts_final_billed=summary["accounts_final_billed"], accounts_held=summary["accounts_held"],
     )  # fmt: skip
 
 

@@ -40,7 +40,24 @@ class MeterSpan:
     to_date: date
     to_value: Decimal
     units: Decimal
-    estimated: bool = False
+    estimated: bool = False  # the closing read is an estimate
+    start_estimated: bool = False  # no turn-on read: the start was estimated for the move-in date
+
+
+class Service:
+    """How an account stood in the period: billed in the run only when active."""
+
+    ACTIVE = "active"
+    STOPPED = "stopped"  # service ended inside the period: its final bill settles it, outside the run
+    PENDING = "pending"  # started, but the turn-on is not completed
+
+
+class Disposition:
+    """What a run does with an account in service: in service = billed + final-billed + held."""
+
+    BILLED = "billed"
+    FINAL_BILLED = "final_billed"
+    HELD = "held"
 
 
 @dataclass(frozen=True)
@@ -49,6 +66,10 @@ class AccountFacts:
     spans: tuple[MeterSpan, ...]
     unread: tuple[str, ...] = ()  # serials of meters in service with no read to bill this period
     last_year_charges: Decimal | None = None  # the bill for the same period a year ago
+    service: str = Service.ACTIVE
+    service_date: date | None = None  # the stop date (stopped) or the start date (pending)
+    final_billed: bool = False  # a stopped account whose final bill stands
+    start_problems: tuple[str, ...] = ()  # read exceptions about where a span starts (no turn-on read)
 
 
 @dataclass(frozen=True)
@@ -64,6 +85,7 @@ class Proposal:
     spans: tuple[MeterSpan, ...]
     lines: tuple[ProposedLine, ...]
     exceptions: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    disposition: str = Disposition.HELD
 
     @property
     def total(self) -> Decimal:
@@ -91,11 +113,41 @@ class Limits:
 
 
 def check_no_read(facts: AccountFacts, proposal: Proposal, limits: Limits) -> list[tuple[str, str]]:
+    if facts.service != Service.ACTIVE:
+        return []
     if not facts.spans:
         return [("no_read", "No read to bill this period: nothing is billed until one is entered.")]
     if facts.unread:
         return [("no_read", f"No read this period for meter {', '.join(facts.unread)}.")]
     return []
+
+
+def check_service(facts: AccountFacts, proposal: Proposal, limits: Limits) -> list[tuple[str, str]]:
+    on = f"{facts.service_date:%m/%d/%Y}" if facts.service_date else "?"
+    if facts.service == Service.STOPPED and facts.final_billed:
+        return [("final_billed", f"Service stopped on {on}: its final bill settles it, outside this run.")]
+    if facts.service == Service.STOPPED:
+        return [
+            ("no_final_bill", f"Service stopped on {on}: no final bill yet (it is made from the final read).")
+        ]
+    if facts.service == Service.PENDING:
+        return [
+            ("pending", f"Service started on {on}: the turn-on is not completed, so nothing is billed yet.")
+        ]
+    return []
+
+
+def check_start(facts: AccountFacts, proposal: Proposal, limits: Limits) -> list[tuple[str, str]]:
+    return [("no_start_read", problem) for problem in facts.start_problems]
+
+
+def check_fire_line_usage(facts: AccountFacts, proposal: Proposal, limits: Limits) -> list[tuple[str, str]]:
+    return [
+        ("fire_usage", f"Fire line {s.serial} recorded {s.units} units: water drawn other than for a fire is "
+         "reviewed (a fire line has no usage charge).")
+        for s in facts.spans
+        if s.rate_class == "fire_line" and s.units > 0
+    ]  # fmt: skip
 
 
 def check_estimated(facts: AccountFacts, proposal: Proposal, limits: Limits) -> list[tuple[str, str]]:
@@ -116,7 +168,7 @@ def check_high(facts: AccountFacts, proposal: Proposal, limits: Limits) -> list[
 
 
 def check_zero(facts: AccountFacts, proposal: Proposal, limits: Limits) -> list[tuple[str, str]]:
-    zero = [s.serial for s in facts.spans if s.units == 0]
+    zero = [s.serial for s in facts.spans if s.units == 0 and s.rate_class != "fire_line"]
     return [("zero", f"Zero usage on meter {', '.join(zero)} of an active account.")] if zero else []
 
 
@@ -126,8 +178,16 @@ def check_negative(facts: AccountFacts, proposal: Proposal, limits: Limits) -> l
     return []
 
 
-CHECKS: tuple[Callable, ...] = (check_no_read, check_estimated, check_high, check_zero, check_negative)
+CHECKS: tuple[Callable, ...] = (
+    check_service, check_no_read, check_start, check_estimated, check_fire_line_usage, check_high, check_zero,
+    check_negative,
+)  # fmt: skip
 EXCEPTION_NAMES = {
+    "final_billed": "Final-billed",
+    "no_final_bill": "Stopped, no final bill",
+    "pending": "Turn-on not completed",
+    "no_start_read": "No turn-on read",
+    "fire_usage": "Fire-line usage",
     "no_read": "No read",
     "estimated": "Estimated read",
     "high": "High bill",
@@ -139,27 +199,49 @@ EXCEPTION_NAMES = {
 TariffLookup = Callable[[str, str], Sequence[engine.Tariff]]  # (rate class, meter size) -> tariffs
 
 
+# Exceptions that keep a meter (or the whole account) from this run's bills: the account is listed on
+# Accounts not billed until they are resolved. The others are for review and do not hold a bill.
+HOLDING = frozenset({"no_final_bill", "pending", "no_read", "no_rates"})
+
+
 def propose(
     facts: AccountFacts, *, tariffs: TariffLookup, proration: engine.Proration, limits: Limits = Limits()
 ) -> Proposal:
-    """The bill `facts` call for. Without a read nothing is billable; otherwise every meter span is rated."""
+    """The bill `facts` call for. An active account's rated meter spans are billed; a meter that cannot be
+    rated is left out of the bill (its read stays unbilled for the next run) and named in an exception, so
+    one unrated service point never hides the rest of the account. Without a rated span nothing is billed."""
     lines: list[ProposedLine] = []
     problems: list[tuple[str, str]] = []
-    for index, span in enumerate(facts.spans):
+    spans: list[MeterSpan] = []
+    for span in facts.spans if facts.service == Service.ACTIVE else ():
         try:
             rated = engine.rate(
                 tariffs(span.rate_class, span.size), start=span.from_date, end=span.to_date, units=span.units,
                 size_label=span.size, proration=proration,
             )  # fmt: skip
         except engine.RatingError as error:
-            problems.append(("no_rates", f"Meter {span.serial}: {error}"))
+            problems.append(
+                ("no_rates", f"Meter {span.serial} ({span.rate_class.replace('_', ' ')}): {error}")
+            )
             continue
-        lines.extend(ProposedLine(index, line) for line in rated)
-    proposal = Proposal(facts.account_id, False, facts.spans, tuple(lines))
+        lines.extend(ProposedLine(len(spans), line) for line in rated)
+        spans.append(span)
+    proposal = Proposal(facts.account_id, False, tuple(spans), tuple(lines))
     for check in CHECKS:
         problems.extend(check(facts, proposal, limits))
-    billable = bool(facts.spans) and not any(code == "no_rates" for code, _ in problems)
-    return Proposal(facts.account_id, billable, facts.spans, tuple(lines), tuple(problems))
+    billable = bool(spans)
+    if billable:
+        disposition = Disposition.BILLED
+    elif facts.service == Service.STOPPED and facts.final_billed:
+        disposition = Disposition.FINAL_BILLED
+    else:
+        disposition = Disposition.HELD
+    return Proposal(facts.account_id, billable, tuple(spans), tuple(lines), tuple(problems), disposition)
+
+
+def holds(exceptions) -> list[tuple[str, str]]:
+    """The exceptions of a trial item that keep something of the account from being billed."""
+    return [(code, message) for code, message in exceptions if code in HOLDING]
 
 
 def fingerprint(facts: AccountFacts, rates_digest: str) -> str:
@@ -177,6 +259,7 @@ def span_to_json(span: MeterSpan) -> dict:
         "rate_class": span.rate_class, "from_read_id": span.from_read_id, "from_date": span.from_date.isoformat(),
         "from_value": str(span.from_value), "to_read_id": span.to_read_id, "to_date": span.to_date.isoformat(),
         "to_value": str(span.to_value), "units": str(span.units), "estimated": span.estimated,
+        "start_estimated": span.start_estimated,
     }  # fmt: skip
 
 

@@ -127,6 +127,9 @@ class BillRunItem(models.Model):
     run = models.ForeignKey(BillRun, on_delete=models.CASCADE, related_name="items")
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+", db_index=False)
     billable = models.BooleanField()
+    # billed, final_billed (stopped inside the period: its final bill settles it) or held (with a reason in
+    # the exceptions): in service = billed + final-billed + held.
+    disposition = models.CharField(max_length=12, default="held")
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)
     total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
@@ -140,7 +143,10 @@ class BillRunItem(models.Model):
     class Meta:
         ordering = ["run", "id"]
         constraints = [models.UniqueConstraint(fields=["run", "account"], name="one_item_per_account_run")]
-        indexes = [models.Index(fields=["run", "has_exceptions"], name="run_item_exception_idx")]
+        indexes = [
+            models.Index(fields=["run", "has_exceptions"], name="run_item_exception_idx"),
+            models.Index(fields=["account", "-run"], name="run_item_account_idx"),
+        ]
 
     def __str__(self):
         return f"Run {self.run_id}, account {self.account_id}: ${self.total}"
@@ -224,7 +230,10 @@ class BillMeter(models.Model):
     from_value = models.DecimalField(max_digits=12, decimal_places=2)
     to_value = models.DecimalField(max_digits=12, decimal_places=2)
     units = models.DecimalField(max_digits=12, decimal_places=2)
-    estimated = models.BooleanField(default=False)
+    estimated = models.BooleanField(default=False, help_text="The closing read is an estimate.")
+    start_estimated = models.BooleanField(
+        default=False, help_text="No turn-on read: the start value was estimated for the move-in date."
+    )
     rebill = models.BooleanField(default=False, help_text="On a rebill, which bills its reads again.")
 
     class Meta:
@@ -279,3 +288,17 @@ class BillEmail(models.Model):
 
     def __str__(self):
         return f"E-bill {self.bill_id} to {self.address}"
+
+
+class UnbilledReview(models.Model):
+    """Who is looking at an account on the Accounts not billed queue, and what they found."""
+
+    account = models.OneToOneField(Account, on_delete=models.PROTECT, related_name="unbilled_review")
+    looking = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Unbilled review of account {self.account_id}"

@@ -2,13 +2,17 @@
 
 from cistern.core import panels
 
-from . import selectors
+from . import selectors, unbilled
 
 
 def _bills(account, request):
     bills = selectors.account_bills(account.pk)
     final = any(b.kind == "final" and not hasattr(b, "cancellation") for b in bills)
-    return {"bills": bills, "needs_final_bill": account.status == "final" and not final}
+    return {
+        "bills": bills,
+        "needs_final_bill": account.status == "final" and not final,
+        "held": unbilled.held_from_billing(account.pk),
+    }
 
 
 def register_all() -> None:

@@ -2,7 +2,6 @@
 cycle), bills and their lines, runs and their items."""
 
 from collections import defaultdict
-from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
@@ -16,7 +15,8 @@ from cistern.ledger import selectors as ledger_selectors
 from cistern.metering.models import MeterInstallation, Read, ReadKind, ReadStatus
 
 from . import calculation
-from .models import Bill, BillCycle, BillMeter, BillRun, BillRunItem
+from . import spans as spans_module
+from .models import Bill, BillCycle, BillKind, BillMeter, BillRun, BillRunItem
 
 # A period's read is one taken within this many days before the period end (a late read still bills this
 # period; an earlier one belongs to the last).
@@ -43,43 +43,28 @@ def cycle_installations(cycle: BillCycle, *, period_end: date) -> list[dict]:
     return _installations(Q(service_point__route__cycle_route__cycle=cycle), period_end)
 
 
-def _billed_through(installation_ids: list[int]) -> dict[int, tuple]:
-    """Each installation's last billed span end: (to_read id, date, value)."""
-    last = (
-        BillMeter.objects.filter(installation_id__in=installation_ids)
-        .values("installation_id")
-        .annotate(last=Max("id"))
-        .order_by()
+def period_start_for(period_end: date) -> date:
+    """The start of the month-long period a run ending `period_end` bills: the same day a month earlier."""
+    year, month = (
+        (period_end.year, period_end.month - 1) if period_end.month > 1 else (period_end.year - 1, 12)
     )
-    ids = [row["last"] for row in last]
-    return {
-        row["installation_id"]: (row["to_read_id"], row["to_date"], row["to_value"])
-        for row in BillMeter.objects.filter(id__in=ids).values("installation_id", "to_read_id", "to_date", "to_value")
-    }  # fmt: skip
+    day = min(period_end.day, 28 if month == 2 else 30 if month in (4, 6, 9, 11) else 31)
+    return date(year, month, day)
 
 
-def _reads(installation_ids: list[int], since: date, until: date) -> dict[tuple[int, int], list[dict]]:
-    """Accepted reads of the installations in (since, until], by (installation, account), in date order."""
-    found: dict[tuple[int, int], list[dict]] = defaultdict(list)
-    rows = (
-        Read.objects.filter(
-            installation_id__in=installation_ids, status=ReadStatus.ACCEPTED, read_on__gt=since, read_on__lte=until
-        )
-        .values("id", "installation_id", "account_id", "read_on", "value", "kind", "consumption")
-        .order_by("installation_id", "read_on")
-    )  # fmt: skip
-    for row in rows:
-        found[(row["installation_id"], row["account_id"])].append(row)
-    return found
+_ACCOUNT_FIELDS = ("id", "premise_id", "occupancy_type", "start_date", "end_date", "status")
 
 
 def cycle_facts(cycle: BillCycle, *, period_end: date) -> list[calculation.AccountFacts]:
-    """Every active account in the cycle with its meter spans for the period ending `period_end`."""
+    """Every account in service at the cycle's premises during the period ending `period_end`, whatever its
+    status now: active ones with their meter spans, stopped ones (final-billed outside the run, or held until
+    they are) and pending ones (held until the turn-on), so a run accounts for each of them."""
     installations = cycle_installations(cycle, period_end=period_end)
     premises = list({inst["service_point__premise_id"] for inst in installations})
     accounts = list(
-        Account.objects.filter(status=AccountStatus.ACTIVE, premise_id__in=premises, start_date__lt=period_end)
-        .values("id", "premise_id", "occupancy_type", "start_date")
+        Account.objects.filter(premise_id__in=premises, start_date__lt=period_end)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=period_start_for(period_end)))
+        .values(*_ACCOUNT_FIELDS)
         .order_by("id")
     )  # fmt: skip
     return _facts(installations, accounts, period_end)
@@ -96,13 +81,19 @@ def final_read_date(account: Account) -> date | None:
 
 
 def account_facts(account: Account, *, period_end: date) -> calculation.AccountFacts:
-    """One account's facts to `period_end` (its final bill), whatever its status."""
+    """One account's facts to `period_end` (its final bill), whatever its status: billed as if active."""
     installations = _installations(Q(service_point__premise_id=account.premise_id), period_end)
-    row = {
-        "id": account.pk, "premise_id": account.premise_id, "occupancy_type": account.occupancy_type,
-        "start_date": account.start_date,
-    }  # fmt: skip
+    row = {field: getattr(account, field) for field in _ACCOUNT_FIELDS}
+    row.update(status=AccountStatus.ACTIVE, end_date=None)
     return _facts(installations, [row], period_end)[0]
+
+
+def _service(account: dict, period_end: date) -> tuple[str, date | None]:
+    if account["status"] == AccountStatus.PENDING:
+        return calculation.Service.PENDING, account["start_date"]
+    if account["end_date"] is not None and account["end_date"] <= period_end:
+        return calculation.Service.STOPPED, account["end_date"]
+    return calculation.Service.ACTIVE, None
 
 
 def _facts(
@@ -114,78 +105,113 @@ def _facts(
     ids = [inst["id"] for inst in installations]
     billed = _billed_through(ids)
     recent_since = period_end - timedelta(days=RECENT_DAYS)
-    reads = _reads(ids, recent_since, period_end)
-    last_year = last_year_charges([a["id"] for a in accounts], period_end)
     window_start = period_end - timedelta(days=READ_WINDOW_DAYS)
-    facts, old = [], []
+    service = {a["id"]: _service(a, period_end) for a in accounts}
+    active = [a for a in accounts if service[a["id"]][0] == calculation.Service.ACTIVE]
+    # A span that starts long ago, or at the account's start (its reads before the move-in are needed to
+    # estimate a start), reads the installation's whole history; every other one only the recent reads.
+    whole = {
+        inst["id"]
+        for a in active
+        for inst in by_premise[a["premise_id"]]
+        if (b := billed.get(inst["id"])) is None or b.read_on < a["start_date"] or b.read_on <= recent_since
+    }
+    reads = _reads([i for i in ids if i not in whole], recent_since, period_end)
+    reads.update(_reads(sorted(whole), None, period_end))
+    last_year = last_year_charges([a["id"] for a in active], period_end)
+    stopped = [a["id"] for a in accounts if service[a["id"]][0] == calculation.Service.STOPPED]
+    final_billed = set(
+        Bill.objects.filter(
+            account_id__in=stopped, kind=BillKind.FINAL, cancellation__isnull=True
+        ).values_list("account_id", flat=True)
+    )
+    facts = []
     for account in accounts:
-        spans, unread = [], []
+        kind, on = service[account["id"]]
+        if kind != calculation.Service.ACTIVE:
+            facts.append(
+                calculation.AccountFacts(
+                    account["id"],
+                    (),
+                    service=kind,
+                    service_date=on,
+                    final_billed=account["id"] in final_billed,
+                )
+            )
+            continue
+        spans, unread, problems = [], [], []
         for inst in by_premise[account["premise_id"]]:
-            span = _span(account, inst, billed.get(inst["id"]), reads.get((inst["id"], account["id"]), []),
-                         window_start)  # fmt: skip
-            if span is None:
-                if inst["removed_on"] is None:
+            rows = reads.get(inst["id"], [])
+            found = spans_module.find_span(
+                account_id=account["id"], start_date=account["start_date"], reads=rows,
+                billed=billed.get(inst["id"]), window_start=window_start, until=period_end,
+                installed_on=inst["installed_on"], initial_value=inst["initial_value"], serial=inst["meter__serial"],
+            )  # fmt: skip
+            if found is None:
+                own = any(r.account_id == account["id"] and r.read_on > window_start for r in rows)
+                if inst["removed_on"] is None and not own:
                     unread.append(inst["meter__serial"])
                 continue
-            if span.from_date <= recent_since:
-                old.append((len(facts), len(spans), inst, account))
-            spans.append(span)
+            if found.problem:
+                problems.append(found.problem)
+            to, start = found.to, found.start
+            spans.append(
+                calculation.MeterSpan(
+                    installation_id=inst["id"], serial=inst["meter__serial"], size=inst["meter__size"],
+                    rate_class=calculation.rate_class_for(inst["service_point__kind"], account["occupancy_type"]),
+                    from_read_id=start.read_id, from_date=start.on,
+                    from_value=start.value if start.value is not None else to.value, to_read_id=to.id,
+                    to_date=to.read_on, to_value=to.value, units=found.units,
+                    estimated=to.kind == ReadKind.ESTIMATED, start_estimated=start.estimated,
+                )
+            )  # fmt: skip
         facts.append(
-            calculation.AccountFacts(account["id"], tuple(spans), tuple(unread), last_year.get(account["id"]))
-        )
-    return _with_old_usage(facts, old, period_end)
+            calculation.AccountFacts(
+                account["id"], tuple(spans), tuple(unread), last_year.get(account["id"]),
+                start_problems=tuple(problems),
+            )
+        )  # fmt: skip
+    return facts
 
 
-def _span(account: dict, inst: dict, billed: tuple | None, reads: list[dict], window_start: date):
-    """The span from the last billed read (or the account's first read, or the installation) to the newest
-    unbilled read in the window; None when there is no such read."""
-    closing = [r for r in reads if r["read_on"] > window_start]
-    if not closing:
-        return None
-    to = closing[-1]
-    if billed is not None and billed[0] == to["id"]:
-        return None  # already billed
-    if billed is not None and billed[1] >= account["start_date"]:
-        from_id, from_date, from_value = billed
-    else:
-        first = next(
-            (r for r in reads if r["read_on"] >= account["start_date"] and r["id"] != to["id"]), None
-        )
-        if first is not None and first["read_on"] < to["read_on"]:
-            from_id, from_date, from_value = first["id"], first["read_on"], first["value"]
-        elif inst["installed_on"] >= account["start_date"]:
-            from_id, from_date, from_value = None, inst["installed_on"], inst["initial_value"]
-        else:
-            from_id, from_date, from_value = None, account["start_date"], None
-    if from_date >= to["read_on"]:
-        return None
-    units = _units(reads, from_date, to["read_on"])
-    return calculation.MeterSpan(
-        installation_id=inst["id"], serial=inst["meter__serial"], size=inst["meter__size"],
-        rate_class=calculation.rate_class_for(inst["service_point__kind"], account["occupancy_type"]),
-        from_read_id=from_id, from_date=from_date, from_value=from_value if from_value is not None else to["value"],
-        to_read_id=to["id"], to_date=to["read_on"], to_value=to["value"], units=units,
-        estimated=to["kind"] == ReadKind.ESTIMATED,
-    )  # fmt: skip
+def _billed_through(installation_ids: list[int]) -> dict[int, spans_module.Billed]:
+    """Each installation's last billed span end: its closing read."""
+    last = (
+        BillMeter.objects.filter(installation_id__in=installation_ids)
+        .values("installation_id")
+        .annotate(last=Max("id"))
+        .order_by()
+    )
+    ids = [row["last"] for row in last]
+    return {
+        row["installation_id"]: spans_module.Billed(row["to_read_id"], row["to_date"], row["to_value"])
+        for row in BillMeter.objects.filter(id__in=ids).values("installation_id", "to_read_id", "to_date", "to_value")
+    }  # fmt: skip
+
+
+def _reads(
+    installation_ids: list[int], since: date | None, until: date
+) -> dict[int, list[spans_module.ReadRow]]:
+    """Accepted reads of the installations in (since, until] (all of them to `until` when `since` is None),
+    every account's, by installation in date order."""
+    found: dict[int, list[spans_module.ReadRow]] = defaultdict(list)
+    if not installation_ids:
+        return found
+    rows = Read.objects.filter(
+        installation_id__in=installation_ids, status=ReadStatus.ACCEPTED, read_on__lte=until
+    )
+    if since is not None:
+        rows = rows.filter(read_on__gt=since)
+    for row in rows.values_list(
+        "id", "installation_id", "account_id", "read_on", "value", "kind", "consumption"
+    ).order_by("installation_id", "read_on", "id"):
+        found[row[1]].append(spans_module.ReadRow(row[0], row[2], row[3], row[4], row[5], row[6]))
+    return found
 
 
 def _units(reads: list[dict], after: date, until: date) -> Decimal:
     """Units used between two reads: the consumption metering stored on each accepted read in (after, until]."""
     return sum((r["consumption"] or 0 for r in reads if after < r["read_on"] <= until), Decimal("0.00"))
-
-
-def _with_old_usage(facts, old, period_end):
-    """Spans starting before the recent reads: their units summed from a second query over their own reads."""
-    if not old:
-        return facts
-    since = min(facts[f].spans[s].from_date for f, s, _, _ in old)
-    reads = _reads([inst["id"] for _, _, inst, _ in old], since - timedelta(days=1), period_end)
-    for f, s, inst, account in old:
-        spans = list(facts[f].spans)
-        own = reads.get((inst["id"], account["id"]), [])
-        spans[s] = replace(spans[s], units=_units(own, spans[s].from_date, spans[s].to_date))
-        facts[f] = replace(facts[f], spans=tuple(spans))
-    return facts
 
 
 def closing_read(
@@ -229,18 +255,18 @@ def previous_due(account_id: int) -> Decimal:
 
 class BatchAccount(NamedTuple):
     language: str
-    owed: Decimal  # what the account owes before this bill: its receivable lines and any opening balance
+    owed: Decimal  # what the account owes before this bill: its receivable lines
     previous_due: Decimal  # the amount due on its latest bill that stands
 
 
 # One query for everything a posting batch needs of its accounts: a batch's ids travel as a range of items,
 # not as thousands of parameters. The sum of the balance sources customers.balances registers (the ledger's
-# receivable and the converted opening balance), written out so the database does it in one pass.
+# receivable, converted opening balances included), written out so the database does it in one pass.
 _BATCH_SQL = """
 SELECT i.account_id, c.preferred_language,
     (SELECT sum(l.amount) FILTER (WHERE l.gl_account_id = %s) FROM ledger_journalline l
-        WHERE l.account_id = i.account_id),
-    (SELECT o.amount FROM customers_openingbalance o WHERE o.account_id = i.account_id),
+        JOIN ledger_journalentry e ON e.id = l.entry_id
+        WHERE l.account_id = i.account_id AND e.entry_date <= %s),
     (SELECT b.amount_due FROM billing_bill b WHERE b.account_id = i.account_id
         AND NOT EXISTS (SELECT 1 FROM billing_billcancellation x WHERE x.bill_id = b.id)
         ORDER BY b.period_end DESC, b.id DESC LIMIT 1)
@@ -251,14 +277,18 @@ WHERE i.run_id = %s AND i.id >= %s AND i.id <= %s AND i.billable
 """
 
 
-def batch_accounts(run_id: int, first_item: int, last_item: int) -> dict[int, BatchAccount]:
+def batch_accounts(
+    run_id: int, first_item: int, last_item: int, *, bill_date: date
+) -> dict[int, BatchAccount]:
+    """What a posting batch's bills need of their accounts; a bill counts only what is dated on or before its
+    bill date (a payment made after it is on the next bill)."""
     receivable = ledger_selectors.receivable_gl().pk
     with connection.cursor() as cursor:
-        cursor.execute(_BATCH_SQL, [receivable, run_id, first_item, last_item])
+        cursor.execute(_BATCH_SQL, [receivable, bill_date, run_id, first_item, last_item])
         rows = cursor.fetchall()
     return {
-        account_id: BatchAccount(language or "en", _cents(owed) + _cents(opening), _cents(previous))
-        for account_id, language, owed, opening, previous in rows
+        account_id: BatchAccount(language or "en", _cents(owed), _cents(previous))
+        for account_id, language, owed, previous in rows
     }
 
 
@@ -277,8 +307,14 @@ def run_summary(run: BillRun) -> dict:
     for exceptions in items.filter(has_exceptions=True).values_list("exceptions", flat=True):
         for code, _ in exceptions:
             by_code[code] += 1
+    dispositions = dict(items.values_list("disposition").annotate(n=Count("id")).order_by())
     return {
         "accounts": items.count(),
+        # in service = billed + final-billed + held: every account of the cycle in service in the period
+        "accounts_in_service": sum(dispositions.values()),
+        "accounts_billed": dispositions.get(calculation.Disposition.BILLED, 0),
+        "accounts_final_billed": dispositions.get(calculation.Disposition.FINAL_BILLED, 0),
+        "accounts_held": dispositions.get(calculation.Disposition.HELD, 0),
         "billable": totals["bills"] or 0,
         "held": items.filter(billable=False).count(),
         "amount": _cents(totals["amount"]),

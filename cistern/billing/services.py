@@ -19,11 +19,12 @@ from cistern.core import clock
 from cistern.core.audit import audit_record
 from cistern.core.bulk import insert_rows, reserve_ids
 from cistern.core.permissions import require
-from cistern.core.selectors import district_settings
+from cistern.core.selectors import district_settings, due_date_for
 from cistern.customers.balances import balances_owed
 from cistern.customers.models import Account, AccountStatus
+from cistern.customers.services import accounts_lock
 from cistern.ledger import selectors as ledger_selectors
-from cistern.ledger.models import JournalEntry
+from cistern.ledger.models import GLRole, JournalEntry
 from cistern.ledger.services import (
     EntryDraft,
     JournalRows,
@@ -49,6 +50,7 @@ from .models import (
     BillRunEvent,
     BillRunItem,
     RunStatus,
+    UnbilledReview,
 )
 
 
@@ -104,7 +106,7 @@ def bill_run_create(*, actor, cycle: BillCycle, period_end: date) -> BillRun:
     with transaction.atomic():
         run = BillRun.objects.create(
             cycle=cycle, period_end=period_end, bill_date=bill_date,
-            due_date=bill_date + timedelta(days=district_settings().bill_due_days), created_by=actor,
+            due_date=due_date_for(bill_date), created_by=actor,
         )  # fmt: skip
         BillRunEvent.objects.create(run=run, to_status=RunStatus.NEW, actor=actor)
         audit_record(actor=actor, action="billrun.create", obj=run, after={"period_end": str(period_end)})
@@ -185,7 +187,8 @@ def bill_run_calculate(*, actor, run: BillRun, progress: Progress | None = None)
             proposal = rating.propose(account_facts)
             item = BillRunItem(
                 id=item_ids.get(account_facts.account_id), run=run, account_id=account_facts.account_id,
-                billable=proposal.billable, period_start=proposal.period_start, period_end=proposal.period_end,
+                billable=proposal.billable, disposition=proposal.disposition, period_start=proposal.period_start,
+                period_end=proposal.period_end,
                 total=proposal.total, units=proposal.units, proposal=calculation.proposal_to_json(proposal),
                 exceptions=[list(e) for e in proposal.exceptions], has_exceptions=bool(proposal.exceptions),
                 fingerprint=facts_print, calculated_at=now,
@@ -199,7 +202,7 @@ def bill_run_calculate(*, actor, run: BillRun, progress: Progress | None = None)
             BillRunItem.objects.bulk_create(new, batch_size=1000)
             BillRunItem.objects.bulk_update(
                 changed,
-                ["billable", "period_start", "period_end", "total", "units", "proposal", "exceptions",
+                ["billable", "disposition", "period_start", "period_end", "total", "units", "proposal", "exceptions",
                  "has_exceptions", "fingerprint", "calculated_at"],
                 batch_size=500,
             )  # fmt: skip
@@ -314,7 +317,7 @@ def _prepare_batch(actor, run: BillRun, batch_size: int, receivable: str, after:
     )
     if not items:
         return None
-    accounts = selectors.batch_accounts(run.pk, items[0]["id"], items[-1]["id"])
+    accounts = selectors.batch_accounts(run.pk, items[0]["id"], items[-1]["id"], bill_date=run.bill_date)
     bills, rows = _bill_rows(
         actor, items=items, accounts=accounts, bill_date=run.bill_date, due_date=run.due_date, run=run
     )
@@ -386,7 +389,7 @@ BILL_COLUMNS = [
 ]  # fmt: skip
 METER_COLUMNS = [  # ids from the table's own sequence: nothing refers to these rows in the same batch
     "bill_id", "installation_id", "serial", "size", "rate_class", "from_read_id", "to_read_id", "from_date",
-    "to_date", "from_value", "to_value", "units", "estimated", "rebill",
+    "to_date", "from_value", "to_value", "units", "estimated", "start_estimated", "rebill",
 ]  # fmt: skip
 LINE_COLUMNS = [
     "bill_id", "sequence", "description", "quantity", "unit_price", "amount", "gl_account", "tier",
@@ -434,7 +437,8 @@ def _bill_rows(actor, *, items, accounts, bill_date, due_date, run=None, kind=Bi
     rebill = kind == BillKind.REBILL
     meter_rows = [
         (bill_id, s["installation_id"], s["serial"], s["size"], s["rate_class"], s["from_read_id"], s["to_read_id"],
-         s["from_date"], s["to_date"], s["from_value"], s["to_value"], s["units"], s["estimated"], rebill)
+         s["from_date"], s["to_date"], s["from_value"], s["to_value"], s["units"], s["estimated"],
+         s.get("start_estimated", False), rebill)
         for bill_id, item in zip(bill_ids, items, strict=True)
         for s in item["proposal"]["spans"]
     ]  # fmt: skip
@@ -507,13 +511,19 @@ def final_bill_after_final_read(*, actor, account: Account) -> Bill:
         problems = "; ".join(message for _, message in proposal.exceptions) or "nothing to bill"
         raise BillingError(f"The final bill cannot be made: {problems}.")
     today = clock.today()
-    due = today + timedelta(days=district_settings().bill_due_days)
-    receivable = ledger_selectors.receivable_gl().code
+    due = due_date_for(today)
+    receivable = ledger_selectors.gl_code(GLRole.RECEIVABLE)
+    deposits = ledger_selectors.gl_code(GLRole.DEPOSITS_HELD)
+    refunds = ledger_selectors.gl_code(GLRole.REFUNDS_PAYABLE)
     with transaction.atomic():
-        account = Account.objects.select_for_update().select_related("customer").get(pk=account.pk)
+        # The balance and the deposit it settles are read under the account's lock; the deposit is what the
+        # ledger holds for the account (none when it was never posted), not what the account asked for.
+        accounts_lock([account.pk])
+        account = Account.objects.select_related("customer").get(pk=account.pk)
         books = _one_account(account)
         after = books[account.pk].owed + proposal.total
-        applied, refund, credit_refunded, due_now = _settlement(after, Decimal(account.deposit_amount))
+        held = ledger_selectors.deposits_held([account.pk])[account.pk]
+        applied, refund, credit_refunded, due_now = _settlement(after, held)
         item = _item(proposal)
         (bill,) = _write_bills(
             actor, items=[item], accounts=books,
@@ -524,15 +534,15 @@ def final_bill_after_final_read(*, actor, account: Account) -> Bill:
         postings = []
         if applied:
             postings += [
-                Posting("2200", applied),
+                Posting(deposits, applied, account.pk, "Deposit applied to the final bill"),
                 Posting(receivable, -applied, account.pk, "Deposit applied"),
             ]
         if refund - credit_refunded:  # the deposit not needed for the debt
-            postings += [Posting("2200", refund - credit_refunded)]
+            postings += [Posting(deposits, refund - credit_refunded, account.pk, "Deposit refunded")]
         if credit_refunded:
             postings += [Posting(receivable, credit_refunded, account.pk, "Credit balance to refund")]
         if refund:
-            postings += [Posting("2300", -refund)]
+            postings += [Posting(refunds, -refund, description=f"Refund to account {account.number}")]
         if postings:
             entries.append(
                 EntryDraft(
@@ -558,9 +568,11 @@ def _one_account(account: Account) -> dict[int, selectors.BatchAccount]:
 
 
 def _settlement(after: Decimal, deposit: Decimal) -> tuple[Decimal, Decimal, Decimal, Decimal]:
-    """A final bill's (deposit applied, refund, credit refunded, amount due) from the balance with its charges:
-    the deposit pays the debt first; what is left of it, and any credit balance, is refunded."""
+    """A final bill's (deposit applied, refund, credit refunded, amount due) from the balance with its charges
+    and the deposit the ledger holds for the account (never a negative one): the deposit pays the debt first;
+    what is left of it, and any credit balance, is refunded."""
     zero = Decimal("0.00")
+    deposit = max(deposit, zero)
     if after >= 0:
         applied = min(deposit, after)
         return applied, deposit - applied, zero, after - applied
@@ -617,7 +629,7 @@ def _rebill(actor, bill: Bill, reason: str) -> Bill:
     item = _item(proposal)
     (new,) = _write_bills(
         actor, items=[item], accounts=_one_account(bill.account),
-        bill_date=clock.today(), due_date=clock.today() + timedelta(days=district_settings().bill_due_days),
+        bill_date=clock.today(), due_date=due_date_for(clock.today()),
         run=bill.run, kind=BillKind.REBILL, replaces=bill,
     )  # fmt: skip
     if new.current_charges:
@@ -628,3 +640,22 @@ def _rebill(actor, bill: Bill, reason: str) -> Bill:
         before={"bill": bill.pk, "amount": str(bill.current_charges)}, after={"amount": str(new.current_charges)},
     )  # fmt: skip
     return new
+
+
+# --- accounts not billed -----------------------------------------------------------------------------------
+
+
+def unbilled_review_update(*, actor, account: Account, looking: bool, note: str = "") -> UnbilledReview:
+    """Say who is looking at an account on the Accounts not billed queue (or stop looking), with a note."""
+    require(actor, "billing.change_unbilledreview")
+    with transaction.atomic():
+        review, _ = UnbilledReview.objects.select_for_update().get_or_create(account=account)
+        before = {"looking": review.looking_id, "note": review.note}
+        review.looking = actor if looking else None
+        review.note = note.strip()[:200]
+        review.save()
+        audit_record(
+            actor=actor, action="billing.unbilled_review", obj=review, account_id=account.pk, reason=note,
+            before=before, after={"looking": review.looking_id, "note": review.note},
+        )  # fmt: skip
+    return review

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from cistern.customers.models import Account
 
-from . import documents, selectors, services, tasks
+from . import documents, selectors, services, tasks, unbilled
 from .models import Bill, BillCycle, BillRun, RunStatus
 
 
@@ -158,3 +158,19 @@ def final_bill(request, number):
         return redirect("customers:account", account.number)
     messages.success(request, f"Final bill {bill.pk} posted.")
     return redirect("billing:bill", bill.pk)
+
+
+@permission_required("billing.view_unbilledreview", raise_exception=True)
+def accounts_not_billed(request):
+    """The lead's queue: every account a run held, or stopped with no final bill, until it is billed."""
+    if request.method == "POST":
+        account = get_object_or_404(Account, number=request.POST.get("account", ""))
+        try:
+            services.unbilled_review_update(
+                actor=request.user, account=account, looking=request.POST.get("looking") == "1",
+                note=request.POST.get("note", ""),
+            )  # fmt: skip
+        except ValueError as exc:
+            messages.error(request, str(exc))
+        return redirect("billing:accounts_not_billed")
+    return render(request, "billing/accounts_not_billed.html", {"rows": unbilled.accounts_not_billed()})

@@ -29,6 +29,16 @@ BY_SIZE = {
 }
 # The published rates are by meter size, for every customer; no fire-line charge is published.
 CLASSES = [RateClass.RESIDENTIAL, RateClass.COMMERCIAL, RateClass.IRRIGATION]
+# Private fire lines: JBWD publishes no charge. Another district's figure, marked so (district.md): San Juan
+# Water District (California, 2017) bills per day by line size, no usage charge; a month is the day's
+# charge x 30: up to 4" $0.58 ($17.40), 6" $0.87 ($26.10), 8" $1.23 ($36.90), 10" $1.47 ($44.10).
+FIRE_LINE_SOURCE = "San Juan Water District (CA, 2017): daily charge x 30, another district's figure"
+FIRE_LINE = {
+    **dict.fromkeys(["5/8", "3/4", "1", "1 1/2", "2", "3", "4"], D("17.40")),
+    "6": D("26.10"),
+    "8": D("36.90"),
+    "10": D("44.10"),
+}
 
 FEES = [
     ("account_setup", "Account set-up", FeeKind.FIXED, D("35.00"), None, None, "4210", "Twentynine Palms WD"),
@@ -64,7 +74,7 @@ def load_rates() -> None:
     version = RateScheduleVersion.objects.create(
         schedule=billed,
         effective_from=date(2024, 1, 1),
-        notes="jbwd.com/rates-fees, rates in force from 2024-01-01",
+        notes=f"jbwd.com/rates-fees, rates in force from 2024-01-01; fire lines (assumed): {FIRE_LINE_SOURCE}",
     )
     fees, blocks = [], []
     for rate_class in CLASSES:
@@ -83,6 +93,16 @@ def load_rates() -> None:
                            through_units=through, price_per_unit=price)
                 for tier, after, through, price in tiers
             ]  # fmt: skip
+    fees += [
+        BasicFee(
+            version=version,
+            rate_class=RateClass.FIRE_LINE,
+            meter_size=size,
+            monthly_amount=amount,
+            assumed=True,
+        )
+        for size, amount in FIRE_LINE.items()
+    ]
     BasicFee.objects.bulk_create(fees)
     UsageBlock.objects.bulk_create(blocks)
     Fee.objects.bulk_create(

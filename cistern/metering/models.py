@@ -60,6 +60,8 @@ class MeterSize(models.TextChoices):
     THREE = "3", '3"'
     FOUR = "4", '4"'
     SIX = "6", '6"'
+    EIGHT = "8", '8"'
+    TEN = "10", '10"'
 
 
 class MeterStatus(models.TextChoices):

@@ -41,6 +41,7 @@ class Tariff:
     basic_gl: str = "4100"
     usage_gl: str = "4110"
     label: str = ""  # the schedule version, as a bill names it
+    basic_name: str = "Basic fee"  # a fire line's is its monthly fire-line service charge
 
 
 @dataclass(frozen=True)
@@ -122,16 +123,17 @@ def rate(
 
 def _basic_fee(tariff: Tariff, month: Decimal, size_label: str, note: str, days: int, regular: bool) -> Line:
     meter = f' {size_label}"' if size_label else ""
+    name = tariff.basic_name
     if month == 1:
-        explanation = f"monthly basic fee{meter}: ${price_text(tariff.basic_fee)}"
+        explanation = f"monthly {name.lower()}{meter}: ${price_text(tariff.basic_fee)}"
     elif regular:
         explanation = (
-            f"monthly basic fee{meter} ${price_text(tariff.basic_fee)} x {_units(month)} of the period"
+            f"monthly {name.lower()}{meter} ${price_text(tariff.basic_fee)} x {_units(month)} of the period"
         )
     else:
-        explanation = f"monthly basic fee{meter} ${price_text(tariff.basic_fee)} x {days} days / 30"
+        explanation = f"monthly {name.lower()}{meter} ${price_text(tariff.basic_fee)} x {days} days / 30"
     return Line(
-        description=f"Basic fee{meter}{note}", quantity=month.quantize(QUANTITY, rounding=ROUND_HALF_UP),
+        description=f"{name}{meter}{note}", quantity=month.quantize(QUANTITY, rounding=ROUND_HALF_UP),
         unit_price=tariff.basic_fee, amount=_cents(tariff.basic_fee * month), gl_account=tariff.basic_gl,
         tier=None, explanation=explanation,
     )  # fmt: skip

@@ -55,6 +55,10 @@ def tariffs(*, rate_class: str, meter_size: str, start: date, end: date) -> list
     return found
 
 
+# What a class's monthly fixed charge is called on a bill (a fire line pays a service charge, no usage).
+BASIC_NAMES = {"fire_line": "Fire-line service charge"}
+
+
 def tariff_book(*, start: date, end: date) -> dict[tuple[str, str], list[engine.Tariff]]:
     """Every (rate class, meter size)'s tariffs billed over [start, end), in three queries: what a bill run
     rates a whole cycle with. A class and size missing from a version is missing from its list."""
@@ -82,7 +86,7 @@ def tariff_book(*, start: date, end: date) -> dict[tuple[str, str], list[engine.
                 engine.Tariff(
                     effective_from=begins, basic_fee=fee.monthly_amount,
                     blocks=tuple(blocks.get((version_id, rate_class, size), ())), basic_gl=version.basic_gl,
-                    usage_gl=version.usage_gl, label=str(version),
+                    usage_gl=version.usage_gl, label=str(version), basic_name=BASIC_NAMES.get(rate_class, "Basic fee"),
                 )
             )  # fmt: skip
     return book
