@@ -15,7 +15,7 @@ from cistern.core import clock
 from cistern.core.selectors import district_settings
 from cistern.customers.models import Account, AccountStatus
 
-from . import calculation
+from . import calculation, selectors
 from .models import Bill, BillKind, BillRun, BillRunItem, RunStatus, UnbilledReview
 
 # How many posted runs of a cycle are looked back through to date a hold's start.
@@ -88,7 +88,8 @@ def _stopped_without_final_bill(account_ids: list[int] | None = None) -> list[Un
     ).first()  # fmt: skip
     if first_run is None:
         return []
-    stopped = stopped.filter(Q(end_date__gt=first_run) | Exists(Bill.objects.filter(account=OuterRef("pk"))))
+    began = selectors.period_start_for(first_run)
+    stopped = stopped.filter(Q(end_date__gt=began) | Exists(Bill.objects.filter(account=OuterRef("pk"))))
     return [
         Unbilled(
             account_id,

@@ -7,6 +7,7 @@ PAGES = {
     "billing:run_print_export": "billing.view_billrun",
     "billing:bill": "billing.view_bill",
     "billing:bill_pdf": "billing.view_bill",
+    "billing:accounts_not_billed": "billing.view_unbilledreview",
 }
 # A permitted POST redirects: the approval is refused by the service (the run is new, not calculated) and
 # the clerk is sent back with the reason; the final bill likewise (the account is not stopped).
@@ -49,4 +50,5 @@ def url(name, world):
         "billing:bill_pdf": f"/billing/bills/{bill}/pdf/",
         "billing:bill_cancel": f"/billing/bills/{bill}/cancel/",
         "billing:final_bill": f"/billing/accounts/{number}/final-bill/",
+        "billing:accounts_not_billed": "/billing/not-billed/",
     }[name]
