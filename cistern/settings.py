@@ -5,6 +5,7 @@ Environment: DATABASE_URL (default: SQLite under var/), CISTERN_SECRET_KEY, CIST
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -114,6 +115,17 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The SQLite the project ships (pysqlite3-binary, a current SQLite with FTS5 and JSON) rather than the
+    # system's: Debian 12's 3.40.1 segfaults on FTS5 trigram queries. Swapped in here, before Django's
+    # backend first imports `sqlite3`, so every part of that backend uses the one library. Where no wheel
+    # exists, the system's SQLite (search keeps short words away from the trigram index either way).
+    try:
+        import pysqlite3
+    except ImportError:
+        pass
+    else:
+        sys.modules["sqlite3"] = pysqlite3
+        sys.modules["sqlite3.dbapi2"] = pysqlite3.dbapi2
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the counter read while a bill run writes; IMMEDIATE avoids lock-upgrade deadlocks.

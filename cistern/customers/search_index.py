@@ -3,7 +3,22 @@
 PostgreSQL: pg_trgm GIN on account.search_text, so LIKE '%fragment%' uses the index.
 SQLite: an FTS5 trigram table over the same column, kept current by triggers. Idempotent, and run again
 after every migrate because SQLite drops triggers when a migration rebuilds the account table.
+
+A trigram index can only look up patterns of at least three characters. SQLite's FTS5 does not refuse a
+shorter one: it answers wrongly, and Debian 12's SQLite 3.40.1 segfaults (taking the server with it) on
+`LIKE '%x%' AND LIKE '%pratt%'`, a short pattern before a long one. So only words of INDEXED_MIN_LENGTH
+characters or more are ever sent to the index (`split_for_index`); shorter words filter the rows it finds.
 """
+
+INDEXED_MIN_LENGTH = 3
+
+
+def split_for_index(words: list[str]) -> tuple[list[str], list[str]]:
+    """(words the trigram index may look up, words too short for it), each in the order typed."""
+    indexed = [w for w in words if len(w) >= INDEXED_MIN_LENGTH]
+    short = [w for w in words if len(w) < INDEXED_MIN_LENGTH]
+    return indexed, short
+
 
 SQLITE = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS customers_account_fts USING fts5("

@@ -1,12 +1,15 @@
 from datetime import date
 
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat, StrIndex
+from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 
 from cistern.core.search import SearchHit
 
+from . import search_index
 from .account_number import InvalidAccountNumber, looks_like_account_number, parse_account_number
 from .models import OPEN_STATUSES, Account, AccountFlag, AccountStatus, ContactEntry, ServiceEvent
 from .search_text import normalize_query, phone_digits
@@ -22,19 +25,37 @@ def flags_in_force(account: Account, on: date) -> list[AccountFlag]:
     return [f for f in account.flags.all() if f.is_in_force(on)]
 
 
+def _starts_a_word(word: str) -> GreaterThan:
+    """search_text has a word starting with `word`: a plain string test no trigram index can serve."""
+    return GreaterThan(StrIndex(Concat(Value(" "), "search_text"), Value(f" {word}")), 0)
+
+
 def _text_matches(tokens: list[str]) -> QuerySet[Account]:
+    """Accounts whose search text holds every word: one of 3 characters or more anywhere, through the trigram
+    index; a shorter one ("J" of "J Pratt") at the start of a word, tested on the account rows the index
+    found, never by the index (search_index says why). Only short words: no index, a scan of the accounts."""
+    indexed, short = search_index.split_for_index(tokens)
     accounts = Account.objects.all()
-    if connection.vendor == "sqlite":
-        # The FTS5 trigram index (migration 0002) answers LIKE '%…%' without reading every row.
-        clause = " AND ".join(["search_text LIKE %s"] * len(tokens))
-        sql = f"SELECT rowid FROM customers_account_fts WHERE {clause} LIMIT {CANDIDATES}"  # noqa: S608
-        return accounts.filter(id__in=RawSQL(sql, [f"%{t}%" for t in tokens]))  # noqa: S611 (placeholders only)
+    if connection.vendor == "sqlite" and indexed:
+        # The FTS5 trigram index (migration 0002) answers LIKE '%…%' without reading every row. The short
+        # words are tested on the account table's own column, which FTS5 never sees.
+        clause = " AND ".join(
+            ["f.search_text LIKE %s"] * len(indexed) + ["instr(' ' || a.search_text, %s) > 0"] * len(short)
+        )
+        sql = (
+            "SELECT f.rowid FROM customers_account_fts f JOIN customers_account a ON a.id = f.rowid "  # noqa: S608
+            f"WHERE {clause} LIMIT {CANDIDATES}"
+        )
+        params = [f"%{w}%" for w in indexed] + [f" {w}" for w in short]
+        return accounts.filter(id__in=RawSQL(sql, params))  # noqa: S611 (placeholders only)
     # PostgreSQL: a pg_trgm GIN index on search_text serves LIKE '%…%'. Like the FTS5 query above, take the
     # first CANDIDATES matches the index gives, unsorted: sorting every match of a common fragment ("garc"
     # is in thousands of accounts at a million) to keep the lowest numbers cost more than the search may.
     matches = Account.objects.order_by()
-    for token in tokens:
-        matches = matches.filter(search_text__contains=token)
+    for word in indexed:
+        matches = matches.filter(search_text__contains=word)
+    for word in short:
+        matches = matches.filter(_starts_a_word(word))
     return accounts.filter(id__in=matches.values("id")[:CANDIDATES])
 
 

@@ -117,3 +117,22 @@ def test_lopez_finds_lopez_with_an_accent(start_account, customer_factory):
     account = start_account(customer=customer_factory(name="María López"))
     assert _numbers("maria lopez") == [account.number]
     assert _numbers("López") == [account.number]
+
+
+def test_a_short_word_narrows_to_the_start_of_a_word(district):
+    """Seen: "J Pratt" (a word under three characters with a longer one) killed the server on SQLite.
+
+    A word of one or two characters matches the start of a word ("r smith": Rosa Smith, Rosa Smithson), checked
+    on the accounts the longer word finds, never looked up in the trigram index."""
+    assert set(_numbers("r smith")) == {district["smith"].number, district["closed"].number}
+    assert _numbers("x smith") == []
+
+
+def test_only_short_words_search_word_starts_without_the_index(district):
+    """Seen: "a", "ab cd", "x" and "pr" sent short patterns to the FTS5 trigram index, which answers them wrongly
+    (SQLite 3.40.1 found no "x" in "x pratt"). Only short words: each must start a word, best names first."""
+    found = selectors.account_search("de in")
+    assert found[0] == (15, district["inn"])  # Desert Inn: a word of the name starts with "de"
+    assert [a for _, a in found] == [district["inn"]]
+    assert _numbers("jo")[0] == district["ortiz"].number  # Jose Ortiz; the rest only for "Joshua Tree"
+    assert _numbers("qz") == []
