@@ -7,6 +7,10 @@ class BillingConfig(AppConfig):
     verbose_name = "Billing"
 
     def ready(self):
-        from . import panels
+        from cistern.ledger.verify import register_check
+
+        from . import approvals, panels, verify
 
         panels.register_all()
+        approvals.register_all()
+        register_check(verify.breaches)

@@ -119,7 +119,7 @@ def test_fire_lines_are_billed_and_an_unrated_meter_leaves_the_rest_billed(
     read(supervisor, big, JUL, "10")  # no residential rates for a 6" meter
     run = _run(biller, lead, district, JUL)
     item = BillRunItem.objects.get(run=run, account=account)
-    codes = {code: message for code, message in item.exceptions}
+    codes = dict(item.exceptions)
     assert item.disposition == "billed"
     assert "BIG006" in codes["no_rates"] and "FL0001" in codes["fire_usage"]
     bill = Bill.objects.get(run=run)
