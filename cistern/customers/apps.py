@@ -11,12 +11,11 @@ class CustomersConfig(AppConfig):
 
         from cistern.core import search
 
-        from . import balances, panels, search_index, selectors
+        from . import panels, search_index, selectors
 
         post_migrate.connect(search_index.after_migrate, dispatch_uid="cistern_customers_search_index")
 
         panels.register_all()
-        balances.register_balance_source("opening_balance", balances.opening_balances)
         search.register(
             search.SearchProvider(
                 kind="account", permission="customers.view_account", search=selectors.account_search_hits

@@ -1,9 +1,10 @@
 """What an account owes, asked of whoever keeps the books.
 
 Customers sit below billing and the ledger, so they cannot import them. Instead each app that knows
-about money an account owes registers a source here; the start-service check asks all of them. Today
-that is the balance converted from the previous system (OpeningBalance); the ledger registers its
-receivable balance when it arrives.
+about money an account owes registers a source here; the start-service check asks all of them. There is one:
+the ledger's receivable. Balances converted from the previous system (OpeningBalance rows) are journal
+entries since ledger migration 0009 (`opening_balances_into_ledger`), so they are counted there, once; the
+rows stay as the conversion's record.
 """
 
 from collections.abc import Callable, Iterable
@@ -28,11 +29,3 @@ def balances_owed(account_ids: Iterable[int]) -> dict[int, Decimal]:
         for account_id, amount in source(ids).items():
             totals[account_id] = money(totals[account_id] + amount)
     return totals
-
-
-def opening_balances(account_ids: Iterable[int]) -> dict[int, Decimal]:
-    from .models import OpeningBalance
-
-    return dict(
-        OpeningBalance.objects.filter(account_id__in=list(account_ids)).values_list("account_id", "amount")
-    )

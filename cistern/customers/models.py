@@ -302,8 +302,9 @@ class ContactEntry(models.Model):
 class OpeningBalance(models.Model):
     """A balance carried over from the district's previous system at conversion, per account.
 
-    Until the ledger arrives this is what an account owes; the ledger will post each one as the account's
-    opening journal entry. Append-only.
+    The record of the conversion: each row is posted to the ledger as the account's opening journal entry
+    (ledger migration 0009, or ledger.services.opening_balance_post), which is what the account owes; the
+    row itself is no balance source. Append-only.
     """
 
     account = models.OneToOneField(Account, on_delete=models.PROTECT, related_name="opening_balance")

@@ -234,6 +234,16 @@ def _stop(
     )  # fmt: skip
 
 
+def accounts_lock(account_ids) -> list[Account]:
+    """Lock customer accounts, in ascending id order, inside the caller's transaction: the one lock order for
+    anything that writes to an account's receivable or deposit (the ledger's posting, a final bill reading the
+    balance it settles), so two writers never wait on each other in a circle. Returns them in that order."""
+    ids = sorted({int(pk) for pk in account_ids})
+    if not ids:
+        return []
+    return list(Account.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+
+
 def _lock_premise_accounts(premise: Premise) -> list[Account]:
     # Lock the premise row first, so two clerks cannot start service at one address at once.
     Premise.objects.select_for_update().get(pk=premise.pk)

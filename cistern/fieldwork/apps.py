@@ -9,9 +9,10 @@ class FieldworkConfig(AppConfig):
     def ready(self):
         from cistern.core import panels
         from cistern.customers import signals
+        from cistern.ledger import lockoffs
         from cistern.metering import actions
 
-        from . import receivers
+        from . import receivers, selectors
         from .panels import orders_panel
 
         signals.service_started.connect(receivers.on_service_started, dispatch_uid="fieldwork_turn_on")
@@ -20,6 +21,7 @@ class FieldworkConfig(AppConfig):
         )
         signals.service_stopped.connect(receivers.on_service_stopped, dispatch_uid="fieldwork_final_read")
         panels.register(orders_panel)
+        lockoffs.register_lockoff_source("fieldwork", selectors.accounts_locked_off_since)
         actions.register(
             actions.ExceptionAction(
                 key="reread",

@@ -26,6 +26,20 @@ ORDER_RELATED = (
 )  # fmt: skip
 
 
+LOCK_OFF = "lock_off"  # the order type of a lock-off for nonpayment (migration 0002)
+
+
+def accounts_locked_off_since(account_ids, since: date) -> set[int]:
+    """The accounts among `account_ids` with a lock-off order completed on or after `since` (the ledger's
+    lock-off source, for the deposit's good-payment rule)."""
+    return set(
+        ServiceOrder.objects.filter(
+            account_id__in=list(account_ids), order_type__code=LOCK_OFF,
+            status__in=[OrderStatus.COMPLETED, OrderStatus.CLOSED], completed_at__date__gte=since,
+        ).values_list("account_id", flat=True)
+    )  # fmt: skip
+
+
 def service_point_for(premise: Premise | None) -> ServicePoint | None:
     """The service point an order at a premise is about: the domestic one with a meter, else the first."""
     if premise is None:

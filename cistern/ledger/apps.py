@@ -7,9 +7,14 @@ class LedgerConfig(AppConfig):
     verbose_name = "Ledger"
 
     def ready(self):
+        from cistern.customers import signals
         from cistern.customers.balances import register_balance_source
 
-        from . import panels, selectors
+        from . import panels, receivers, selectors
 
         register_balance_source("ledger", selectors.receivable_balances)
+        signals.service_started.connect(receivers.on_service_started, dispatch_uid="ledger_start_charges")
+        signals.service_transferred.connect(
+            receivers.on_service_transferred, dispatch_uid="ledger_deposit_transfer"
+        )
         panels.register_all()

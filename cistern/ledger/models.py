@@ -17,12 +17,34 @@ class GLKind(models.TextChoices):
     EXPENSE = "expense", "Expense"
 
 
+class GLRole(models.TextChoices):
+    """What code means by a GL account. Code names accounts by role (`selectors.gl_code`), never by code: the
+    codes are the district's to renumber."""
+
+    RECEIVABLE = "receivable", "Customer receivable"
+    CASH = "cash", "Cash"
+    UNDEPOSITED_FUNDS = "undeposited_funds", "Undeposited funds"
+    DEPOSITS_HELD = "deposits_held", "Customer deposits held"
+    REFUNDS_PAYABLE = "refunds_payable", "Refunds payable"
+    OPENING_BALANCES = "opening_balances", "Opening balances (conversion)"
+    SETUP_FEES = "setup_fees", "Account set-up fees"
+    BAD_DEBT = "bad_debt", "Bad debt"
+
+
+# Lines on these GL accounts name the customer account they belong to (and only these).
+PER_ACCOUNT_ROLES = (GLRole.RECEIVABLE, GLRole.DEPOSITS_HELD)
+
+
 class GLAccount(models.Model):
     """An account of the district's chart of accounts (cash, receivable, revenue by kind, deposits...)."""
 
     code = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=10, choices=GLKind.choices)
+    role = models.CharField(
+        max_length=20, choices=GLRole.choices, blank=True, default="",
+        help_text="What the code refers to this account as (at most one account per role).",
+    )  # fmt: skip
     receivable = models.BooleanField(
         default=False,
         help_text="Customer receivable: its lines name a customer account, whose balance they make.",
@@ -35,7 +57,14 @@ class GLAccount(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["receivable"], condition=Q(receivable=True), name="one_receivable_gl"
-            )
+            ),
+            models.UniqueConstraint(fields=["role"], condition=~Q(role=""), name="one_gl_per_role"),
+            # The flag (which queries filter on) and the role say the same thing.
+            models.CheckConstraint(
+                condition=Q(receivable=True, role="receivable")
+                | (Q(receivable=False) & ~Q(role="receivable")),
+                name="receivable_flag_is_the_role",
+            ),
         ]
 
     def __str__(self):
@@ -78,8 +107,36 @@ class JournalEntry(models.Model):
                 condition=Q(source_kind="bill", reverses__isnull=True),
                 name="one_entry_per_bill",
             ),
+            # An account's start charges (deposit, set-up fee) are posted once (source: the account).
+            models.UniqueConstraint(
+                fields=["source_id"],
+                condition=Q(source_kind="start_charges", reverses__isnull=True),
+                name="one_start_charges_per_account",
+            ),
+            # A transfer moves the deposit into the new account once (source: the new account).
+            models.UniqueConstraint(
+                fields=["source_id"],
+                condition=Q(source_kind="deposit_transfer", reverses__isnull=True),
+                name="one_deposit_transfer_per_account",
+            ),
+            # A deposit is credited back once (source: the account).
+            models.UniqueConstraint(
+                fields=["source_id"],
+                condition=Q(source_kind="deposit_credit_back", reverses__isnull=True),
+                name="one_deposit_credit_back_per_account",
+            ),
+            # A converted opening balance is posted once (source: the customers.OpeningBalance row).
+            models.UniqueConstraint(
+                fields=["source_id"],
+                condition=Q(source_kind="opening_balance", reverses__isnull=True),
+                name="one_entry_per_opening_balance",
+            ),
         ]
-        permissions = [("assess_late_fees", "Can assess late fees")]
+        permissions = [
+            ("assess_late_fees", "Can assess late fees"),
+            ("credit_back_deposits", "Can credit deposits back after the good-payment rule"),
+            ("post_opening_balance", "Can post a balance converted from the previous system"),
+        ]
 
     def __str__(self):
         return f"JE {self.pk} {self.entry_date:%m/%d/%Y} {self.memo}"

@@ -5,19 +5,79 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 
 from cistern.core.money import money
 
 from . import aging
-from .models import GLAccount, JournalLine
+from .models import GLAccount, GLRole, JournalLine
 
 ZERO = Decimal("0.00")
 _debit, _credit = Q(amount__gt=0), Q(amount__lt=0)
 
 
+class NoGLRole(LookupError):
+    """The chart of accounts has no GL account with a role the code needs."""
+
+
+def gl_code(role: str) -> str:
+    """The code of the GL account with `role` (GLRole): code names accounts by role, the district numbers them.
+    Asked of the database each time, so a renumbered chart is seen at once."""
+    code = GLAccount.objects.filter(role=role).values_list("code", flat=True).first()
+    if code is None:
+        raise NoGLRole(
+            f"The chart of accounts has no GL account with the role {GLRole(role).label!r}: give one that role "
+            "in admin."
+        )
+    return code
+
+
 def receivable_gl() -> GLAccount:
     return GLAccount.objects.get(receivable=True)
+
+
+def deposits_held(account_ids: Iterable[int]) -> dict[int, Decimal]:
+    """{account id: the deposit the district holds for it} for every account asked (positive: held for the
+    customer; the lines on deposits held are credits when taken, debits when applied, refunded or moved)."""
+    ids = list(account_ids)
+    held = dict.fromkeys(ids, ZERO)
+    rows = (
+        JournalLine.objects.filter(account_id__in=ids, gl_account__role=GLRole.DEPOSITS_HELD)
+        .values("account_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    for row in rows:
+        held[row["account_id"]] = ZERO - money(row["total"])  # never "-0.00"
+    return held
+
+
+def accounts_holding_deposits() -> dict[int, Decimal]:
+    """{account id: deposit held} for every account the district holds a deposit for."""
+    rows = (
+        JournalLine.objects.filter(gl_account__role=GLRole.DEPOSITS_HELD, account__isnull=False)
+        .values("account_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    held = {row["account_id"]: ZERO - money(row["total"]) for row in rows}
+    return {account_id: amount for account_id, amount in held.items() if amount > 0}
+
+
+def late_fees_charged(account_ids: Iterable[int], since: date, until: date) -> dict[int, int]:
+    """{account id: late fees charged from `since` to `until` and not reversed}: the late payments the
+    deposit's good-payment rule counts."""
+    rows = (
+        JournalLine.objects.filter(
+            account_id__in=list(account_ids), gl_account__receivable=True, entry__source_kind="late_fee",
+            entry__reverses__isnull=True, entry__reversed_by__isnull=True,
+            entry__entry_date__gte=since, entry__entry_date__lte=until,
+        )
+        .values("account_id")
+        .annotate(n=Count("entry_id", distinct=True))
+        .order_by()
+    )  # fmt: skip
+    return {row["account_id"]: row["n"] for row in rows}
 
 
 def receivable_balances(account_ids: Iterable[int]) -> dict[int, Decimal]:

@@ -13,11 +13,22 @@ from cistern.core.audit import audit_record
 from cistern.core.bulk import insert_rows, reserve_ids
 from cistern.core.money import money
 from cistern.core.permissions import require
-from cistern.core.selectors import authority_limit
+from cistern.core.selectors import authority_limit, district_settings
+from cistern.customers.models import Account, AccountStatus, OpeningBalance
+from cistern.customers.services import accounts_lock
 from cistern.rates import selectors as rates_selectors
 
-from . import aging, late_fees, selectors
-from .models import Adjustment, AdjustmentReason, AdjustmentStatus, GLAccount, JournalEntry, JournalLine
+from . import aging, good_payment, late_fees, lockoffs, selectors
+from .models import (
+    PER_ACCOUNT_ROLES,
+    Adjustment,
+    AdjustmentReason,
+    AdjustmentStatus,
+    GLAccount,
+    GLRole,
+    JournalEntry,
+    JournalLine,
+)
 
 
 class LedgerError(ValueError):
@@ -47,10 +58,12 @@ def _check(postings: list[Posting], gl: dict[str, GLAccount]) -> None:
             raise LedgerError(
                 f"{posting.gl_code}: {posting.amount} is not an amount in cents other than zero."
             )
-        if account.receivable and posting.account_id is None:
-            raise LedgerError(f"{account}: a receivable line names the customer account.")
-        if not account.receivable and posting.account_id is not None:
-            raise LedgerError(f"{account}: only receivable lines name a customer account.")
+        per_account = account.receivable or account.role in PER_ACCOUNT_ROLES
+        if per_account and posting.account_id is None:
+            role = account.get_role_display().lower()
+            raise LedgerError(f"{account}: a {role} line names the customer account.")
+        if not per_account and posting.account_id is not None:
+            raise LedgerError(f"{account}: only receivable lines and deposits held name a customer account.")
     total = sum((p.amount for p in postings), Decimal("0.00"))
     if total != 0:
         raise LedgerError(f"The lines do not balance: debits and credits differ by {total}.")
@@ -61,8 +74,10 @@ def journal_post(
     postings: list[Posting], reason: str = "",
 ) -> JournalEntry:  # fmt: skip
     """Post a balanced entry. Callers check the actor's permission for what the entry is (a bill, a payment,
-    an adjustment); the ledger checks the books."""
+    an adjustment); the ledger checks the books. The customer accounts it posts to are locked first (one lock
+    order: ascending id)."""
     with transaction.atomic():
+        accounts_lock(p.account_id for p in postings if p.account_id)
         entry = _write(
             postings, actor=actor, entry_date=entry_date, memo=memo, source_kind=source_kind, source_id=source_id,
             reason=reason,
@@ -151,7 +166,9 @@ def journal_insert(rows: JournalRows) -> None:
 
 def journal_post_batch(*, actor, drafts: list[EntryDraft]) -> list[int]:
     """Many balanced entries in a few statements, in one transaction. The caller audits the batch as a whole.
-    Returns the entries' ids."""
+    Returns the entries' ids. It takes no account locks: a bill run posts its batches under the run row's
+    lock, and its accounts are not posted to by anything else while a batch is written (a final bill or a
+    rebill that calls this holds its account's lock itself, from `accounts_lock`)."""
     if not drafts:
         return []
     with transaction.atomic():  # all or nothing, and on SQLite ids are handed out under the write lock
@@ -168,13 +185,15 @@ def journal_reverse(
         raise LedgerError("Say why the entry is reversed.")
     if entry.reverses_id is not None:
         raise LedgerError("A reversing entry is not reversed; post a new entry instead.")
-    if JournalEntry.objects.filter(reverses=entry).exists():
-        raise LedgerError(f"Journal entry {entry.pk} is already reversed.")
-    postings = [
-        Posting(line.gl_account.code, -line.amount, line.account_id, line.description, line.due_date)
-        for line in entry.lines.select_related("gl_account")
-    ]
     with transaction.atomic():
+        lines = list(entry.lines.select_related("gl_account"))
+        accounts_lock(line.account_id for line in lines if line.account_id)
+        if JournalEntry.objects.filter(reverses=entry).exists():
+            raise LedgerError(f"Journal entry {entry.pk} is already reversed.")
+        postings = [
+            Posting(line.gl_account.code, -line.amount, line.account_id, line.description, line.due_date)
+            for line in lines
+        ]
         reversal = _write(
             postings, actor=actor, entry_date=entry_date or entry.entry_date,
             memo=f"Reversal of JE {entry.pk}: {entry.memo}", source_kind=entry.source_kind, source_id=entry.source_id,
@@ -186,6 +205,184 @@ def journal_reverse(
                 before={"entry": entry.pk}, after={"reversal": reversal.pk},
             )  # fmt: skip
     return reversal
+
+
+# --- start charges, deposits held, opening balances ----------------------------------------------------------
+
+# Source kinds of the entries below, and what their source id names:
+START_CHARGES = "start_charges"  # a new account's deposit and set-up fee (the account)
+DEPOSIT_TRANSFER = "deposit_transfer"  # the deposit moved by a transfer (the new account)
+DEPOSIT_CREDIT_BACK = "deposit_credit_back"  # the deposit credited back after good payment (the account)
+OPENING_BALANCE = "opening_balance"  # a balance converted from the previous system (the OpeningBalance row)
+
+
+def _posted(source_kind: str, source_id: int) -> JournalEntry | None:
+    entries = JournalEntry.objects.filter(source_kind=source_kind, source_id=source_id, reverses__isnull=True)
+    return entries.first()
+
+
+def start_charges_post(*, actor, account, on: date | None = None) -> JournalEntry | None:
+    """The account's start charges as one entry: the deposit when required (receivable against deposits held,
+    both naming the account) and the set-up fee (receivable against set-up fee revenue), dated and due on the
+    start date (or `on`). Once per account: posting again returns the entry already posted. None when the
+    account owes neither. The ledger calls this when customers says service started (LedgerConfig)."""
+    require(actor, "customers.start_service")
+    with transaction.atomic():
+        (account,) = accounts_lock([account.pk])
+        already = _posted(START_CHARGES, account.pk)
+        if already is not None:
+            return already
+        deposit, fee = money(account.deposit_amount), money(account.setup_fee_amount)
+        on = on or account.start_date
+        receivable = selectors.gl_code(GLRole.RECEIVABLE)
+        postings, said = [], []
+        if deposit:
+            postings += [
+                Posting(receivable, deposit, account.pk, "Guarantee deposit", on),
+                Posting(selectors.gl_code(GLRole.DEPOSITS_HELD), -deposit, account.pk, "Guarantee deposit"),
+            ]
+            said.append(f"deposit ${deposit:,.2f}")
+        if fee:
+            postings += [
+                Posting(receivable, fee, account.pk, "Account set-up fee", on),
+                Posting(
+                    selectors.gl_code(GLRole.SETUP_FEES), -fee, description=f"Set-up fee, {account.number}"
+                ),
+            ]
+            said.append(f"set-up fee ${fee:,.2f}")
+        if not postings:
+            return None
+        return journal_post(
+            actor=actor, entry_date=on, memo=f"Start of service: {' and '.join(said)}", source_kind=START_CHARGES,
+            source_id=account.pk, postings=postings, reason="Start service",
+        )  # fmt: skip
+
+
+def deposit_transfer(*, actor, old_account, new_account) -> JournalEntry | None:
+    """A transfer takes the deposit held along: off deposits held for the old account, onto the new one. No new
+    fee, nothing on the receivable. Once per new account; None when nothing is held."""
+    require(actor, "customers.transfer_service")
+    with transaction.atomic():
+        accounts_lock([old_account.pk, new_account.pk])
+        already = _posted(DEPOSIT_TRANSFER, new_account.pk)
+        if already is not None:
+            return already
+        held = selectors.deposits_held([old_account.pk])[old_account.pk]
+        if held <= 0:
+            return None
+        deposits = selectors.gl_code(GLRole.DEPOSITS_HELD)
+        return journal_post(
+            actor=actor, entry_date=new_account.start_date, source_kind=DEPOSIT_TRANSFER, source_id=new_account.pk,
+            memo=f"Deposit ${held:,.2f} moved from account {old_account.number} to {new_account.number}",
+            reason="Transfer of service",
+            postings=[
+                Posting(deposits, held, old_account.pk, f"Deposit moved to account {new_account.number}"),
+                Posting(deposits, -held, new_account.pk, f"Deposit moved from account {old_account.number}"),
+            ],
+        )  # fmt: skip
+
+
+def opening_balance_post(*, actor, account, amount: Decimal, on: date, memo: str = "") -> JournalEntry:
+    """A balance converted from the previous system (positive: the customer owes it; negative: a credit), as
+    the data migration posts today's rows: recorded as the account's OpeningBalance (one per account) and
+    posted against Opening balances, dated `on` (due at the account's end when it ended before). Posting the
+    same balance again returns its entry; a different one for the same account is refused."""
+    require(actor, "ledger.post_opening_balance")
+    if money(amount) != amount or amount == 0:
+        raise LedgerError(f"{amount} is not an amount in cents other than zero.")
+    with transaction.atomic():
+        (account,) = accounts_lock([account.pk])
+        row = OpeningBalance.objects.filter(account=account).first()
+        if row is not None and (row.amount, row.as_of) != (amount, on):
+            raise LedgerError(
+                f"Account {account.number} already has an opening balance of ${row.amount:,.2f} as of "
+                f"{row.as_of:%m/%d/%Y}; correct it with an adjustment."
+            )
+        if row is None:
+            row = OpeningBalance.objects.create(
+                account=account, amount=amount, as_of=on, note=memo.strip()[:200]
+            )
+        already = _posted(OPENING_BALANCE, row.pk)
+        if already is not None:
+            return already
+        due = account.end_date if account.end_date is not None and account.end_date < on else on
+        return journal_post(
+            actor=actor, entry_date=on, source_kind=OPENING_BALANCE, source_id=row.pk,
+            memo=f"Opening balance converted from the previous system, as of {on:%m/%d/%Y}",
+            reason=memo.strip() or "Conversion",
+            postings=[
+                Posting(selectors.gl_code(GLRole.RECEIVABLE), amount, account.pk, "Opening balance (converted)", due),
+                Posting(selectors.gl_code(GLRole.OPENING_BALANCES), -amount,
+                        description=f"Opening balance of account {account.number}"),
+            ],
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CreditBack:
+    """What a run of the good-payment rule did: every account holding a deposit is counted once."""
+
+    looked_at: int
+    credited: list[JournalEntry]
+    too_new: int
+    too_many_late: int
+    locked_off: int
+
+    @property
+    def not_yet_due(self) -> int:
+        return self.looked_at - len(self.credited)
+
+
+def deposits_credit_back(*, actor, on: date) -> CreditBack:
+    """Credit each account's deposit to its balance once it meets the district's good-payment rule on `on`
+    (good_payment.py; district settings): in service at least N months, at most M late payments in them (a late
+    fee charged and not reversed), no lock-off in them when the district asks. Each credit: deposits held
+    (naming the account) against its receivable, once per account, audited."""
+    require(actor, "ledger.credit_back_deposits")
+    district = district_settings()
+    rule = good_payment.Rule(
+        district.deposit_refund_months, district.deposit_refund_max_late, district.deposit_refund_no_lockoff
+    )
+    since = rule.window_start(on)
+    held = selectors.accounts_holding_deposits()
+    started = dict(
+        Account.objects.filter(pk__in=list(held), status=AccountStatus.ACTIVE).values_list("pk", "start_date")
+    )
+    late = selectors.late_fees_charged(started, since, on)
+    locked = lockoffs.locked_off_since(started, since) if rule.no_lockoff else set()
+    decisions = {}
+    for account_id, start in sorted(started.items()):
+        standing = good_payment.Standing(
+            start, held[account_id], late.get(account_id, 0), account_id in locked
+        )
+        decisions[account_id] = good_payment.decide(standing, rule, on)
+    credited = []
+    deposits, receivable = selectors.gl_code(GLRole.DEPOSITS_HELD), selectors.gl_code(GLRole.RECEIVABLE)
+    with transaction.atomic():
+        for account_id in (a for a, decision in decisions.items() if decision == good_payment.CREDIT):
+            (account,) = accounts_lock([account_id])
+            amount = selectors.deposits_held([account_id])[account_id]  # under the lock
+            if amount <= 0 or _posted(DEPOSIT_CREDIT_BACK, account_id) is not None:
+                continue
+            why = f"{rule.months} months of good payment to {on:%m/%d/%Y}"
+            entry = journal_post(
+                actor=actor, entry_date=on, source_kind=DEPOSIT_CREDIT_BACK, source_id=account_id,
+                memo=f"Deposit ${amount:,.2f} credited to the account: {why}", reason=why,
+                postings=[
+                    Posting(deposits, amount, account_id, "Deposit credited back"),
+                    Posting(receivable, -amount, account_id, f"Deposit credited back ({why})", on),
+                ],
+            )  # fmt: skip
+            audit_record(
+                actor=actor, action="deposit.credit_back", obj=account, account_id=account_id, reason=why,
+                before={"deposit_held": str(amount)}, after={"deposit_held": "0.00", "entry": entry.pk},
+            )  # fmt: skip
+            credited.append(entry)
+    counts = {d: sum(1 for v in decisions.values() if v == d) for d in set(decisions.values())}
+    return CreditBack(
+        looked_at=len(decisions), credited=credited, too_new=counts.get(good_payment.TOO_NEW, 0),
+        too_many_late=counts.get(good_payment.TOO_MANY_LATE, 0), locked_off=counts.get(good_payment.LOCKED_OFF, 0),
+    )  # fmt: skip
 
 
 # --- adjustments -------------------------------------------------------------------------------------------

@@ -12,12 +12,24 @@ from django.db import IntegrityError, transaction
 from cistern.billing import selectors, services
 from cistern.billing.models import Bill, BillLine, BillMeter, BillRun, BillRunItem, RunStatus
 from cistern.ledger import selectors as ledger
-from cistern.ledger.models import JournalEntry
+from cistern.ledger.models import GLRole, JournalEntry
+from cistern.ledger.services import Posting, journal_post
 from cistern.ledger.verify import breaches
 
 from .conftest import read
 
 JUL, AUG = date(2026, 7, 25), date(2026, 8, 25)
+
+
+def _deposit_paid(actor, account):
+    """The customer pays the deposit the start charged (payments post cash against the receivable)."""
+    journal_post(
+        actor=actor, entry_date=account.start_date, memo="Deposit paid at the counter", source_kind="payment",
+        postings=[
+            Posting(ledger.gl_code(GLRole.CASH), account.deposit_amount),
+            Posting(ledger.gl_code(GLRole.RECEIVABLE), -account.deposit_amount, account.pk, "Payment"),
+        ],
+    )  # fmt: skip
 
 
 def _calculated(biller, cycle, period_end=JUL):
@@ -224,6 +236,8 @@ def test_a_final_bill_applies_the_deposit_and_refunds_what_is_left(
     )
     account = metered_account([(JUL, "112")], application=with_deposit)
     assert account.deposit_amount == D("200.00")
+    assert ledger.deposits_held([account.pk]) == {account.pk: D("200.00")}
+    _deposit_paid(supervisor, account)
     run = _calculated(biller, district)
     services.bill_run_approve(actor=lead, run=run)
     services.bill_run_post(actor=biller, run=run)  # $156.40 owed
@@ -252,6 +266,7 @@ def test_a_final_bill_with_more_deposit_than_debt_refunds_the_rest(district, sup
         **{**ACCEPTABLE.__dict__, "credit_decision": "deposit", "deposit_required": True}
     )
     account = metered_account(application=with_deposit)
+    _deposit_paid(supervisor, account)
     customers.service_stop(
         actor=supervisor, account=account, stop_date=date(2026, 7, 10), reason="Sold the house",
         forwarding={"street": "9 Elm St", "unit": "", "city": "Yucca Valley", "state": "CA", "zip": "92284"},
@@ -271,6 +286,9 @@ def test_a_final_bill_with_more_deposit_than_debt_refunds_the_rest(district, sup
         ("2200", D("161.22")),
         ("2300", D("-161.22")),
     ]
+    assert {line.account_id for line in refunds.lines.all() if line.gl_account.code == "2200"} == {account.pk}
+    assert ledger.deposits_held([account.pk]) == {account.pk: D("0.00")}
+    assert breaches() == []
 
 
 def test_the_command_calculates_and_posts_an_approved_run(district, biller, lead, metered_account):

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from cistern.customers.models import (
     OpeningBalance,
     ServiceEvent,
 )
+from cistern.ledger.services import opening_balance_post
 
 from ..conftest import ACCEPTABLE
 
@@ -27,7 +29,7 @@ def test_start_opens_a_pending_account_with_set_up_fee_history_and_audit(start_a
         lambda **kw: received.append(kw["account"].pk), weak=False, dispatch_uid="t1"
     )
     try:
-        account = start_account()
+        account = start_account(application=replace(ACCEPTABLE, charge_setup_fee=True))
     finally:
         signals.service_started.disconnect(dispatch_uid="t1")
     account.refresh_from_db()
@@ -83,14 +85,18 @@ def test_no_ssn_needs_government_id(start_account):
         start_account(application=app)
 
 
-def test_start_refused_for_unpaid_bad_debt_on_a_closed_account(start_account, css1, customer_factory):
+def test_start_refused_for_unpaid_bad_debt_on_a_closed_account(
+    start_account, css1, customer_factory, make_user
+):
     customer = customer_factory(name="Wade Holloway")
     old = start_account(customer=customer, start_date=date(2024, 1, 5))
     services.service_stop(
         actor=css1, account=old, stop_date=date(2025, 3, 1),
         forwarding={"street": "9 Elm St", "city": "Barstow", "state": "CA", "zip": "92311"},
     )  # fmt: skip
-    OpeningBalance.objects.create(account=old, amount=Decimal("212.40"), as_of=date(2025, 4, 1))
+    opening_balance_post(  # converted from the previous system: in the ledger, as the migration puts it
+        actor=make_user(roles.BILLING_ADMIN), account=old, amount=Decimal("212.40"), on=date(2025, 4, 1)
+    )
     count_before = Account.objects.count()
     with pytest.raises(services.BadDebtRefused) as refused:
         start_account(customer=customer)

@@ -5,8 +5,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cistern.core import roles
 from cistern.customers import services
-from cistern.customers.models import Account, ContactEntry, Customer, OpeningBalance
+from cistern.customers.models import Account, ContactEntry, Customer
+from cistern.ledger.services import opening_balance_post
 
 pytestmark = pytest.mark.django_db
 
@@ -50,14 +52,18 @@ def test_start_service_form_shows_field_errors_and_writes_nothing(client, css1, 
     assert not Account.objects.exists() and not Customer.objects.exists()
 
 
-def test_start_service_refused_for_bad_debt_shows_the_amount(client, css1, start_account, customer_factory):
+def test_start_service_refused_for_bad_debt_shows_the_amount(
+    client, css1, start_account, customer_factory, make_user
+):
     customer = customer_factory(name="Wade Holloway")
     old = start_account(customer=customer, start_date=date(2024, 1, 5))
     services.service_stop(
         actor=css1, account=old, stop_date=date(2025, 3, 1),
         forwarding={"street": "9 Elm St", "city": "Barstow", "state": "CA", "zip": "92311"},
     )  # fmt: skip
-    OpeningBalance.objects.create(account=old, amount=Decimal("212.40"), as_of=date(2025, 4, 1))
+    opening_balance_post(  # converted from the previous system: in the ledger, as the migration puts it
+        actor=make_user(roles.BILLING_ADMIN), account=old, amount=Decimal("212.40"), on=date(2025, 4, 1)
+    )
     target = start_account().premise
     client.force_login(css1)
     data = {**START_FORM, "premise": target.pk, "customer": customer.pk, "stop_current_account": "on"}

@@ -44,7 +44,7 @@ def test_a_bill_posts_a_balanced_entry_and_the_balance_is_its_lines(css2, start_
         ([Posting("1200", D("10.00"), 0), Posting("4110", D("-9.99"))], "differ by 0.01"),
         ([Posting("1200", D("10.001"), 0), Posting("4110", D("-10.001"))], "not an amount in cents"),
         ([Posting("1200", D("10.00")), Posting("4110", D("-10.00"))], "names the customer account"),
-        ([Posting("1200", D("10.00"), 0), Posting("4110", D("-10.00"), 0)], "only receivable lines"),
+        ([Posting("1200", D("10.00"), 0), Posting("4110", D("-10.00"), 0)], "only receivable lines and deposits"),
         ([Posting("9999", D("10.00")), Posting("4110", D("-10.00"))], "No GL account 9999"),
     ],
 )
