@@ -279,6 +279,59 @@ class BillCancellation(models.Model):
         return f"Cancellation of bill {self.bill_id}"
 
 
+class CancelStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for approval"
+    APPROVED = "approved", "Approved"  # the bill is cancelled (at once, within the requester's authority)
+    REJECTED = "rejected", "Rejected"
+
+
+class BillCancelRequest(models.Model):
+    """A bill's cancellation as a credit under the requester's adjustment authority: the bill's charges, or
+    with a rebill what the rebill takes off them. Within the requester's limit (and the day's total on the
+    account) it is made at once (approved, decided by nobody); above it a lead who is not the requester, and
+    whose own limit covers it, approves, and the cancellation is made then."""
+
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="cancel_requests")
+    rebill = models.BooleanField(help_text="Rebill the same meter spans with the reads that stand now.")
+    reason = models.CharField(max_length=200)
+    credit = models.DecimalField(
+        max_digits=12, decimal_places=2,
+        help_text="What the cancellation takes off the account: the charges, less the rebill's (not below 0).",
+    )  # fmt: skip
+    status = models.CharField(max_length=8, choices=CancelStatus.choices)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    why_approval = models.CharField(max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=200, blank=True)
+    done_on = models.DateField(
+        null=True, blank=True, help_text="The district's date the bill was cancelled (for the day's total).",
+    )  # fmt: skip
+    cancellation = models.OneToOneField(
+        BillCancellation, null=True, blank=True, on_delete=models.PROTECT, related_name="request"
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["requested_by", "done_on"], name="cancel_request_by_day_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bill"], condition=Q(status="pending"), name="one_pending_cancel_per_bill"
+            ),
+            models.CheckConstraint(condition=Q(credit__gte=0), name="cancel_credit_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(cancellation__isnull=False, done_on__isnull=False),
+                name="approved_cancel_is_done",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Cancel bill {self.bill_id}{' and rebill' if self.rebill else ''} (credit ${self.credit})"
+
+
 class BillEmail(models.Model):
     """An e-bill sent to a paperless customer: one per bill, so a resumed send mails nobody twice."""
 

@@ -19,7 +19,7 @@ from cistern.core import clock
 from cistern.core.audit import audit_record
 from cistern.core.bulk import insert_rows, reserve_ids
 from cistern.core.permissions import require
-from cistern.core.selectors import district_settings, due_date_for
+from cistern.core.selectors import authority_limit, district_settings, due_date_for
 from cistern.customers.balances import balances_owed
 from cistern.customers.models import Account, AccountStatus
 from cistern.customers.services import accounts_lock
@@ -29,6 +29,7 @@ from cistern.ledger.services import (
     EntryDraft,
     JournalRows,
     Posting,
+    credit_needs_approval,
     journal_insert,
     journal_post_batch,
     journal_reverse,
@@ -42,6 +43,7 @@ from . import calculation, selectors
 from .models import (
     Bill,
     BillCancellation,
+    BillCancelRequest,
     BillCycle,
     BillKind,
     BillLine,
@@ -49,6 +51,7 @@ from .models import (
     BillRun,
     BillRunEvent,
     BillRunItem,
+    CancelStatus,
     RunStatus,
     UnbilledReview,
 )
@@ -579,32 +582,124 @@ def _settlement(after: Decimal, deposit: Decimal) -> tuple[Decimal, Decimal, Dec
     return zero, deposit - after, -after, zero
 
 
-def bill_cancel(*, actor, bill: Bill, reason: str, rebill: bool = True) -> Bill | None:
+# --- cancel and rebill: a credit under the clerk's adjustment authority ------------------------------------
+
+
+def bill_cancel_request(*, actor, bill: Bill, reason: str, rebill: bool = True) -> BillCancelRequest:
     """Cancel a posted bill (its journal entries reversed) and, by default, rebill the same meter spans with
-    the reads that stand now (a corrected read replaces the one billed). Returns the rebill."""
+    the reads that stand now (a corrected read replaces the one billed). The cancellation is a credit: the
+    bill's charges, or with a rebill what the rebill takes off them (rated first, nothing written). Within
+    the actor's adjustment limit, and the day's total they credited the account, it is made at once (the
+    request approved); above it the request waits for a lead (`bill_cancel_decide`)."""
     require(actor, "billing.cancel_bill")
     if not reason.strip():
         raise BillingError("Say why the bill is cancelled.")
     with transaction.atomic():
-        bill = Bill.objects.select_for_update().select_related("account__customer").get(pk=bill.pk)
-        if BillCancellation.objects.filter(bill=bill).exists():
-            raise BillingError(f"Bill {bill.pk} is already cancelled.")
-        BillCancellation.objects.create(bill=bill, reason=reason.strip()[:200], cancelled_by=actor)
-        for entry in JournalEntry.objects.filter(
-            source_kind__in=[BILL_SOURCE, SETTLEMENT_SOURCE], source_id=bill.pk, reverses__isnull=True
-        ).order_by("id"):
-            journal_reverse(actor=actor, entry=entry, reason=f"Bill {bill.pk} cancelled: {reason}")
-        audit_record(
-            actor=actor, action="bill.cancel", obj=bill, account_id=bill.account_id, reason=reason,
-            before={"amount": str(bill.current_charges)}, after={"cancelled": True},
+        bill = _lock_bill(bill)
+        if BillCancelRequest.objects.filter(bill=bill, status=CancelStatus.PENDING).exists():
+            raise BillingError(f"Bill {bill.pk}: its cancellation already waits for approval.")
+        rebill = rebill and bill.kind != BillKind.FINAL
+        proposal = _rebill_proposal(bill) if rebill else None
+        credit = _cancel_credit(bill, proposal)
+        why = credit_needs_approval(actor=actor, account=bill.account, amount=credit)
+        request = BillCancelRequest.objects.create(
+            bill=bill, rebill=rebill, reason=reason.strip()[:200], credit=credit, status=CancelStatus.PENDING,
+            requested_by=actor, why_approval=why,
         )  # fmt: skip
-        if not rebill or bill.kind == BillKind.FINAL:
-            return None
-        new = _rebill(actor, bill, reason)
-    return new
+        if not why:
+            _cancel(actor, request, bill, proposal)
+        audit_record(
+            actor=actor, action="bill.cancel_request", obj=request, account_id=bill.account_id, reason=reason,
+            after={"bill": bill.pk, "rebill": rebill, "credit": str(credit), "status": request.status,
+                   "why_approval": why},
+        )  # fmt: skip
+    return request
 
 
-def _rebill(actor, bill: Bill, reason: str) -> Bill:
+def bill_cancel(*, actor, bill: Bill, reason: str, rebill: bool = True) -> Bill | None:
+    """`bill_cancel_request` made now or not at all: refused (nothing written) when the credit needs a lead's
+    approval. Returns the rebill."""
+    with transaction.atomic():
+        request = bill_cancel_request(actor=actor, bill=bill, reason=reason, rebill=rebill)
+        if request.status == CancelStatus.PENDING:
+            raise BillingError(f"{request.why_approval} Ask for a lead's approval on the bill's page.")
+    return Bill.objects.filter(replaces_id=request.bill_id).first() if request.rebill else None
+
+
+def bill_cancel_decide(
+    *, actor, request: BillCancelRequest, approve: bool, note: str = ""
+) -> BillCancelRequest:
+    """A lead approves (the bill is cancelled, and rebilled when asked) or rejects a waiting cancellation: not
+    their own, and its credit, rated again now, within their own adjustment limit."""
+    require(actor, "ledger.approve_adjustment")
+    with transaction.atomic():
+        # The account's lock first (one lock order), then the request.
+        accounts_lock([request.bill.account_id])
+        request = BillCancelRequest.objects.select_for_update().get(pk=request.pk)
+        if request.status != CancelStatus.PENDING:
+            raise BillingError(f"This cancellation is already {request.get_status_display().lower()}.")
+        if request.requested_by_id == actor.pk:
+            raise BillingError("Someone other than the requester approves a bill's cancellation.")
+        if not approve and not note.strip():
+            raise BillingError("Say why the cancellation is rejected.")
+        before = {"status": request.status, "credit": str(request.credit)}
+        if approve:
+            bill = _lock_bill(request.bill)
+            proposal = _rebill_proposal(bill) if request.rebill else None
+            request.credit = _cancel_credit(bill, proposal)
+            limit = authority_limit(user=actor, kind="adjustment")
+            if request.credit > limit:
+                raise BillingError(f"${request.credit:,.2f} is over your adjustment limit of ${limit:,.2f}.")
+            _cancel(actor, request, bill, proposal)
+        else:
+            request.status = CancelStatus.REJECTED
+        request.decided_by, request.decided_at = actor, timezone.now()
+        request.decision_note = note.strip()[:200]
+        request.save()
+        audit_record(
+            actor=actor, action="bill.cancel_approve" if approve else "bill.cancel_reject", obj=request,
+            account_id=request.bill.account_id, reason=note, before=before,
+            after={"status": request.status, "credit": str(request.credit)},
+        )  # fmt: skip
+    return request
+
+
+def _lock_bill(bill: Bill) -> Bill:
+    """The bill's account locked (accounts_lock: one lock order), then the bill; refused when cancelled."""
+    accounts_lock([bill.account_id])
+    bill = Bill.objects.select_for_update().select_related("account__customer").get(pk=bill.pk)
+    if BillCancellation.objects.filter(bill=bill).exists():
+        raise BillingError(f"Bill {bill.pk} is already cancelled.")
+    return bill
+
+
+def _cancel_credit(bill: Bill, proposal: calculation.Proposal | None) -> Decimal:
+    """What cancelling takes off the account: the charges, less the rebill's (never below zero)."""
+    rebilled = proposal.total if proposal is not None else ZERO
+    return max(ZERO, Decimal(bill.current_charges) - rebilled)
+
+
+def _cancel(
+    actor, request: BillCancelRequest, bill: Bill, proposal: calculation.Proposal | None
+) -> Bill | None:
+    """Cancel the (locked) bill as `request` asks: reverse its entries, rebill with `proposal`. Returns the
+    rebill."""
+    cancellation = BillCancellation.objects.create(bill=bill, reason=request.reason, cancelled_by=actor)
+    request.status, request.cancellation, request.done_on = CancelStatus.APPROVED, cancellation, clock.today()
+    request.save(update_fields=["status", "cancellation", "done_on"])
+    for entry in JournalEntry.objects.filter(
+        source_kind__in=[BILL_SOURCE, SETTLEMENT_SOURCE], source_id=bill.pk, reverses__isnull=True
+    ).order_by("id"):
+        journal_reverse(actor=actor, entry=entry, reason=f"Bill {bill.pk} cancelled: {request.reason}")
+    audit_record(
+        actor=actor, action="bill.cancel", obj=bill, account_id=bill.account_id, reason=request.reason,
+        before={"amount": str(bill.current_charges)}, after={"cancelled": True, "credit": str(request.credit)},
+    )  # fmt: skip
+    return _rebill(actor, bill, request.reason, proposal) if proposal is not None else None
+
+
+def _rebill_proposal(bill: Bill) -> calculation.Proposal:
+    """The rebill of `bill`, rated and not written: its meter spans closed by the reads that stand now."""
     spans = []
     for meter in bill.meters.order_by("id"):
         found = selectors.closing_read(
@@ -621,10 +716,17 @@ def _rebill(actor, bill: Bill, reason: str) -> Bill:
                 units=units, estimated=read["kind"] == ReadKind.ESTIMATED,
             )
         )  # fmt: skip
+    if not spans:
+        raise BillingError(f"Bill {bill.pk} has no meter spans to rebill: cancel it without a rebill.")
     facts = calculation.AccountFacts(bill.account_id, tuple(spans))
     proposal = _rating([facts], max(s.to_date for s in spans)).propose(facts)
     if not proposal.billable:
         raise BillingError("; ".join(message for _, message in proposal.exceptions))
+    return proposal
+
+
+def _rebill(actor, bill: Bill, reason: str, proposal: calculation.Proposal) -> Bill:
+    """Write the rebill `_rebill_proposal` rated, after the bill's entries are reversed."""
     receivable = ledger_selectors.receivable_gl().code
     item = _item(proposal)
     (new,) = _write_bills(

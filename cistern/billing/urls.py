@@ -12,6 +12,7 @@ urlpatterns = [
     path("bills/<int:bill_id>/", views.bill_detail, name="bill"),
     path("bills/<int:bill_id>/pdf/", views.bill_pdf, name="bill_pdf"),
     path("bills/<int:bill_id>/cancel/", views.bill_cancel, name="bill_cancel"),
+    path("cancel-requests/<int:request_id>/decide/", views.cancel_decide, name="cancel_decide"),
     path("accounts/<str:number>/final-bill/", views.final_bill, name="final_bill"),
     path("not-billed/", views.accounts_not_billed, name="accounts_not_billed"),
 ]

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from cistern.customers.models import Account
 
 from . import documents, selectors, services, tasks, unbilled
-from .models import Bill, BillCycle, BillRun, RunStatus
+from .models import Bill, BillCancelRequest, BillCycle, BillRun, CancelStatus, RunStatus
 
 
 @permission_required("billing.view_billrun", raise_exception=True)
@@ -114,9 +114,15 @@ def run_print_export(request, run_id):
 def bill_detail(request, bill_id):
     """The bill as the customer got it, and each line's arithmetic in plain words."""
     bill = get_object_or_404(selectors.bills_with_lines(), pk=bill_id)
+    waiting = (
+        BillCancelRequest.objects.filter(bill=bill, status=CancelStatus.PENDING)
+        .select_related("requested_by")
+        .first()
+    )
     return render(
         request, "billing/bill_detail.html",
-        {"bill": bill, "account": bill.account, "usage": selectors.usage_history(bill.account_id, bill.period_end)},
+        {"bill": bill, "account": bill.account, "usage": selectors.usage_history(bill.account_id, bill.period_end),
+         "cancel_waiting": waiting},
     )  # fmt: skip
 
 
@@ -131,20 +137,50 @@ def bill_pdf(request, bill_id):
 @require_POST
 @permission_required("billing.cancel_bill", raise_exception=True)
 def bill_cancel(request, bill_id):
+    """Cancel (and rebill): at once within the clerk's authority, else waiting for a lead's approval."""
     bill = get_object_or_404(Bill, pk=bill_id)
     try:
-        new = services.bill_cancel(
+        asked = services.bill_cancel_request(
             actor=request.user, bill=bill, reason=request.POST.get("reason", ""),
             rebill=request.POST.get("rebill") == "1",
         )  # fmt: skip
     except services.BillingError as exc:
         messages.error(request, str(exc))
         return redirect("billing:bill", bill.pk)
+    if asked.status == CancelStatus.PENDING:
+        messages.warning(
+            request, f"Bill {bill.pk}: the cancellation waits for a lead's approval: {asked.why_approval}"
+        )
+        return redirect("billing:bill", bill.pk)
+    new = Bill.objects.filter(replaces=bill).first()
     if new is None:
         messages.success(request, f"Bill {bill.pk} cancelled.")
         return redirect("billing:bill", bill.pk)
     messages.success(request, f"Bill {bill.pk} cancelled; rebilled as bill {new.pk}.")
     return redirect("billing:bill", new.pk)
+
+
+@require_POST
+@permission_required("ledger.approve_adjustment", raise_exception=True)
+def cancel_decide(request, request_id):
+    """A lead approves or rejects a waiting cancellation (from the Approvals page)."""
+    asked = get_object_or_404(BillCancelRequest, pk=request_id)
+    decision = request.POST.get("decision")
+    if decision not in ("approve", "reject"):
+        messages.error(request, "Approve or reject.")
+        return redirect("ledger:adjustments_pending")
+    try:
+        services.bill_cancel_decide(
+            actor=request.user,
+            request=asked,
+            approve=decision == "approve",
+            note=request.POST.get("note", ""),
+        )
+    except services.BillingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{asked}: {decision}d.")
+    return redirect("ledger:adjustments_pending")
 
 
 @require_POST

@@ -214,12 +214,22 @@ class Adjustment(models.Model):
     entry = models.OneToOneField(
         JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="adjustment"
     )
+    late_fee_entry = models.ForeignKey(
+        JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="late_fee_reversals",
+        help_text="A late-fee reversal: the late fee it reverses (its entry is reversed when this posts).",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-requested_at", "-id"]
         permissions = [("approve_adjustment", "Can approve adjustments above the requester's limit")]
         constraints = [
             models.CheckConstraint(condition=~Q(amount=0), name="adjustment_not_zero"),
+            # A late fee is reversed once: one reversal waiting or posted per fee (a rejected one may be asked again).
+            models.UniqueConstraint(
+                fields=["late_fee_entry"],
+                condition=Q(late_fee_entry__isnull=False) & ~Q(status="rejected"),
+                name="one_reversal_per_late_fee",
+            ),
             models.CheckConstraint(
                 condition=Q(status="posted", entry__isnull=False) | ~Q(status="posted"),
                 name="posted_has_entry",

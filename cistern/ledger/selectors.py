@@ -9,8 +9,8 @@ from django.db.models import Count, Q, Sum
 
 from cistern.core.money import money
 
-from . import aging
-from .models import GLAccount, GLRole, JournalLine
+from . import aging, authority
+from .models import Adjustment, AdjustmentStatus, GLAccount, GLRole, JournalEntry, JournalLine
 
 ZERO = Decimal("0.00")
 _debit, _credit = Q(amount__gt=0), Q(amount__lt=0)
@@ -149,6 +149,31 @@ def _reversed_lines(lines: list[JournalLine]) -> dict[int, int]:
 
 def account_aging(account, as_of: date) -> dict[str, Decimal]:
     return aging.aging(movements(receivable_lines(account.pk)), as_of)
+
+
+def credited(*, actor_id: int, account_id: int, day: date) -> Decimal:
+    """What `actor` credited `account` on `day` under their adjustment authority: their adjustments that
+    posted that day and the credits other apps register (bill cancellations). Counts against their limit."""
+    own = Adjustment.objects.filter(
+        requested_by_id=actor_id, account_id=account_id, status=AdjustmentStatus.POSTED, amount__gt=0,
+        entry__entry_date=day,
+    ).aggregate(total=Sum("amount"))["total"]  # fmt: skip
+    others = (source.credited(actor_id, account_id, day) for source in authority.sources())
+    return money(sum(others, money(own or ZERO)))
+
+
+def late_fees_to_reverse(account_id: int):
+    """The account's late fees neither reversed nor with a reversal waiting, newest first, each with its
+    `fee` (the amount charged)."""
+    return (
+        JournalEntry.objects.filter(
+            source_kind="late_fee", reverses__isnull=True, reversed_by__isnull=True,
+            lines__account_id=account_id, lines__gl_account__receivable=True,
+        )
+        .exclude(late_fee_reversals__status__in=[AdjustmentStatus.PENDING, AdjustmentStatus.POSTED])
+        .annotate(fee=Sum("lines__amount"))
+        .order_by("-entry_date", "-id")
+    )  # fmt: skip
 
 
 def running_balances(lines: list[JournalLine], limit: int = 50) -> list[tuple[JournalLine, Decimal]]:

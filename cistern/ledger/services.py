@@ -388,11 +388,32 @@ def deposits_credit_back(*, actor, on: date) -> CreditBack:
 # --- adjustments -------------------------------------------------------------------------------------------
 
 
-def _needs_approval(actor, account, reason: AdjustmentReason, amount: Decimal) -> str:
-    """Why this adjustment needs a lead's approval, or "" when the actor may post it alone."""
+# The reason code that reverses a late fee charged (picked, not typed).
+LATE_FEE_REVERSAL = "late_fee_reversal"
+
+
+def credit_needs_approval(*, actor, account, amount: Decimal) -> str:
+    """Why a credit (positive) or charge (negative) of `amount` to `account` needs a lead's approval, or "":
+    it is over the actor's adjustment limit, alone or with what the actor already credited this account today
+    (adjustments, bill cancellations). Billing asks the same of a bill's cancellation."""
     limit = authority_limit(user=actor, kind="adjustment")
     if abs(amount) > limit:
         return f"${abs(amount):,.2f} is over your adjustment limit of ${limit:,.2f}."
+    if amount > 0:
+        already = selectors.credited(actor_id=actor.pk, account_id=account.pk, day=clock.today())
+        if already + amount > limit:
+            return (
+                f"${already:,.2f} already credited to this account today and ${amount:,.2f} more is over your "
+                f"adjustment limit of ${limit:,.2f} a day."
+            )
+    return ""
+
+
+def _needs_approval(actor, account, reason: AdjustmentReason, amount: Decimal) -> str:
+    """Why this adjustment needs a lead's approval, or "" when the actor may post it alone."""
+    why = credit_needs_approval(actor=actor, account=account, amount=amount)
+    if why:
+        return why
     if reason.per_account_per_year is not None and not actor.has_perm("ledger.approve_adjustment"):
         year_ago = timezone.now() - timedelta(days=365)
         made = Adjustment.objects.filter(
@@ -404,8 +425,37 @@ def _needs_approval(actor, account, reason: AdjustmentReason, amount: Decimal) -
     return ""
 
 
+def _late_fee_charged(account, late_fee: JournalEntry | None) -> Decimal:
+    """The amount of the late fee a late-fee reversal reverses: one charged to this account, not reversed, with
+    no other reversal waiting or posted."""
+    if late_fee is None:
+        raise LedgerError("Pick the late fee to reverse: a late-fee reversal reverses a fee charged.")
+    charged = (
+        JournalLine.objects.filter(
+            entry_id=late_fee.pk, entry__source_kind=LATE_FEE, entry__reverses__isnull=True,
+            gl_account__receivable=True, account_id=account.pk, amount__gt=0,
+        )
+        .values_list("amount", flat=True)
+        .first()
+    )  # fmt: skip
+    if charged is None:
+        raise LedgerError(f"JE {late_fee.pk} is not a late fee charged to account {account.number}.")
+    if JournalEntry.objects.filter(reverses_id=late_fee.pk).exists():
+        raise LedgerError(f"The late fee of JE {late_fee.pk} is already reversed.")
+    if Adjustment.objects.filter(
+        late_fee_entry_id=late_fee.pk, status__in=[AdjustmentStatus.PENDING, AdjustmentStatus.POSTED]
+    ).exists():
+        raise LedgerError(f"The late fee of JE {late_fee.pk} already has a reversal waiting for approval.")
+    return charged
+
+
 def _post_adjustment(actor, adjustment: Adjustment) -> JournalEntry:
     reason = adjustment.reason
+    if adjustment.late_fee_entry_id is not None:  # the fee's entry reversed: its revenue line negated exactly
+        return journal_reverse(
+            actor=actor, entry=adjustment.late_fee_entry, entry_date=clock.today(),
+            reason=f"{reason.name}: {adjustment.memo}",
+        )  # fmt: skip
     return journal_post(
         actor=actor, entry_date=clock.today(), memo=f"{reason.name}: {adjustment.memo}",
         source_kind="adjustment", source_id=adjustment.pk, reason=adjustment.memo,
@@ -417,24 +467,37 @@ def _post_adjustment(actor, adjustment: Adjustment) -> JournalEntry:
     )  # fmt: skip
 
 
-def adjustment_request(*, actor, account, reason_code: str, amount: Decimal, memo: str) -> Adjustment:
+def adjustment_request(
+    *, actor, account, reason_code: str, memo: str, amount: Decimal | None = None,
+    late_fee: JournalEntry | None = None,
+) -> Adjustment:  # fmt: skip
     """A credit (positive) or charge (negative) to `account`: posted at once within the actor's authority,
-    else left for approval."""
+    else left for approval. A late-fee reversal names the late fee (`late_fee`, its journal entry) instead of
+    an amount: the fee's amount is credited and, when posted, the fee's entry is reversed."""
     require(actor, "ledger.add_adjustment")
     if not memo.strip():
         raise LedgerError("Say what the adjustment is for.")
-    if money(amount) != amount or amount == 0:
-        raise LedgerError(f"{amount} is not an amount in cents other than zero.")
     reason = (
         AdjustmentReason.objects.select_related("gl_account").filter(code=reason_code, active=True).first()
     )
     if reason is None:
         raise LedgerError(f"No adjustment reason {reason_code!r}.")
+    if reason.code != LATE_FEE_REVERSAL and late_fee is not None:
+        raise LedgerError("Only a late-fee reversal names a late fee.")
     with transaction.atomic():
+        if reason.code == LATE_FEE_REVERSAL:
+            charged = _late_fee_charged(account, late_fee)
+            if amount is not None and amount != charged:
+                raise LedgerError(
+                    f"A late-fee reversal credits the fee charged, ${charged:,.2f}, not ${amount:,.2f}."
+                )
+            amount = charged
+        if amount is None or money(amount) != amount or amount == 0:
+            raise LedgerError(f"{amount} is not an amount in cents other than zero.")
         why = _needs_approval(actor, account, reason, amount)
         adjustment = Adjustment.objects.create(
             account=account, reason=reason, amount=amount, memo=memo.strip()[:200], requested_by=actor,
-            status=AdjustmentStatus.PENDING, why_approval=why,
+            status=AdjustmentStatus.PENDING, why_approval=why, late_fee_entry=late_fee,
         )  # fmt: skip
         if not why:  # its entry names the adjustment, so the adjustment is written first, then posted
             adjustment.entry = _post_adjustment(actor, adjustment)
@@ -442,7 +505,8 @@ def adjustment_request(*, actor, account, reason_code: str, amount: Decimal, mem
             adjustment.save(update_fields=["entry", "status"])
         audit_record(
             actor=actor, action="adjustment.request", obj=adjustment, account_id=account.pk, reason=memo,
-            after={"reason": reason.code, "amount": str(amount), "status": adjustment.status, "why_approval": why},
+            after={"reason": reason.code, "amount": str(amount), "status": adjustment.status, "why_approval": why,
+                   "late_fee_entry": late_fee.pk if late_fee else None},
         )  # fmt: skip
     return adjustment
 

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from cistern.core import clock
 from cistern.customers.models import Account
 
-from . import export, selectors, services
+from . import authority, export, selectors, services
 from .forms import AdjustmentForm, DecisionForm
 from .models import Adjustment, AdjustmentStatus
 
@@ -39,12 +39,12 @@ def gl_summary(request):
 def adjust(request, number):
     """Credit or charge an account with a reason code: posted at once within the clerk's limit, else queued."""
     account = get_object_or_404(Account.objects.select_related("customer"), number=number)
-    form = AdjustmentForm(request.POST or None)
+    form = AdjustmentForm(request.POST or None, account=account)
     if request.method == "POST" and form.is_valid():
         try:
             adjustment = services.adjustment_request(
                 actor=request.user, account=account, reason_code=form.cleaned_data["reason"].code,
-                amount=form.signed_amount(), memo=form.cleaned_data["memo"],
+                amount=form.signed_amount(), late_fee=form.cleaned_data["late_fee"], memo=form.cleaned_data["memo"],
             )  # fmt: skip
         except services.LedgerError as exc:
             form.add_error(None, str(exc))
@@ -61,10 +61,16 @@ def adjust(request, number):
 
 @permission_required("ledger.approve_adjustment", raise_exception=True)
 def adjustments_pending(request):
+    """The Approvals page: adjustments, and the other credits apps register (bill cancellations), waiting."""
     pending = Adjustment.objects.filter(status=AdjustmentStatus.PENDING).select_related(
         "account__customer", "reason", "requested_by"
     )
-    return render(request, "ledger/adjustments_pending.html", {"pending": pending, "form": DecisionForm()})
+    others = [(source.title, source.waiting()) for source in authority.sources()]
+    return render(
+        request,
+        "ledger/adjustments_pending.html",
+        {"pending": pending, "others": others, "form": DecisionForm()},
+    )
 
 
 @require_POST

@@ -1,4 +1,5 @@
-"""Billing: bill runs (list, page, progress, print file, actions), bills (page, PDF, cancel), final bills."""
+"""Billing: bill runs (list, page, progress, print file, actions), bills (page, PDF, cancel, a waiting
+cancellation's decision), final bills."""
 
 PAGES = {
     "billing:run_list": "billing.view_billrun",
@@ -14,6 +15,7 @@ PAGES = {
 POSTS = {
     "billing:run_action": ("billing.approve_billrun", {"note": "Matrix"}),
     "billing:bill_cancel": ("billing.cancel_bill", {"reason": "Matrix"}),
+    "billing:cancel_decide": ("ledger.approve_adjustment", {"decision": "reject", "note": "Matrix"}),
     "billing:final_bill": ("billing.add_bill", {}),
 }
 
@@ -21,7 +23,7 @@ POSTS = {
 def build(world):
     from datetime import date
 
-    from cistern.billing.models import Bill, BillCycle, BillRun
+    from cistern.billing.models import Bill, BillCancelRequest, BillCycle, BillRun
     from cistern.demo.rates import load_rates
 
     load_rates()
@@ -35,7 +37,10 @@ def build(world):
         bill_date=date(2026, 10, 8), due_date=date(2026, 10, 28), current_charges=0, amount_due=0,
         created_by=world["user"],
     )  # fmt: skip
-    return {"run": run, "bill": bill}
+    waiting = BillCancelRequest.objects.create(
+        bill=bill, rebill=False, reason="Matrix", credit=900, status="pending", requested_by=world["user"]
+    )
+    return {"run": run, "bill": bill, "cancel_request": waiting}
 
 
 def url(name, world):
@@ -49,6 +54,7 @@ def url(name, world):
         "billing:bill": f"/billing/bills/{bill}/",
         "billing:bill_pdf": f"/billing/bills/{bill}/pdf/",
         "billing:bill_cancel": f"/billing/bills/{bill}/cancel/",
+        "billing:cancel_decide": f"/billing/cancel-requests/{world['cancel_request'].pk}/decide/",
         "billing:final_bill": f"/billing/accounts/{number}/final-bill/",
         "billing:accounts_not_billed": "/billing/not-billed/",
     }[name]
