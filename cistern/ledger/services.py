@@ -485,6 +485,7 @@ def adjustment_request(
     if reason.code != LATE_FEE_REVERSAL and late_fee is not None:
         raise LedgerError("Only a late-fee reversal names a late fee.")
     with transaction.atomic():
+        accounts_lock([account.pk])  # the day's total and the fee's state are read under the account's lock
         if reason.code == LATE_FEE_REVERSAL:
             charged = _late_fee_charged(account, late_fee)
             if amount is not None and amount != charged:
