@@ -11,10 +11,14 @@ closed), most of them earlier accounts at a premise that has a newer active one 
 some at premises with no account in service. Occupancy: owner 60 %, rental 25 %, vacation rental 10 %,
 commercial 5 %.
 
-`history_months` is the span of history the district keeps: the service changes (stops and the move-ins
-after them) and contact-log entries fall inside it; a premise's first account is older (it came over from
-the prior system). `read_months` is how many monthly reads each meter has (meters.py builds routes, service
-points, meters, installations and reads; 0: meters and installations only). Bills do not exist yet.
+`history_months` is the span of history the district keeps. With reads (`read_months` > 0) the district
+is split at the conversion date (each meter's opening read, converted from the prior system, is on or
+before it): the blocks hold what the prior system handed over (customers, premises, meters, the accounts in
+service on the conversion date and those closed before it, flags and contact-log entries dated by then),
+and `history()` gives what happened after, day by day, for the demo's replay through the services (stops,
+move-ins with their customers and applications, flags, route reads, the final and initial reads the
+technician takes). With `read_months` 0 (the scale benchmark) every account is written as it stands today
+and there is no replay. meters.py builds routes, service points, meters, installations and read values.
 """
 
 from __future__ import annotations
@@ -48,7 +52,8 @@ VACANT_OCCUPANCY = [("owner", 35), ("rental", 45), ("vacation", 15), ("commercia
 TURNOVER = {"owner": 1.0, "rental": 3.0, "vacation": 2.0, "commercial": 1.2}
 FLAG_RATES = [("medical", 0.01), ("low_income", 0.04), ("cash_only", 0.005), ("shutoff_hold", 0.001)]
 CONTACT_SHARE = 0.10
-OPENING_BALANCE_SHARE = 0.03  # of closed accounts: bad debt brought over from the prior system
+OPENING_BALANCE_SHARE = 0.15  # of accounts closed before the conversion: bad debt from the prior system
+PRE_WINDOW_SHARE = 0.12  # of stops: before the conversion (the account came over closed)
 MOVER_SHARE = 0.08  # of inactive accounts: the customer moved to another premise in the district
 SPANISH_SHARE = 0.16  # of people: prefer Spanish (about 15 % of all customers)
 CHANNELS = [("phone", 55), ("in_person", 20), ("email", 12), ("portal", 6), ("mail", 5), ("fax", 2)]
@@ -186,20 +191,53 @@ class _Premise:
 class _Account:
     __slots__ = (
         "id", "number", "premise", "occupancy", "relationship", "start", "end", "status", "customer",
-        "moved_to", "moved_from", "forwarding",
+        "moved_to", "moved_from", "forwarding", "converted", "application", "later_flags", "stop_note",
+        "start_note", "final_reads", "initial_reads",
     )  # fmt: skip
 
     def __init__(self, premise, occupancy, relationship, start, end):
         self.premise, self.occupancy, self.relationship = premise, occupancy, relationship
         self.start, self.end = start, end
+        self.id = None  # converted: the row's id; a move-in: the id the replay's start gave it
+        self.number = None
         self.customer = None  # the _Customer, once made
         self.moved_to = None  # for a customer who moved within the district: the account they moved to
         self.moved_from = None  # ... and on that account: the one they left
         self.forwarding = None
+        self.converted = True  # in the conversion's rows (else started by the replay)
+        self.application = None  # a move-in: what the clerk establishes at the counter (Application fields)
+        self.later_flags = []  # flags a clerk adds after the conversion: (kind, starts, expires, reason)
+        self.stop_note = self.start_note = ""
+        self.final_reads = []  # (serial, value, primary?) the technician reads at the stop (meters.py)
+        self.initial_reads = []  # ... and at the turn-on
 
 
 class _Customer:
     __slots__ = ("id", "kind", "name", "phone", "phone_alt", "email", "mailing", "language", "paperless")
+
+    def fields(self) -> dict:
+        """What the clerk types for a new customer (service_start_new_customer)."""
+        street, unit, city, state, zip_code = self.mailing
+        return {
+            "kind": self.kind, "name": self.name, "phone": self.phone, "phone_alt": self.phone_alt,
+            "email": self.email, "mailing_street": street, "mailing_unit": unit, "mailing_city": city,
+            "mailing_state": state, "mailing_zip": zip_code, "preferred_language": self.language,
+            "paperless": self.paperless,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class History:
+    """The district's days after the conversion date, up to today, as the replay makes them happen."""
+
+    conversion_date: date
+    today: date
+    stops: list  # _Account, by stop date: stopped on `end`, final reads in `final_reads`
+    move_ins: list  # _Account, by start date: `application`, `customer`, `initial_reads`
+    flagged: list  # _Account with `later_flags`: (kind, starts, expires, reason) a lead adds on `starts`
+    route_reads: dict  # (route index, day) -> [(serial, value, source, reader code)]
+    estimates: dict  # (route index, day) -> [(serial, value)]: the reader could not get to the meter
+    route_codes: list
 
 
 @dataclass
@@ -259,6 +297,16 @@ class DistrictGenerator:
             seed=seed, today=today, read_months=history_months if read_months is None else read_months,
             streets=[s.name for s in self.streets], now=self.now,
         )  # fmt: skip
+        # With reads, history is replayed after the conversion date: the newest opening read of any route.
+        self.replaying = bool(self.plant.read_months)
+        if self.replaying:
+            self.window_start = max(dates[0] for dates in self.plant.route_dates)
+            self.window_days = (today - self.window_start).days
+        self.conversion_date = self.plant.conversion_date = self.window_start
+        self.converted_accounts = 0
+        self.move_ins: list[_Account] = []  # accounts the replay starts, in block order
+        self.stops: list[_Account] = []  # accounts the replay stops (converted or started by it)
+        self.flagged: list[_Account] = []  # accounts a lead flags after the conversion
 
     # --- the layout: streets, parcels, phone numbers (fixed for the whole district) -----------------------
 
@@ -385,9 +433,17 @@ class DistrictGenerator:
             chain = self._chain(rng, premise, inactive_count[i], has_active)
             chains.append((premise, chain))
             accounts.extend(chain)
-        for offset, account in enumerate(accounts):
-            account.id = self._take("account")
-            account.number = make_account_number(FIRST_SEQUENCE + account_index + offset)
+        if self.replaying:  # the prior system's accounts: those started by the conversion date
+            for account in accounts:
+                account.converted = account.start <= self.conversion_date
+                if account.converted:
+                    account.id = self._take("account")
+                    account.number = make_account_number(FIRST_SEQUENCE + self.converted_accounts)
+                    self.converted_accounts += 1
+        else:
+            for offset, account in enumerate(accounts):
+                account.id = self._take("account")
+                account.number = make_account_number(FIRST_SEQUENCE + account_index + offset)
         self._link_movers(rng, accounts)
         for account in accounts:
             if account.end is not None:
@@ -396,6 +452,11 @@ class DistrictGenerator:
                     account.forwarding = self._forwarding(rng)
             else:
                 account.status = "active"
+            if self.replaying and account.end is not None and account.end > self.conversion_date:
+                account.status = "active"  # as converted; the replay stops it
+                self.stops.append(account)
+            if not account.converted:
+                self.move_ins.append(account)
         for account in accounts:
             self._account_rows(rng, block, account)
         self.plant.premise_rows(block, chains, self._take, f"cistern-district:{self.seed}:meters:{lo}")
@@ -459,27 +520,40 @@ class DistrictGenerator:
                 if owner_first and rng.random() < owner_first:
                     occupancy = "owner"
             kinds.append((occupancy, self._relationship(rng, occupancy)))
+        # Most stops fall inside the history kept; some before it (those accounts came over closed, at least
+        # 60 days before the conversion, so every account that followed them started before it too).
+        before = [rng.random() < PRE_WINDOW_SHARE for _ in range(inactive)]
+        inside = max(1, self.window_days - 1 - 2 * inactive)  # room for each later start and stop
         stops = sorted(
-            self.window_start + timedelta(days=rng.randrange(self.window_days)) for _ in range(inactive)
-        )
+            self.window_start - timedelta(days=60 + rng.randrange(300)) if early
+            else self.window_start + timedelta(days=1 + rng.randrange(inside))
+            for early in before
+        )  # fmt: skip
+        tenure = self._tenure_days(rng, kinds[0][1])
         if inactive:
-            start = self.window_start - timedelta(days=self._tenure_days(rng, kinds[0][1]))
+            start = min(stops[0], self.window_start) - timedelta(days=1 + tenure)
         else:
-            start = self.today - timedelta(days=self._tenure_days(rng, kinds[0][1]))
+            start = self.today - timedelta(days=tenure)
         chain = []
         for j, (occupancy, relationship) in enumerate(kinds):
-            end = max(stops[j], start) if j < inactive else None
+            if j >= inactive:
+                chain.append(_Account(premise, occupancy, relationship, start, None))
+                continue
+            end = max(stops[j], start + timedelta(days=1))  # a day of service at least
+            # The next customer starts the day after (a sale, a lease) or after a vacant spell, by a day that
+            # leaves each account after it a day of service before today.
+            gap = 1 if rng.random() < 0.5 else rng.randint(2, 30)
+            latest = self.today - timedelta(days=2 * (inactive - j - 1))
+            gap = max(1, min(gap, (latest - end).days))
             chain.append(_Account(premise, occupancy, relationship, start, end))
-            if end is not None:
-                gap = 0 if rng.random() < 0.5 else rng.randint(1, 30)
-                start = min(end + timedelta(days=gap), self.today)
+            start = end + timedelta(days=gap)
         return chain
 
     def _link_movers(self, rng: random.Random, accounts: list[_Account]) -> None:
         """Some customers who stopped moved to another premise in the district: one customer, two accounts."""
         targets = [
             a for a in accounts
-            if a.end is None and a.start >= self.window_start and a.occupancy != "commercial"
+            if a.end is None and a.start > self.window_start and a.occupancy != "commercial"
         ]  # fmt: skip
         rng.shuffle(targets)
         for account in accounts:
@@ -491,7 +565,7 @@ class DistrictGenerator:
             if target.premise is account.premise:
                 continue
             end = min(account.end, target.start - timedelta(days=rng.randint(0, 10)))
-            if end >= account.start:
+            if end > account.start and end > self.window_start:  # the move is part of the history kept
                 account.end = end
                 account.moved_to = target
                 target.moved_from = account
@@ -501,18 +575,24 @@ class DistrictGenerator:
     # --- customers ---------------------------------------------------------------------------------------
 
     def _customer_for(self, rng: random.Random, block: Block, account: _Account) -> _Customer:
+        # A customer came over from the prior system when their first account did; else the replay's start
+        # of that account creates them (service_start_new_customer).
         if account.moved_to is not None:
             target = account.moved_to
             if target.customer is None:
-                target.customer = self._make_customer(rng, block, target)
+                target.customer = self._make_customer(rng, block, target, account.converted)
+            account.customer = target.customer
             return target.customer
         if account.customer is None:
-            account.customer = self._make_customer(rng, block, account)
+            first = account.moved_from or account
+            account.customer = self._make_customer(rng, block, account, first.converted)
         return account.customer
 
-    def _make_customer(self, rng: random.Random, block: Block, account: _Account) -> _Customer:
+    def _make_customer(
+        self, rng: random.Random, block: Block, account: _Account, converted: bool
+    ) -> _Customer:
         c = _Customer()
-        c.id = self._take("customer")
+        c.id = self._take("customer") if converted else None
         c.language = "en"
         occupancy, relationship = account.occupancy, account.relationship
         first = last = ""
@@ -538,7 +618,8 @@ class DistrictGenerator:
                 domain = f"{slug}.{domain}"
             c.email = f"{local}@{domain}"
         c.paperless = bool(c.email) and rng.random() < 1 / 3
-        if account.end is not None and account.moved_to is None:
+        gone = account.end is not None and (not self.replaying or account.end <= self.conversion_date)
+        if gone and account.moved_to is None:
             c.mailing = account.forwarding  # a former customer: the last address known
         elif relationship == "owner" and occupancy in ("rental", "vacation") and rng.random() < 0.85:
             c.mailing = self._out_of_area(rng)
@@ -549,10 +630,11 @@ class DistrictGenerator:
             premise = account.premise
             c.mailing = (premise.street, premise.unit, premise.city, "CA", premise.zip_code)
         street, unit, city, state, zip_code = c.mailing
-        block.customers.append(
-            (c.id, c.kind, c.name, c.phone, c.phone_alt, c.email, street, unit, city, state, zip_code,
-             c.language, c.paperless, self.now)
-        )  # fmt: skip
+        if converted:
+            block.customers.append(
+                (c.id, c.kind, c.name, c.phone, c.phone_alt, c.email, street, unit, city, state, zip_code,
+                 c.language, c.paperless, self.now)
+            )  # fmt: skip
         return c
 
     def _person(self, rng: random.Random) -> tuple[str, str, str, str]:
@@ -644,53 +726,72 @@ class DistrictGenerator:
         elif decision == "not_checked":
             waived = "Converted account: no credit check on record"
         setup_fee = SETUP_FEE if a.start.year >= 2010 and a.moved_from is None else ZERO
-        forwarding = a.forwarding or ("", "", "", "", "")
-        street, unit, city, state, zip_code = customer.mailing
-        search_text = build_search_text(
-            number=a.number,
-            name=customer.name,
-            phones=[customer.phone, customer.phone_alt],
-            email=customer.email,
-            mailing_address=mailing_address(street, unit, city, state, zip_code),
-            service_address=service_address_text(premise.street, premise.unit, premise.city),
-            parcel_number=premise.parcel,
-        )
-        block.accounts.append(
-            (a.id, a.number, customer.id, premise.id, a.relationship, a.occupancy, a.status, a.start, a.end,
-             identity, None, decision, decided_on, None, deposit, waived, setup_fee, *forwarding, search_text,
-             self.now)
-        )  # fmt: skip
-        self.totals.by_status[a.status] += 1
-
-        note = "Converted from the prior system" if a.start < self.window_start else ""
+        # The state the account is written in: as it stands today, or (replaying) as it stood on the
+        # conversion date, its later stop left to the replay.
+        stopped = a.end is not None and (not self.replaying or a.end <= self.conversion_date)
+        if self.replaying and stopped and deposit:  # the prior system applied or refunded it at the stop
+            deposit, waived = ZERO, "Deposit settled in the prior system before the conversion"
+        if a.moved_to is not None:
+            stop_note = f"Moved to {a.moved_to.premise.street}, {a.moved_to.premise.city}"
+        else:
+            stop_note = "Sold; new owner starts service" if a.relationship == "owner" else "Move-out"
+        a.stop_note = stop_note[:200]
+        note = "Converted from the prior system" if a.start <= self.window_start else ""
         if a.moved_from is not None:
             note = f"Moved from {a.moved_from.premise.street}, {a.moved_from.premise.city}"
-        block.service_events.append(
-            (self._take("service_event"), a.id, "start", a.start, note, None, None, self.now)
-        )
-        if a.end is not None:
-            if a.moved_to is not None:
-                note = f"Moved to {a.moved_to.premise.street}, {a.moved_to.premise.city}"
-            else:
-                note = "Sold; new owner starts service" if a.relationship == "owner" else "Move-out"
-            block.service_events.append(
-                (self._take("service_event"), a.id, "stop", a.end, note[:200], None, None, self.now)
+        a.start_note = note[:200]
+        if not a.converted:
+            a.application = {
+                "relationship": a.relationship, "occupancy_type": a.occupancy, "identity_method": identity,
+                "credit_decision": decision, "deposit_required": deposit > 0, "deposit_waived_reason": waived,
+                "charge_setup_fee": setup_fee > 0,
+            }  # fmt: skip
+        else:
+            forwarding = a.forwarding if stopped and a.forwarding else ("", "", "", "", "")
+            street, unit, city, state, zip_code = customer.mailing
+            search_text = build_search_text(
+                number=a.number,
+                name=customer.name,
+                phones=[customer.phone, customer.phone_alt],
+                email=customer.email,
+                mailing_address=mailing_address(street, unit, city, state, zip_code),
+                service_address=service_address_text(premise.street, premise.unit, premise.city),
+                parcel_number=premise.parcel,
             )
+            block.accounts.append(
+                (a.id, a.number, customer.id, premise.id, a.relationship, a.occupancy, a.status, a.start,
+                 a.end if stopped else None, identity, None, decision, decided_on, None, deposit, waived, setup_fee,
+                 *forwarding, search_text, self.now)
+            )  # fmt: skip
+            self.totals.by_status[a.status] += 1
+            block.service_events.append(
+                (self._take("service_event"), a.id, "start", a.start, a.start_note, None, None, self.now)
+            )
+            if stopped:
+                block.service_events.append(
+                    (self._take("service_event"), a.id, "stop", a.end, a.stop_note, None, None, self.now)
+                )
 
         if a.end is None:
             for kind, rate in FLAG_RATES:
                 if rng.random() < rate:
-                    block.flags.append(self._flag(rng, a, kind))
+                    row = self._flag(rng, a, kind)
+                    if a.converted and (not self.replaying or row[3] <= self.conversion_date):
+                        block.flags.append(row)
+                    else:  # a lead adds it on the day it starts
+                        if not a.later_flags:
+                            self.flagged.append(a)
+                        a.later_flags.append(row[2:6])
         if rng.random() < CONTACT_SHARE:
             count = 1 + (rng.random() < 0.35) + (rng.random() < 0.1)
             for _ in range(count):
                 row = self._contact(rng, a, customer)
-                if row:
+                if row and a.converted:  # the prior system's contact log; the replay's customers have none
                     block.contacts.append(row)
-        if a.status == "closed" and a.moved_to is None and rng.random() < OPENING_BALANCE_SHARE:
+        if a.status == "closed" and stopped and a.moved_to is None and rng.random() < OPENING_BALANCE_SHARE:
             amount = Decimal(rng.randint(3712, 61240)).scaleb(-2)
             block.opening_balances.append(
-                (self._take("opening_balance"), a.id, amount, self.today,
+                (self._take("opening_balance"), a.id, amount, self.conversion_date,
                  "Unpaid closing balance carried over from the prior system")
             )  # fmt: skip
 
@@ -716,6 +817,9 @@ class DistrictGenerator:
     def _contact(self, rng: random.Random, a: _Account, customer: _Customer) -> tuple | None:
         lo = max(self.window_start, a.start)
         hi = min(self.today, a.end + timedelta(days=30) if a.end else self.today)
+        if self.replaying:  # the prior system's log: the year before the conversion
+            lo = max(self.conversion_date - timedelta(days=365), a.start)
+            hi = min(self.conversion_date, a.end + timedelta(days=30) if a.end else self.conversion_date)
         if hi < lo:
             return None
         day = lo + timedelta(days=rng.randint(0, (hi - lo).days))
@@ -733,3 +837,16 @@ class DistrictGenerator:
     @property
     def next_ids(self) -> dict[str, int]:
         return dict(self._next)
+
+    def history(self) -> History:
+        """What happened after the conversion, for the replay (call after every block is written). Move-ins are
+        started in date order, so each gets the next account number the district's sequence hands out."""
+        move_ins = sorted(self.move_ins, key=lambda a: a.start)  # stable: block order within a day
+        for offset, account in enumerate(move_ins):
+            account.number = make_account_number(FIRST_SEQUENCE + self.converted_accounts + offset)
+        return History(
+            conversion_date=self.conversion_date, today=self.today,
+            stops=sorted(self.stops, key=lambda a: a.end), move_ins=move_ins, flagged=self.flagged,
+            route_reads=self.plant.route_reads, estimates=self.plant.estimates,
+            route_codes=[f"R{r + 1:02d}" for r in range(meters.ROUTE_COUNT)],
+        )  # fmt: skip

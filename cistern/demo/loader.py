@@ -1,8 +1,17 @@
-"""Write the synthetic district (generator.py) into the database, block by block.
+"""Load the synthetic district (generator.py): first what the prior system hands over, then its history since.
 
-Seeding is a data conversion, not a clerk's work: rows go in directly (COPY on PostgreSQL, executemany on
-SQLite), without services or audit rows. Service events and flags carry no user (conversion); contact-log
-entries name the inactive `conversion` user, because a contact entry must name someone.
+The conversion is a data conversion, not a clerk's work: customers, premises, meters, installations, the
+accounts in service on the conversion date and those closed before it, each meter's opening read, flags and
+contact-log entries go in directly, block by block (COPY on PostgreSQL, executemany on SQLite), without
+services or audit rows. Service events and flags carry no user (conversion); contact-log entries name the
+inactive `conversion` user, because a contact entry must name someone. What the converted accounts owe goes
+into the books through the ledger's services: each deposit and set-up fee (and the prior system's payment of
+them), each closed account's unpaid balance as an opening balance.
+
+Then history.py replays every day from the conversion date to today through the services a district's staff
+use: stops with their final reads and final bills, move-ins with their initial reads, route reads, bill runs,
+payments, late fees. With `history_months` 0 (the scale benchmark) there is no replay: every account is
+written as it stands today, without reads or bills.
 """
 
 import re
@@ -15,7 +24,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from cistern.core import clock
@@ -28,16 +37,17 @@ from cistern.customers.models import (
     AccountFlag,
     ContactEntry,
     Customer,
-    OpeningBalance,
     Premise,
     ServiceEvent,
 )
 from cistern.customers.services import ACCOUNT_SEQUENCE
+from cistern.ledger import services as ledger
 from cistern.metering.models import Meter, MeterInstallation, Read, Route, ServicePoint
 
 from . import billing
 from . import generator as g
 from . import meters as m
+from .history import Replayed, Staff, pay, replay
 from .rates import load_rates
 
 CONVERSION_USERNAME = "conversion"
@@ -50,7 +60,6 @@ TABLES = [
     ("service_events", ServiceEvent, g.SERVICE_EVENT_COLUMNS, "service_event"),
     ("flags", AccountFlag, g.FLAG_COLUMNS, "flag"),
     ("contacts", ContactEntry, g.CONTACT_COLUMNS, "contact"),
-    ("opening_balances", OpeningBalance, g.OPENING_BALANCE_COLUMNS, "opening_balance"),
     ("routes", Route, m.ROUTE_COLUMNS, "route"),
     ("service_points", ServicePoint, m.SERVICE_POINT_COLUMNS, "service_point"),
     ("meters", Meter, m.METER_COLUMNS, "meter"),
@@ -81,6 +90,8 @@ class SeedResult:
     seconds: float = 0.0
     next_sequence: int = 0
     bills: int = 0
+    by_status: dict | None = None
+    replayed: Replayed | None = None
 
 
 def check_columns() -> None:
@@ -228,9 +239,11 @@ def seed_district(
                 _postgres_before_load(cursor)
         else:
             writer = SqliteWriter()
+        opening_balances = []
         for block in gen.blocks():
             for attr, model, columns, _ in TABLES:
                 writer.write(model, columns, getattr(block, attr))
+            opening_balances += block.opening_balances
             if progress:
                 progress(gen.totals, time.monotonic() - started)
         if vendor == "postgresql":
@@ -239,7 +252,8 @@ def seed_district(
                 for statement in connection.ops.sequence_reset_sql(no_style(), models):
                     cursor.execute(statement)
             search_index.install_search_index(connection)  # puts the GIN indexes back
-        next_sequence = g.FIRST_SEQUENCE + accounts
+        converted = gen.converted_accounts if gen.replaying else accounts
+        next_sequence = g.FIRST_SEQUENCE + converted
         sequence, created = NumberSequence.objects.select_for_update().get_or_create(
             name=ACCOUNT_SEQUENCE, defaults={"next_value": next_sequence}
         )
@@ -254,14 +268,40 @@ def seed_district(
             cursor.execute(f"{verb} {tables}")
         elif vendor == "sqlite":
             cursor.execute("ANALYZE")
-    # Billing history: every month of reads billed through bill runs, as the district would have (history 0,
-    # for the scale benchmarks: cycles only).
     billing.load_cycles()
-    bills = billing.post_history(today=today, seed=seed) if history_months else 0
+    staff = Staff()
+    convert_books(staff, opening_balances, on=gen.conversion_date, start_charges=gen.replaying)
+    replayed = None
+    if gen.replaying:
+        replayed = replay(gen.history(), seed=seed)
+    by_status = dict(Account.objects.values_list("status").annotate(n=Count("id")).order_by())
     return SeedResult(
-        skipped=False, totals=gen.totals, seconds=time.monotonic() - started, bills=bills,
+        skipped=False, totals=gen.totals, seconds=time.monotonic() - started,
+        bills=replayed.bills + replayed.final_bills if replayed else 0, by_status=by_status, replayed=replayed,
         next_sequence=max(next_sequence, NumberSequence.objects.get(name=ACCOUNT_SEQUENCE).next_value),
     )  # fmt: skip
+
+
+def convert_books(staff, opening_balances, *, on: date, start_charges: bool) -> None:
+    """What the converted accounts owe, into the ledger through its services, dated the conversion date: each
+    closed account's unpaid balance (an opening balance), and (with the history replayed) the deposit and
+    set-up fee of each account in service, with the prior system's record of their payment."""
+    with clock.on(on), transaction.atomic():
+        by_id = Account.objects.in_bulk([row[1] for row in opening_balances])
+        for _, account_id, amount, as_of, note in opening_balances:
+            ledger.opening_balance_post(actor=staff.biller, account=by_id[account_id], amount=amount, on=as_of,
+                                        memo=note)  # fmt: skip
+        if not start_charges:
+            return
+        paid = []
+        owing = Account.objects.filter(status="active").filter(
+            Q(deposit_amount__gt=0) | Q(setup_fee_amount__gt=0)
+        )
+        for account in owing.order_by("pk"):
+            if ledger.start_charges_post(actor=staff.clerk, account=account, on=on) is not None:
+                paid.append((account.pk, account.deposit_amount + account.setup_fee_amount,
+                             "Payment (prior system): deposit and set-up fee"))  # fmt: skip
+        pay(staff.biller, paid, on)
 
 
 def check_sample(size: int = 200) -> list[str]:

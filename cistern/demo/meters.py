@@ -13,11 +13,11 @@ exception's problems are what `reading.validate` finds, so the seeded rows are w
 
 from __future__ import annotations
 
-import json
 import math
 import random
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import accumulate
 
 from cistern.metering.reading import PriorRead, ReadFacts, Register, consumption, validate
 
@@ -96,6 +96,11 @@ class MeterPlant:
         ]
         self.read_days = [read_day_of(f"R{r + 1:02d}") for r in range(ROUTE_COUNT)]
         self.route_ids: list[int] = []
+        self.conversion_date = today  # set by the generator: the replay's history begins the day after
+        self.route_reads: dict[
+            tuple[int, date], list[tuple]
+        ] = {}  # (route, day) -> (serial, value, source, reader)
+        self.estimates: dict[tuple[int, date], list[tuple]] = {}  # (route, day) -> (serial, value)
         # Each route's read dates, oldest first: the opening read, then read_months monthly reads.
         self.route_dates = [self._dates(day) for day in self.read_days] if read_months else [[]] * ROUTE_COUNT
 
@@ -183,58 +188,111 @@ class MeterPlant:
             opening = int(base * 12 * years * reads_rng.uniform(0.7, 1.1)) % int(register.capacity)
             if dials == 5 and reads_rng.random() < 0.05:
                 opening = int(register.capacity) - reads_rng.randint(5, 60)  # rolls over inside the window
-            self._reads(block, reads_rng, take, chain, route, meter_id, installation_id, register, opening,
-                        base, swing)  # fmt: skip
+            self._reads(block, reads_rng, take, chain, route, meter_id, installation_id, serial, register, opening,
+                        base, swing, kind == "domestic")  # fmt: skip
 
-    def _reads(
-        self, block, rng, take, chain, route, meter_id, installation_id, register, opening, base, swing
-    ):
+    def _register(self, chain, dates, rng, opening, base, swing, days):
+        """The register on each of `days` (its value at the end of that day): water is used only on days an
+        account is in service, at each read period's rate (season, a draw per period)."""
+        noise = [rng.uniform(0.8, 1.2) for _ in dates]
+        first = dates[0].toordinal()
+        length = max(d.toordinal() for d in days) - first + 1 if days else 1
+        rate = [0.0]  # per day after the opening read
+        for k in range(1, len(dates)):
+            period = max(1, (dates[k] - dates[k - 1]).days)
+            rate += [base * season(dates[k].month, swing) * noise[k] / period] * period
+        tail = base * season(dates[-1].month, swing) * noise[0] / 30  # after the last route read
+        rate = rate[:length] + [tail] * max(0, length - len(rate))
+        served = bytearray(length)
+        for account in chain:
+            lo = max(0, account.start.toordinal() - first)
+            hi = length - 1 if account.end is None else min(length - 1, account.end.toordinal() - first)
+            if lo <= hi:
+                served[lo : hi + 1] = b"\x01" * (hi - lo + 1)
+        total = list(
+            accumulate((r if s else 0.0 for r, s in zip(rate, served, strict=True)), initial=opening)
+        )
+        # total[i + 1] is the register at the end of day first + i
+        return {day: int(total[day.toordinal() - first + 1]) for day in days}
+
+    def _reads(self, block, rng, take, chain, route, meter_id, installation_id, serial, register, opening, base,
+               swing, primary):  # fmt: skip
+        """The opening read (a conversion row); the route reads of each later read date, for the replay's read
+        files; the final and initial reads a technician takes at each stop and start after the conversion."""
         dates = self.route_dates[route]
-        accounts = [_account_on(chain, day) for day in dates]
-        true_use = [
-            0 if account is None or base == 0 else max(0, round(base * season(day.month, swing) * rng.uniform(0.8, 1.2)))
-            for day, account in zip(dates, accounts, strict=True)
-        ]  # fmt: skip
         capacity = int(register.capacity)
         reader = f"{'AMR' if route < 4 else 'HH'}{route + 1:02d}"
         source = "amr" if route < 4 else "handheld"
+        converted_on = self.conversion_date
+        boundary = {}  # day -> (account, "final" | "initial")
+        for account in chain:
+            if account.start > converted_on:
+                boundary[account.start] = (account, "initial")
+            if account.end is not None and account.end > converted_on:
+                boundary[account.end] = (account, "final")
+        # An initial read is taken as service begins: the register as it stood the evening before.
+        asked = [
+            *dates[1:],
+            *(d if kind == "final" else d - timedelta(days=1) for d, (_, kind) in boundary.items()),
+        ]
+        register_on = self._register(chain, dates, rng, opening, base, swing, asked)
         rows = block.reads
-        true_value = opening  # where the register really is
-        last_value = Decimal(opening)  # the last accepted read (an estimate counts)
-        used: list[Decimal] = []  # consumption of accepted reads, oldest first
+        opening_account = _account_on(chain, dates[0])
         rows.append(
-            (take("read"), meter_id, installation_id, _id(accounts[0]), dates[0], Decimal(opening), "actual",
+            (take("read"), meter_id, installation_id, _id(opening_account), dates[0], Decimal(opening), "actual",
              "manual", "accepted", None, "[]", "", "Opening read converted from the prior system", None, None,
              None, None, self.now)
         )  # fmt: skip
+        last_value = opening  # the last accepted read (an estimate counts)
+        used: list[Decimal] = []  # consumption of accepted route reads, oldest first
         last = len(dates) - 1
-        for k in range(1, len(dates)):
-            day, account = dates[k], accounts[k]
-            true_value = (true_value + true_use[k]) % capacity
+        events = sorted(
+            [*((d, "route", k) for k, d in enumerate(dates) if k), *((d, "boundary", 0) for d in boundary)]
+        )
+        for index, (day, what, k) in enumerate(events):
+            if what == "boundary":
+                account, kind = boundary[day]
+                value = register_on[day if kind == "final" else day - timedelta(days=1)] % capacity
+                getattr(account, f"{kind}_reads").append((serial, value, primary))
+                last_value = value
+                continue
+            if day in boundary:
+                continue  # the technician read the meter that day
+            account = _account_on(chain, day)
+            true_value = register_on[day] % capacity
             wanted = self.block_exceptions < MIN_BLOCK_EXCEPTIONS or rng.random() < EXCEPTION_SHARE
             eligible = k == last and k > 3 and account is not None and account.end is None and base and wanted
-            if eligible and self._exception(rows, rng, take, meter_id, installation_id, account, day, register,
-                                            dates[k - 1], last_value, used, reader, source):  # fmt: skip
-                continue
-            kind, read_source, note, value = "actual", source, "", Decimal(true_value)
-            if 1 < k < last and account is not None and true_use[k] and rng.random() < ESTIMATE_SHARE:
-                recent = used[-3:] or [Decimal(true_use[k])]
+            if eligible:
+                value = self._exception(rng, account, day, register, dates[k - 1], last_value, used)
+                if value is not None:
+                    self.route_reads.setdefault((route, day), []).append((serial, value, source, reader))
+                    continue
+            next_day, next_what, _ = events[index + 1] if index + 1 < len(events) else (None, "", 0)
+            estimate = (
+                1 < k < last
+                and account is not None
+                and next_what == "route"
+                and rng.random() < ESTIMATE_SHARE
+            )
+            units = consumption(Decimal(last_value), Decimal(true_value), register)
+            if estimate and units:
+                recent = used[-3:] or [units]
                 guess = round(sum(recent) / len(recent))
-                guess = min(guess, true_use[k] + true_use[k + 1])  # the next actual read never goes backwards
-                kind, read_source, note = "estimated", "estimate", "Estimated: the meter could not be reached"
+                # the next actual read never goes backwards
+                guess = min(guess, int(consumption(Decimal(last_value), Decimal(register_on[next_day] % capacity),
+                                                   register)))  # fmt: skip
                 value = (last_value + guess) % capacity
-            units = consumption(last_value, value, register)
-            rows.append(
-                (take("read"), meter_id, installation_id, _id(account), day, value, kind, read_source, "accepted",
-                 units, "[]", reader if kind == "actual" else "", note, None, None, None, None, self.now)
-            )  # fmt: skip
+                self.estimates.setdefault((route, day), []).append((serial, value))
+            else:
+                value = true_value
+                self.route_reads.setdefault((route, day), []).append((serial, value, source, reader))
+            used.append(consumption(Decimal(last_value), Decimal(value), register))
             last_value = value
-            used.append(units)
 
-    def _exception(self, rows, rng, take, meter_id, installation_id, account, day, register, previous_day,
-                   last_value, used, reader, source) -> bool:  # fmt: skip
+    def _exception(self, rng, account, day, register, previous_day, last_value, used) -> int | None:
         """The last read of a meter as an open exception: a leak (high), a stopped meter (zero) or a misread
-        (negative). Its problems are what validation finds. False when validation would accept it."""
+        (negative), when validation would find it one; else None."""
+        last_value = Decimal(last_value)
         typical = sum(used[-3:], ZERO) / max(1, len(used[-3:]))
         roll = rng.random()
         if roll < 0.5:
@@ -244,7 +302,7 @@ class MeterPlant:
         else:
             value = last_value - rng.randint(3, 40)
         if value < 0:
-            return False
+            return None
         value = value % register.capacity
         last_year = used[-12] if len(used) >= 12 else None
         facts = ReadFacts(
@@ -252,16 +310,10 @@ class MeterPlant:
             previous=PriorRead(previous_day, last_value), account_active=True,
             recent_usage=tuple(reversed(used[-3:])), usage_last_year=last_year,
         )  # fmt: skip
-        verdict = validate(facts)
-        if verdict.status != "exception":
-            return False
-        problems = json.dumps([{"code": p.code, "message": p.message} for p in verdict.problems])
-        rows.append(
-            (take("read"), meter_id, installation_id, account.id, day, value, "actual", source, "exception",
-             verdict.consumption, problems, reader, "", None, None, None, None, self.now)
-        )  # fmt: skip
+        if validate(facts).status != "exception":
+            return None
         self.block_exceptions += 1
-        return True
+        return int(value)
 
 
 def _account_on(chain, day: date):

@@ -1,11 +1,13 @@
 """Writes to the ledger: post a balanced journal entry, reverse one, adjust an account (at once within the
 actor's authority, else through a lead's approval). One transaction each, audited."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from cistern.core import clock
@@ -560,14 +562,26 @@ def assess_late_fees(*, actor, on: date) -> list[JournalEntry]:
     if rule is None:
         raise LedgerError(f"The fee catalog has no late penalty in force on {on:%m/%d/%Y}.")
     cutoff = on - timedelta(days=rule.after_days or 0)
-    accounts = (
-        JournalLine.objects.filter(
-            gl_account__receivable=True, entry__source_kind="bill", amount__gt=0, due_date__lte=cutoff
-        )
-        .order_by()
+    # Only an account owing something on what fell due by the cutoff can have a bill open past it: its
+    # receivable lines due by then, with those of no due date (payments, credits), sum above zero, and it was
+    # billed by then. The others (nearly all, on a district's day) are not looked at line by line.
+    by_cutoff = Q(due_date__lte=cutoff) | Q(due_date__isnull=True)
+    billed = Q(entry__source_kind="bill", amount__gt=0, due_date__lte=cutoff)
+    accounts = list(
+        JournalLine.objects.filter(gl_account__receivable=True)
+        .values("account_id")
+        .annotate(owed=Sum("amount", filter=by_cutoff), bills=Count("id", filter=billed))
+        .filter(owed__gt=0, bills__gt=0)
+        .order_by("account_id")
         .values_list("account_id", flat=True)
-        .distinct()
     )
+    lines = defaultdict(list)  # their receivable lines in one query, oldest first (as selectors.receivable_lines)
+    for line in (
+        JournalLine.objects.filter(account_id__in=accounts, gl_account__receivable=True)
+        .select_related("entry")
+        .order_by("entry__entry_date", "id")
+    ):
+        lines[line.account_id].append(line)
     already = set(
         JournalEntry.objects.filter(source_kind=LATE_FEE, reverses__isnull=True).values_list(
             "source_id", flat=True
@@ -576,7 +590,7 @@ def assess_late_fees(*, actor, on: date) -> list[JournalEntry]:
     posted = []
     receivable = selectors.receivable_gl().code
     for account_id in sorted(accounts):
-        items, _ = aging.open_items(selectors.movements(selectors.receivable_lines(account_id)))
+        items, _ = aging.open_items(selectors.movements(lines[account_id]))
         due = [late_fees.PastDue(i.line_id, i.due, i.open) for i in items if i.kind == "bill"]
         found = late_fees.penalties(
             due, on=on, minimum=rule.amount, percent=rule.percent or Decimal(0), after_days=rule.after_days or 0,

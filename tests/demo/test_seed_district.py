@@ -43,24 +43,28 @@ def test_seed_builds_a_district_shaped_like_the_domain():
 
 
 def _build(accounts, seed, today):
+    """(number, search text) of the converted accounts, and (number, customer) of those the replay starts."""
     from cistern.demo.generator import ACCOUNT_COLUMNS, DistrictGenerator
 
     number, text = ACCOUNT_COLUMNS.index("number"), ACCOUNT_COLUMNS.index("search_text")
-    rows = [
-        row
-        for block in DistrictGenerator(accounts=accounts, seed=seed, today=today).blocks()
-        for row in block.accounts
-    ]
-    return [(row[number], row[text]) for row in rows]
+    gen = DistrictGenerator(accounts=accounts, seed=seed, today=today, history_months=3)
+    rows = [row for block in gen.blocks() for row in block.accounts]
+    started = [(a.number, a.customer.name) for a in gen.history().move_ins]
+    return [(row[number], row[text]) for row in rows], started
 
 
 def test_the_same_seed_gives_the_same_district():
     today = date(2026, 11, 26)
     assert _build(300, 5, today) == _build(300, 5, today)
     assert _build(300, 5, today) != _build(300, 6, today)
-    _seed("--accounts", "300", "--seed", "5", "--as-of", "2026-11-26")
-    stored = sorted(Account.objects.values_list("number", "search_text"))
-    assert stored == sorted(_build(300, 5, today))
+    _seed("--accounts", "300", "--seed", "5", "--as-of", "2026-11-26", "--history-months", "3")
+    converted, started = _build(300, 5, today)
+    assert started  # move-ins after the conversion, numbered by the sequence in the order they started
+    stored = dict(Account.objects.values_list("number", "search_text"))
+    assert {n: stored[n] for n, _ in converted} == dict(converted)
+    names = dict(Account.objects.values_list("number", "customer__name"))
+    assert [(n, names[n]) for n, _ in started] == started
+    assert len(stored) == len(converted) + len(started) == 300
 
 
 def test_a_second_run_keeps_the_data():

@@ -73,16 +73,26 @@ class Command(BaseCommand):
         if result.skipped:
             self.stdout.write("The database already has accounts: demo district left as it is.")
             return
-        t = result.totals
+        t, s, r = result.totals, result.by_status, result.replayed
+        total = sum(s.values())
         self.stdout.write(
-            f"Seeded {t.accounts:,} accounts in {result.seconds:.1f} s (seed {seed}): "
-            f"active {t.by_status['active']:,}, final {t.by_status['final']:,}, closed {t.by_status['closed']:,}; "
-            f"{t.customers:,} customers, {t.premises:,} premises, {t.service_events:,} service events, "
-            f"{t.flags:,} flags, {t.contacts:,} contact entries, {t.opening_balances:,} opening balances; "
-            f"{t.service_points:,} service points with meters, {t.reads:,} reads ({t.exceptions:,} open "
-            f"exceptions), {result.bills:,} bills posted. "
-            f"Next account sequence {result.next_sequence}."
+            f"Seeded {total:,} accounts in {result.seconds:.1f} s (seed {seed}): "
+            f"active {s.get('active', 0):,}, final {s.get('final', 0):,}, closed {s.get('closed', 0):,}. "
+            f"Converted from the prior system: {t.accounts:,} accounts, {t.customers:,} customers, "
+            f"{t.premises:,} premises, {t.flags:,} flags, {t.contacts:,} "
+            f"contact entries, {t.opening_balances:,} opening balances, {t.service_points:,} service points with "
+            f"meters and their opening reads."
         )
+        if r is not None:
+            self.stdout.write(
+                f"Replayed {r.days:,} days: {r.stops:,} stops, {r.move_ins:,} move-ins, {r.flags:,} flags, "
+                f"{r.reads:,} reads ({r.read_files:,} read files), {r.runs:,} bill runs, "
+                f"{result.bills:,} bills posted ({r.final_bills:,} final bills), {r.payments:,} payments, "
+                f"{r.late_fees:,} late fees, {r.deposits_credited:,} deposits credited back."
+            )
+            for problem in r.problems[:20]:
+                self.stdout.write(f"  {problem}")
+        self.stdout.write(f"Next account sequence {result.next_sequence}.")
         if check:
             problems = loader.check_sample()
             if problems:
