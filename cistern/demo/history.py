@@ -6,10 +6,11 @@ completes the final-read order with the register's value, which makes the final 
 the move-ins (a clerk starts service for a new or returning customer with the deposit or waiver decided at the
 counter, the customer pays the deposit and set-up fee, a technician completes the turn-on with the initial read);
 the flags a lead adds that day; the read files of the routes read that day (imported, the reader's estimates
-entered, the exceptions reviewed, except on a route's newest read day: those stay in the queue); the bill runs of
-the cycles whose bill day it is (calculated by the billing admin, approved by a lead, posted; the newest run of
-the first cycle is left calculated for a lead to approve); the payments from the prior cash system dated that
-day; the daily late-fee assessment; the daily deposit credit-back.
+entered, the exceptions reviewed, except on a route's newest read day: those stay in the queue); the payments
+from the prior cash system dated that day; the daily late-fee assessment; the daily deposit credit-back; last,
+the bill runs of the cycles whose bill day it is (calculated by the billing admin, approved by a lead, posted;
+the newest run of the first cycle is left calculated for a lead to approve), so a bill counts everything dated
+by its bill date.
 """
 
 import random
@@ -148,13 +149,14 @@ class Replay:
             self.done.flags += 1
         for route in self.reads_on.pop(day, []):
             self.read_route(route, day)
-        for cycle, period_end in self.runs_on.pop(day, []):
-            self.bill_run(cycle, period_end)
         self.take_payments(day)
         self.done.late_fees += len(ledger.assess_late_fees(actor=self.staff.biller, on=day))
         self.done.deposits_credited += len(
             ledger.deposits_credit_back(actor=self.staff.biller, on=day).credited
         )
+        # Bills are posted at the end of their day, so each counts everything dated by its bill date.
+        for cycle, period_end in self.runs_on.pop(day, []):
+            self.bill_run(cycle, period_end)
 
     # --- stops and starts ---------------------------------------------------------------------------------
 

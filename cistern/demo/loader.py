@@ -285,7 +285,7 @@ def seed_district(
 def convert_books(staff, opening_balances, *, on: date, start_charges: bool) -> None:
     """What the converted accounts owe, into the ledger through its services, dated the conversion date: each
     closed account's unpaid balance (an opening balance), and (with the history replayed) the deposit and
-    set-up fee of each account in service, with the prior system's record of their payment."""
+    set-up fee of each converted account, with the prior system's record of their payment."""
     with clock.on(on), transaction.atomic():
         by_id = Account.objects.in_bulk([row[1] for row in opening_balances])
         for _, account_id, amount, as_of, note in opening_balances:
@@ -294,9 +294,9 @@ def convert_books(staff, opening_balances, *, on: date, start_charges: bool) -> 
         if not start_charges:
             return
         paid = []
-        owing = Account.objects.filter(status="active").filter(
-            Q(deposit_amount__gt=0) | Q(setup_fee_amount__gt=0)
-        )
+        # Accounts closed before the conversion: the prior system settled their deposit (none is recorded)
+        # and charged and took their set-up fee.
+        owing = Account.objects.filter(Q(deposit_amount__gt=0) | Q(setup_fee_amount__gt=0))
         for account in owing.order_by("pk"):
             if ledger.start_charges_post(actor=staff.clerk, account=account, on=on) is not None:
                 paid.append((account.pk, account.deposit_amount + account.setup_fee_amount,

@@ -14,12 +14,16 @@ def _date(text: str) -> date:
 
 class Command(BaseCommand):
     help = (
-        "Load a synthetic district shaped like Joshua Basin Water District (fictional customers): N accounts, "
-        "about 18.5% of them final or closed, with premises, customers, service events, flags, contact-log "
-        "entries and opening balances, routes, service points, meters and monthly reads (a few estimated, a few "
-        "open exceptions), plus the district settings and two closure days. The same --accounts "
-        "and --seed give the same district (names, addresses, parcels, account numbers); dates count back "
-        "from today (or --as-of). Refuses a database that already has accounts, unless --if-empty."
+        "Load a synthetic district shaped like Joshua Basin Water District (fictional customers), N accounts in "
+        "all. First the conversion from the prior system, as bulk rows: customers, premises, routes, meters and "
+        "installations, the accounts in service on the conversion date (--history-months before today) and those "
+        "closed before it, each meter's opening read, flags and contact-log entries, plus the district settings, "
+        "cycles and two closure days; their deposits, set-up fees and opening balances go into the ledger through "
+        "its services. Then the history since, replayed day by day through the same services staff use (demo "
+        "users with real roles): stops with final reads and final bills, move-ins with initial reads, route read "
+        "files, bill runs, payments, late fees and deposit credit-back. The same --accounts and --seed give the "
+        "same district; dates count back from today (or --as-of). Refuses a database that already has accounts, "
+        "unless --if-empty."
     )
 
     def add_arguments(self, parser):
@@ -35,10 +39,9 @@ class Command(BaseCommand):
             type=int,
             default=13,
             metavar="M",
-            help="Months of history before today (default 13): monthly meter reads (after an opening read "
-            "converted from the prior system), and how far back contact-log entries and account changes go "
-            "(the stops, and the start dates of the accounts that followed them); a premise's first account "
-            "is older, converted from the prior system. 0: meters and installations but no reads (for the "
+            help="Months of history before today (default 13): the conversion date is the newest opening read "
+            "about this long ago, and every day after it is replayed through the services. 0: the conversion "
+            "alone, every account as it stands today, meters and installations without reads or bills (the "
             "scale benchmark; account history then spans 13 months).",
         )
         parser.add_argument(
