@@ -39,9 +39,16 @@ def test_the_demo_district_bills_the_published_rates(district_rates):
     assert {f.code for f in selectors.fee_catalog(date(2026, 11, 1))} >= {"account_setup", "deposit", "nsf"}
 
 
-def test_no_fire_line_rates_are_published(district_rates):
-    with pytest.raises(engine.RatingError, match='has no fire line rates for a 3/4" meter'):
-        _quote("5", rate_class="fire_line")
+def test_fire_lines_pay_another_districts_monthly_charge_by_line_size(district_rates):
+    """JBWD publishes no fire-line charge: the demo bills San Juan WD's (2017) daily charge x 30, marked
+    assumed, with no usage charge."""
+    assert [(size, _quote("5", rate_class="fire_line", size=size).total) for size in ("3/4", "4", "6", "8", "10")] == [
+        ("3/4", D("17.40")), ("4", D("17.40")), ("6", D("26.10")), ("8", D("36.90")), ("10", D("44.10"))
+    ]  # fmt: skip
+    assert _quote("0", rate_class="fire_line", size="6", days=15).total == D("13.05")  # prorated by days
+    assert BasicFee.objects.get(rate_class="fire_line", meter_size="8").assumed
+    with pytest.raises(engine.RatingError, match='has no residential rates for a 6" meter'):
+        _quote("5", size="6")
 
 
 def _version(schedule, on, fee):
