@@ -523,7 +523,9 @@ class DistrictGenerator:
         # Most stops fall inside the history kept; some before it (those accounts came over closed, at least
         # 60 days before the conversion, so every account that followed them started before it too).
         before = [rng.random() < PRE_WINDOW_SHARE for _ in range(inactive)]
-        inside = max(1, self.window_days - 1 - 2 * inactive)  # room for each later start and stop
+        inside = max(
+            1, self.window_days - 2 - 2 * inactive
+        )  # room for each later start and stop by yesterday
         stops = sorted(
             self.window_start - timedelta(days=60 + rng.randrange(300)) if early
             else self.window_start + timedelta(days=1 + rng.randrange(inside))
@@ -533,7 +535,7 @@ class DistrictGenerator:
         if inactive:
             start = min(stops[0], self.window_start) - timedelta(days=1 + tenure)
         else:
-            start = self.today - timedelta(days=tenure)
+            start = self.today - timedelta(days=1 + tenure)
         chain = []
         for j, (occupancy, relationship) in enumerate(kinds):
             if j >= inactive:
@@ -541,9 +543,9 @@ class DistrictGenerator:
                 continue
             end = max(stops[j], start + timedelta(days=1))  # a day of service at least
             # The next customer starts the day after (a sale, a lease) or after a vacant spell, by a day that
-            # leaves each account after it a day of service before today.
+            # leaves each account after it a day of service by yesterday (the history's last change).
             gap = 1 if rng.random() < 0.5 else rng.randint(2, 30)
-            latest = self.today - timedelta(days=2 * (inactive - j - 1))
+            latest = self.today - timedelta(days=1 + 2 * (inactive - j - 1))
             gap = max(1, min(gap, (latest - end).days))
             chain.append(_Account(premise, occupancy, relationship, start, end))
             start = end + timedelta(days=gap)

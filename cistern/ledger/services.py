@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from cistern.core import clock
@@ -563,15 +563,14 @@ def assess_late_fees(*, actor, on: date) -> list[JournalEntry]:
         raise LedgerError(f"The fee catalog has no late penalty in force on {on:%m/%d/%Y}.")
     cutoff = on - timedelta(days=rule.after_days or 0)
     # Only an account owing something on what fell due by the cutoff can have a bill open past it: its
-    # receivable lines due by then, with those of no due date (payments, credits), sum above zero, and it was
-    # billed by then. The others (nearly all, on a district's day) are not looked at line by line.
+    # receivable lines due by then, with those of no due date (payments, credits), sum above zero. The others
+    # (nearly all, on a district's day) are not looked at line by line. One pass over the lines, no joins.
     by_cutoff = Q(due_date__lte=cutoff) | Q(due_date__isnull=True)
-    billed = Q(entry__source_kind="bill", amount__gt=0, due_date__lte=cutoff)
     accounts = list(
-        JournalLine.objects.filter(gl_account__receivable=True)
+        JournalLine.objects.filter(gl_account_id=selectors.receivable_gl().pk)
         .values("account_id")
-        .annotate(owed=Sum("amount", filter=by_cutoff), bills=Count("id", filter=billed))
-        .filter(owed__gt=0, bills__gt=0)
+        .annotate(owed=Sum("amount", filter=by_cutoff))
+        .filter(owed__gt=0)
         .order_by("account_id")
         .values_list("account_id", flat=True)
     )
