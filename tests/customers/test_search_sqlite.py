@@ -22,7 +22,7 @@ ON_SQLITE = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlit
 SHIPS_SQLITE = sys.platform == "linux" and platform.machine() == "x86_64"  # where pysqlite3-binary has wheels
 SHIPPED_SQLITE = (3, 51, 1)  # pysqlite3-binary 0.5.4.post2: checked free of the 3.40.1 crash
 
-pytestmark = pytest.mark.skipif(not ON_SQLITE, reason="SQLite only: the suite's SQLite run covers it")
+pytestmark = pytest.mark.skipif(not ON_SQLITE, reason="SQLite only: the suite's SQLite run covers it; see issue 9")
 
 SEED = """
 import json
@@ -182,7 +182,7 @@ def test_short_words_never_crash_the_system_sqlite(seeded):
     _assert_answers(answers)
 
 
-@pytest.mark.skipif(not SHIPS_SQLITE, reason="pysqlite3-binary has wheels for Linux x86_64 only")
+@pytest.mark.skipif(not SHIPS_SQLITE, reason="pysqlite3-binary has wheels for Linux x86_64 only; see issue 9")
 def test_project_connection_is_the_sqlite_it_ships(db):
     """Seen: the server ran on Debian's SQLite 3.40.1, which segfaults on FTS5 trigram queries.
 
@@ -215,7 +215,7 @@ print(db.execute("SELECT rowid FROM f WHERE search_text LIKE '%x%' AND search_te
 """
 
 
-@pytest.mark.skipif(not SHIPS_SQLITE, reason="pysqlite3-binary has wheels for Linux x86_64 only")
+@pytest.mark.skipif(not SHIPS_SQLITE, reason="pysqlite3-binary has wheels for Linux x86_64 only; see issue 9")
 def test_shipped_sqlite_answers_the_statement_that_crashed_3_40_1(tmp_path):
     """Seen: SQLite 3.40.1 segfaults on `LIKE '%x%' AND LIKE '%pratt%'` over an FTS5 trigram table.
 
