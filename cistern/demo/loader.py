@@ -251,6 +251,9 @@ def seed_district(
             with connection.cursor() as cursor:
                 for statement in connection.ops.sequence_reset_sql(no_style(), models):
                     cursor.execute(statement)
+                # Back to the database's own timing: the services that follow (a read import names its
+                # ReadImport before writing it) rely on foreign keys checked at commit.
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             search_index.install_search_index(connection)  # puts the GIN indexes back
         converted = gen.converted_accounts if gen.replaying else accounts
         next_sequence = g.FIRST_SEQUENCE + converted
