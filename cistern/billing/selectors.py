@@ -209,27 +209,24 @@ def _reads(
     return found
 
 
-def _units(reads: list[dict], after: date, until: date) -> Decimal:
-    """Units used between two reads: the consumption metering stored on each accepted read in (after, until]."""
-    return sum((r["consumption"] or 0 for r in reads if after < r["read_on"] <= until), Decimal("0.00"))
-
-
-def closing_read(
-    installation_id: int, account_id: int, *, after: date, until: date
-) -> tuple[dict, Decimal] | None:
-    """The account's newest accepted read of the installation in (after, until], and the units used since
-    `after` (a rebill's span: the read that stands now, where a corrected read replaced the billed one)."""
-    reads = list(
-        Read.objects.filter(
-            installation_id=installation_id, account_id=account_id, status=ReadStatus.ACCEPTED,
-            read_on__gt=after, read_on__lte=until,
-        )
-        .order_by("read_on")
-        .values("id", "read_on", "value", "kind", "consumption")
+def rebill_span(meter: BillMeter, account_id: int) -> spans_module.SpanFound | None:
+    """A billed meter span again, closed by the account's read that stands now on the same day (a corrected
+    read replaces the billed one), from the same start: the last billed read, or the account's own start
+    (estimated again from the reads as they stand, when it was estimated)."""
+    installation = MeterInstallation.objects.values("installed_on", "initial_value").get(
+        pk=meter.installation_id
+    )
+    reads = _reads([meter.installation_id], None, meter.to_date).get(meter.installation_id, [])
+    billed = (
+        spans_module.Billed(meter.from_read_id, meter.from_date, meter.from_value)
+        if meter.from_read_id
+        else None
+    )
+    return spans_module.find_span(
+        account_id=account_id, start_date=meter.from_date, reads=reads, billed=billed, window_start=meter.from_date,
+        until=meter.to_date, installed_on=installation["installed_on"], initial_value=installation["initial_value"],
+        serial=meter.serial,
     )  # fmt: skip
-    if not reads:
-        return None
-    return reads[-1], _units(reads, after, until)
 
 
 def last_year_charges(account_ids: list[int], period_end: date) -> dict[int, Decimal]:

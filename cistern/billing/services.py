@@ -702,18 +702,17 @@ def _rebill_proposal(bill: Bill) -> calculation.Proposal:
     """The rebill of `bill`, rated and not written: its meter spans closed by the reads that stand now."""
     spans = []
     for meter in bill.meters.order_by("id"):
-        found = selectors.closing_read(
-            meter.installation_id, bill.account_id, after=meter.from_date, until=meter.to_date
-        )
+        found = selectors.rebill_span(meter, bill.account_id)
         if found is None:
             raise BillingError(f"Meter {meter.serial} has no accepted read to rebill with.")
-        read, units = found
+        to, start = found.to, found.start
         spans.append(
             calculation.MeterSpan(
                 installation_id=meter.installation_id, serial=meter.serial, size=meter.size,
-                rate_class=meter.rate_class, from_read_id=meter.from_read_id, from_date=meter.from_date,
-                from_value=meter.from_value, to_read_id=read["id"], to_date=read["read_on"], to_value=read["value"],
-                units=units, estimated=read["kind"] == ReadKind.ESTIMATED,
+                rate_class=meter.rate_class, from_read_id=start.read_id, from_date=start.on,
+                from_value=start.value if start.value is not None else meter.from_value, to_read_id=to.id,
+                to_date=to.read_on, to_value=to.value, units=found.units, estimated=to.kind == ReadKind.ESTIMATED,
+                start_estimated=start.estimated,
             )
         )  # fmt: skip
     if not spans:

@@ -162,3 +162,10 @@ def test_a_move_in_without_a_turn_on_read_bills_only_its_own_days(
     assert span.start_estimated and span.from_read_id is None
     item = BillRunItem.objects.get(run=run, account=after)
     assert item.exceptions[0][0] == "no_start_read" and "08/20/2026" in item.exceptions[0][1]
+    # A rebill of that bill starts where it did: the customer's own 5 units, not the 15 since the last read.
+    rebill = services.bill_cancel(actor=supervisor, bill=span.bill, reason="Checked the move-in")
+    again = BillMeter.objects.get(bill=rebill)
+    assert (again.from_date, again.from_value, again.units, again.start_estimated) == (
+        AUG.replace(day=20), D("135.00"), D("5.00"), True
+    )  # fmt: skip
+    assert rebill.current_charges == span.bill.current_charges
