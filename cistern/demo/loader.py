@@ -273,7 +273,7 @@ def seed_district(
             cursor.execute("ANALYZE")
     billing.load_cycles()
     staff = Staff()
-    convert_books(staff, opening_balances, on=gen.conversion_date, start_charges=gen.replaying)
+    convert_books(staff, opening_balances, on=gen.conversion_date)
     replayed = None
     if gen.replaying:
         replayed = replay(gen.history(), seed=seed)
@@ -285,26 +285,35 @@ def seed_district(
     )  # fmt: skip
 
 
-def convert_books(staff, opening_balances, *, on: date, start_charges: bool) -> None:
+def convert_books(staff, opening_balances, *, on: date) -> None:
     """What the converted accounts owe, into the ledger through its services, dated the conversion date: each
-    closed account's unpaid balance (an opening balance), and (with the history replayed) the deposit and
-    set-up fee of each converted account, with the prior system's record of their payment."""
+    closed account's unpaid balance (an opening balance), and the deposit and set-up fee of each converted
+    account, with the prior system's record of their payment."""
     with clock.on(on), transaction.atomic():
         by_id = Account.objects.in_bulk([row[1] for row in opening_balances])
         for _, account_id, amount, as_of, note in opening_balances:
             ledger.opening_balance_post(actor=staff.biller, account=by_id[account_id], amount=amount, on=as_of,
                                         memo=note)  # fmt: skip
-        if not start_charges:
-            return
-        paid = []
         # Accounts closed before the conversion: the prior system settled their deposit (none is recorded)
-        # and charged and took their set-up fee.
-        owing = Account.objects.filter(Q(deposit_amount__gt=0) | Q(setup_fee_amount__gt=0))
-        for account in owing.order_by("pk"):
-            if ledger.start_charges_post(actor=staff.clerk, account=account, on=on) is not None:
-                paid.append((account.pk, account.deposit_amount + account.setup_fee_amount,
-                             "Payment (prior system): deposit and set-up fee"))  # fmt: skip
-        pay(staff.biller, paid, on)
+        # and charged and took their set-up fee. Posted in blocks: a scale district has a million accounts.
+        owing = Account.objects.filter(Q(deposit_amount__gt=0) | Q(setup_fee_amount__gt=0)).order_by("pk")
+        for block in _blocks(owing.only("pk", "number", "deposit_amount", "setup_fee_amount"), 20_000):
+            charged = set(ledger.start_charges_post_batch(actor=staff.clerk, accounts=block, on=on))
+            pay(staff.biller, [
+                (a.pk, a.deposit_amount + a.setup_fee_amount, "Payment (prior system): deposit and set-up fee")
+                for a in block if a.pk in charged
+            ], on)  # fmt: skip
+
+
+def _blocks(queryset, size: int):
+    block = []
+    for row in queryset.iterator(chunk_size=size):
+        block.append(row)
+        if len(block) == size:
+            yield block
+            block = []
+    if block:
+        yield block
 
 
 def check_sample(size: int = 200) -> list[str]:

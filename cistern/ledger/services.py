@@ -223,6 +223,25 @@ def _posted(source_kind: str, source_id: int) -> JournalEntry | None:
     return entries.first()
 
 
+def _start_charges(account, on: date, receivable: str) -> tuple[list[Posting], list[str]]:
+    """The postings of an account's start charges and the words for its memo (none when it owes neither)."""
+    deposit, fee = money(account.deposit_amount), money(account.setup_fee_amount)
+    postings, said = [], []
+    if deposit:
+        postings += [
+            Posting(receivable, deposit, account.pk, "Guarantee deposit", on),
+            Posting(selectors.gl_code(GLRole.DEPOSITS_HELD), -deposit, account.pk, "Guarantee deposit"),
+        ]
+        said.append(f"deposit ${deposit:,.2f}")
+    if fee:
+        postings += [
+            Posting(receivable, fee, account.pk, "Account set-up fee", on),
+            Posting(selectors.gl_code(GLRole.SETUP_FEES), -fee, description=f"Set-up fee, {account.number}"),
+        ]
+        said.append(f"set-up fee ${fee:,.2f}")
+    return postings, said
+
+
 def start_charges_post(*, actor, account, on: date | None = None) -> JournalEntry | None:
     """The account's start charges as one entry: the deposit when required (receivable against deposits held,
     both naming the account) and the set-up fee (receivable against set-up fee revenue), dated and due on the
@@ -234,30 +253,45 @@ def start_charges_post(*, actor, account, on: date | None = None) -> JournalEntr
         already = _posted(START_CHARGES, account.pk)
         if already is not None:
             return already
-        deposit, fee = money(account.deposit_amount), money(account.setup_fee_amount)
         on = on or account.start_date
-        receivable = selectors.gl_code(GLRole.RECEIVABLE)
-        postings, said = [], []
-        if deposit:
-            postings += [
-                Posting(receivable, deposit, account.pk, "Guarantee deposit", on),
-                Posting(selectors.gl_code(GLRole.DEPOSITS_HELD), -deposit, account.pk, "Guarantee deposit"),
-            ]
-            said.append(f"deposit ${deposit:,.2f}")
-        if fee:
-            postings += [
-                Posting(receivable, fee, account.pk, "Account set-up fee", on),
-                Posting(
-                    selectors.gl_code(GLRole.SETUP_FEES), -fee, description=f"Set-up fee, {account.number}"
-                ),
-            ]
-            said.append(f"set-up fee ${fee:,.2f}")
+        postings, said = _start_charges(account, on, selectors.gl_code(GLRole.RECEIVABLE))
         if not postings:
             return None
         return journal_post(
             actor=actor, entry_date=on, memo=f"Start of service: {' and '.join(said)}", source_kind=START_CHARGES,
             source_id=account.pk, postings=postings, reason="Start service",
         )  # fmt: skip
+
+
+def start_charges_post_batch(*, actor, accounts, on: date) -> list[int]:
+    """Start charges of many converted accounts at once (a conversion of a whole district), each as
+    start_charges_post would post it, dated `on`; accounts already charged are left as they are. Audited as
+    one batch (count and the accounts' id range), as a bill run's posting is. Returns the accounts charged."""
+    require(actor, "customers.start_service")
+    receivable = selectors.gl_code(GLRole.RECEIVABLE)
+    with transaction.atomic():
+        charged = set(
+            JournalEntry.objects.filter(source_kind=START_CHARGES, reverses__isnull=True).values_list(
+                "source_id", flat=True
+            )
+        )
+        drafts, ids = [], []
+        for account in accounts:
+            if account.pk in charged:
+                continue
+            postings, said = _start_charges(account, on, receivable)
+            if postings:
+                memo = f"Start of service: {' and '.join(said)}"
+                drafts.append(EntryDraft(on, memo, START_CHARGES, account.pk, tuple(postings), "Conversion"))
+                ids.append(account.pk)
+        journal_post_batch(actor=actor, drafts=drafts)
+        if ids:
+            audit_record(
+                actor=actor, action="ledger.start_charges_batch", obj=JournalEntry.objects.filter(
+                    source_kind=START_CHARGES, source_id=ids[0]).first(), reason="Conversion",
+                after={"accounts": len(ids), "first_account": ids[0], "last_account": ids[-1]},
+            )  # fmt: skip
+    return ids
 
 
 def deposit_transfer(*, actor, old_account, new_account) -> JournalEntry | None:
@@ -574,7 +608,9 @@ def assess_late_fees(*, actor, on: date) -> list[JournalEntry]:
         .order_by("account_id")
         .values_list("account_id", flat=True)
     )
-    lines = defaultdict(list)  # their receivable lines in one query, oldest first (as selectors.receivable_lines)
+    lines = defaultdict(
+        list
+    )  # their receivable lines in one query, oldest first (as selectors.receivable_lines)
     for line in (
         JournalLine.objects.filter(account_id__in=accounts, gl_account__receivable=True)
         .select_related("entry")

@@ -335,3 +335,34 @@ def test_verify_ledger_finds_a_deposit_not_in_the_ledger_and_a_deposit_overdrawn
         f"Account {held.number}: $50.00 more of its deposit was applied, refunded or moved than was ever held."
         in breaches()
     )
+
+
+def test_a_converted_districts_start_charges_post_in_one_batch_once(
+    db, make_user, start_account, premise_factory
+):
+    """A conversion posts every converted account's deposit and set-up fee as start_charges_post would, in
+    one batch; a second batch charges nothing twice."""
+    from decimal import Decimal as D
+
+    from cistern.core import roles
+    from cistern.customers.models import Account
+    from cistern.ledger import selectors, services
+
+    clerk = make_user(roles.CSS_I, username="conversion_clerk")
+    accounts = [start_account(premise=premise_factory()) for _ in range(3)]
+    Account.objects.filter(pk=accounts[0].pk).update(deposit_amount=D("200.00"), setup_fee_amount=D("35.00"))
+    Account.objects.filter(pk=accounts[1].pk).update(deposit_amount=D("0.00"), setup_fee_amount=D("35.00"))
+    Account.objects.filter(pk=accounts[2].pk).update(deposit_amount=D("0.00"), setup_fee_amount=D("0.00"))
+    fresh = list(Account.objects.filter(pk__in=[a.pk for a in accounts]).order_by("pk"))
+    on = fresh[0].start_date
+    charged = services.start_charges_post_batch(actor=clerk, accounts=fresh, on=on)
+    assert charged == [fresh[0].pk, fresh[1].pk]
+    balances = selectors.receivable_balances([a.pk for a in fresh])
+    assert (balances[fresh[0].pk], balances[fresh[1].pk]) == (D("235.00"), D("35.00"))
+    assert fresh[2].pk not in balances
+    assert selectors.deposits_held([fresh[0].pk]) == {fresh[0].pk: D("200.00")}
+    assert services.start_charges_post_batch(actor=clerk, accounts=fresh, on=on) == []
+    assert (
+        services.start_charges_post(actor=clerk, account=fresh[0]).pk
+        == services._posted("start_charges", fresh[0].pk).pk
+    )
