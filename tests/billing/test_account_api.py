@@ -52,3 +52,27 @@ def test_an_accounts_bills_and_ledger(client, token_for, district, biller, lead,
     assert (detail["balance"], detail["past_due"], detail["deposit_held"]) == ("241.95", "156.40", "0.00")
     assert detail["held_from_billing"] is None
     assert D(detail["balance"]) == ledger.account_balance(account)
+
+
+def test_a_bill_counts_only_what_is_dated_by_its_bill_date(
+    district, biller, lead, supervisor, metered_account
+):
+    """Seen: 2,501 bills credited payments made up to 32 days after their bill date under "payments and
+    adjustments since"."""
+    from cistern.ledger.models import GLRole
+    from cistern.ledger.services import Posting, journal_post
+
+    account = metered_account([(JUL, "112")], initial="100")
+    _post_run(biller, lead, district, JUL)  # $156.40, billed 07/28
+    read(supervisor, account.meter, AUG, "117")
+    run = services.bill_run_create(actor=biller, cycle=district, period_end=AUG)  # billed 08/28
+    services.bill_run_calculate(actor=biller, run=run)
+    services.bill_run_approve(actor=lead, run=run)
+    receivable, cash = ledger.gl_code(GLRole.RECEIVABLE), ledger.gl_code(GLRole.CASH)
+    for on, amount in ((date(2026, 8, 10), D("100.00")), (date(2026, 9, 5), D("56.40"))):
+        journal_post(actor=supervisor, entry_date=on, memo="Payment", source_kind="payment", postings=[
+            Posting(cash, amount), Posting(receivable, -amount, account.pk, "Payment")])  # fmt: skip
+    services.bill_run_post(actor=biller, run=run)  # posted after both payments were entered
+    august = Bill.objects.get(run=run)
+    assert (august.previous_amount_due, august.payments_and_adjustments) == (D("156.40"), D("-100.00"))
+    assert august.amount_due == D("56.40") + D("85.55")  # the 09/05 payment is on the next bill
