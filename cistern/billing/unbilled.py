@@ -32,7 +32,13 @@ class Unbilled:
 
 def _held_items(account_ids: list[int] | None = None) -> list[Unbilled]:
     """Accounts held by the newest posted run of their cycle, with how many posted runs in a row held them."""
-    runs = list(BillRun.objects.filter(status=RunStatus.POSTED).order_by("cycle_id", "-period_end", "-id"))
+    # Monthly cycles: STREAK_RUNS runs reach about as many months back (an account held longer says so).
+    recent = clock.today() - timedelta(days=31 * STREAK_RUNS)
+    runs = list(
+        BillRun.objects.filter(status=RunStatus.POSTED, period_end__gte=recent).order_by(
+            "cycle_id", "-period_end", "-id"
+        )
+    )
     by_cycle: dict[int, list[BillRun]] = {}
     for run in runs:
         if len(by_cycle.setdefault(run.cycle_id, [])) < STREAK_RUNS:
