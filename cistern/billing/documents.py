@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from cistern.core.selectors import district_settings
 
 from . import document, selectors
-from .models import Bill, BillEmail, BillKind, BillRun
+from .models import Bill, BillEmail, BillEmailOutcome, BillKind, BillRun
 from .scanline import scanline
 
 log = logging.getLogger(__name__)
@@ -104,42 +104,57 @@ BODY = {
 
 
 def send_ebills(run: BillRun | None = None, bills=None) -> int:
-    """E-mail each paperless customer's bill (PDF attached) once: a row per e-bill sent, so sending again
-    after an interruption mails only those not yet sent. Returns how many were sent."""
+    """E-mail each paperless customer's bill (PDF attached) once. Each e-bill's row is written and committed
+    before the mail is handed to the server, never inside a transaction that could roll back after it went:
+    a resumed send mails nobody twice, and each outcome (sent, or refused with why) is recorded. Returns how
+    many were sent."""
     district = district_settings()
     if bills is None:
         bills = run.bills.all()
     pending = (
-        bills.filter(account__customer__paperless=True, email__isnull=True)
-        .select_related("account__customer", "account__premise")
-        .prefetch_related("lines", "meters")
+        selectors.bills_with_lines()
+        .filter(pk__in=bills.values("pk"), account__customer__paperless=True, email__isnull=True)
         .order_by("id")
     )
     sent = 0
-    with get_connection() as connection:
+    connection = get_connection()  # opened at the first send, kept open; a refusal is that e-bill's outcome
+    try:
         for bill in pending.iterator(chunk_size=200):
-            customer = bill.account.customer
-            language = bill.language if bill.language in BODY else "en"
-            values = {
-                "name": customer.name, "address": bill.account.premise.service_address,
-                "start": f"{bill.period_start:%m/%d/%Y}", "end": f"{bill.period_end:%m/%d/%Y}",
-                "amount": f"${bill.amount_due:,.2f}", "due": f"{bill.due_date:%m/%d/%Y}", "number": bill.pk,
-                "account": bill.account.number, "district": district.name, "phone": district.phone,
-            }  # fmt: skip
-            message = EmailMessage(
-                subject=SUBJECT[language].format(**values), body=BODY[language].format(**values),
-                from_email=settings.DEFAULT_FROM_EMAIL, to=[customer.email], connection=connection,
-            )  # fmt: skip
-            pdf = bill_pdf(bill, district=district)
-            message.attach(f"bill-{bill.account.number}-{bill.pk}.pdf", pdf, "application/pdf")
+            address = bill.account.customer.email
             try:
-                with (
-                    transaction.atomic()
-                ):  # the row first: a failed send rolls it back and is tried next time
-                    BillEmail.objects.create(bill=bill, address=customer.email)
-                    message.send()
+                with transaction.atomic():
+                    email = BillEmail.objects.create(bill=bill, address=address)
             except IntegrityError:
                 continue  # another sender got there first
+            try:
+                connection.open()
+                _message(bill, address, district, connection).send()
+            except Exception as exc:  # the mail server refused it: kept, with why, for a person to see
+                BillEmailOutcome.objects.create(email=email, sent=False, error=str(exc)[:200])
+                log.warning("e-bill %s to %s failed: %s", bill.pk, address, exc)
+                continue
+            BillEmailOutcome.objects.create(email=email, sent=True)
             sent += 1
+    finally:
+        connection.close()
     log.info("sent %s e-bills", sent)
     return sent
+
+
+def _message(bill: Bill, address: str, district, connection) -> EmailMessage:
+    customer = bill.account.customer
+    language = bill.language if bill.language in BODY else "en"
+    values = {
+        "name": customer.name, "address": bill.account.premise.service_address,
+        "start": f"{bill.period_start:%m/%d/%Y}", "end": f"{bill.period_end:%m/%d/%Y}",
+        "amount": f"${bill.amount_due:,.2f}", "due": f"{bill.due_date:%m/%d/%Y}", "number": bill.pk,
+        "account": bill.account.number, "district": district.name, "phone": district.phone,
+    }  # fmt: skip
+    message = EmailMessage(
+        subject=SUBJECT[language].format(**values), body=BODY[language].format(**values),
+        from_email=settings.DEFAULT_FROM_EMAIL, to=[address], connection=connection,
+    )  # fmt: skip
+    message.attach(
+        f"bill-{bill.account.number}-{bill.pk}.pdf", bill_pdf(bill, district=district), "application/pdf"
+    )
+    return message

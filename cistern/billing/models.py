@@ -333,14 +333,28 @@ class BillCancelRequest(models.Model):
 
 
 class BillEmail(models.Model):
-    """An e-bill sent to a paperless customer: one per bill, so a resumed send mails nobody twice."""
+    """An e-bill to a paperless customer: one per bill, written and committed before the mail is sent, so a
+    resumed send mails nobody twice. Its outcome is a row of its own (both append-only); one without an
+    outcome was interrupted while sending and stays listed on the run for a person."""
 
     bill = models.OneToOneField(Bill, on_delete=models.PROTECT, related_name="email")
     address = models.EmailField()
-    sent_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(auto_now_add=True, help_text="When the send began.")
 
     def __str__(self):
         return f"E-bill {self.bill_id} to {self.address}"
+
+
+class BillEmailOutcome(models.Model):
+    """What the mail server said of an e-bill: sent, or refused with its reason."""
+
+    email = models.OneToOneField(BillEmail, on_delete=models.PROTECT, related_name="outcome")
+    sent = models.BooleanField()
+    error = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"E-bill {self.email_id}: {'sent' if self.sent else self.error}"
 
 
 class UnbilledReview(models.Model):

@@ -16,7 +16,7 @@ from cistern.metering.models import MeterInstallation, Read, ReadKind, ReadStatu
 
 from . import calculation
 from . import spans as spans_module
-from .models import Bill, BillCycle, BillKind, BillMeter, BillRun, BillRunItem
+from .models import Bill, BillCycle, BillEmail, BillKind, BillMeter, BillRun, BillRunItem
 
 # A period's read is one taken within this many days before the period end (a late read still bills this
 # period; an earlier one belongs to the last).
@@ -318,6 +318,7 @@ def run_summary(run: BillRun) -> dict:
         "units": _cents(totals["units"]),
         "exceptions": {calculation.EXCEPTION_NAMES.get(c, c): n for c, n in sorted(by_code.items())},
         "posted": run.bills.count(),
+        "ebills": ebill_counts(run),
     }
 
 
@@ -353,3 +354,23 @@ def usage_history(account_id: int, until: date, months: int = 13) -> list[tuple[
         .values_list("period_end", "units")
     )
     return list(rows)
+
+
+def ebill_counts(run: BillRun) -> dict[str, int]:
+    """The run's e-bills: sent, refused, and interrupted while sending (no outcome)."""
+    emails = BillEmail.objects.filter(bill__run=run)
+    return {
+        "sent": emails.filter(outcome__sent=True).count(),
+        "failed": emails.filter(outcome__sent=False).count(),
+        "interrupted": emails.filter(outcome__isnull=True).count(),
+    }
+
+
+def ebills_not_sent(run: BillRun, limit: int = 200) -> list[BillEmail]:
+    """The run's e-bills that were refused or interrupted: a person mails the bill or corrects the address."""
+    return list(
+        BillEmail.objects.filter(bill__run=run)
+        .exclude(outcome__sent=True)
+        .select_related("bill__account", "outcome")
+        .order_by("id")[:limit]
+    )

@@ -55,6 +55,7 @@ def run_detail(request, run_id):
     )
     context = _run_context(run)
     context["items"] = selectors.run_exception_items(run)
+    context["ebills_not_sent"] = selectors.ebills_not_sent(run)
     context["events"] = run.events.select_related("actor")
     return render(request, "billing/run_detail.html", context)
 

@@ -17,6 +17,7 @@ APPEND_ONLY_TABLES = {
         "billing_billcancellation",
         "billing_billrunevent",
         "billing_billemail",
+        "billing_billemailoutcome",
     ],
 }
 

@@ -189,6 +189,34 @@ def test_paperless_customers_get_their_bill_by_email_once(
     assert documents.send_ebills(run) == 0 and len(smtp_server.messages) == 1  # once
 
 
+def test_an_ebill_the_mail_server_refuses_stays_on_the_run_page(
+    district, biller, lead, metered_account, customer_factory, smtp_server, client, settings
+):
+    """E-mail goes out after the e-bill is recorded and committed, never inside a transaction that could roll
+    back after it went; a refused one is kept with its reason, listed on the run, and not sent twice."""
+    from cistern.billing.models import BillEmailOutcome
+
+    good = customer_factory(name="Ana Ruiz", email="ana@example.org", paperless=True)
+    down = customer_factory(name="Bo Lee", email="bo@example.org", paperless=True)
+    metered_account([(JUL, "112")], customer=good)
+    refused = metered_account([(JUL, "105")], customer=down)
+    run = _posted(biller, lead, district)
+    port = settings.EMAIL_PORT
+    settings.EMAIL_PORT = 1  # nothing listens: the mail server cannot be reached
+    assert documents.send_ebills(bills=Bill.objects.filter(account=refused)) == 0
+    outcome = BillEmailOutcome.objects.get()
+    assert not outcome.sent and outcome.email.address == "bo@example.org" and outcome.error
+    settings.EMAIL_PORT = port
+    assert documents.send_ebills(run) == 1 and [r for r, _ in smtp_server.messages] == [["ana@example.org"]]
+    assert (
+        documents.send_ebills(run) == 0 and len(smtp_server.messages) == 1
+    )  # the refused one is not retried
+    client.force_login(lead)
+    page = client.get(f"/billing/runs/{run.pk}/").content.decode()
+    assert "E-bills: 1 sent, <strong>1 refused</strong>" in page
+    assert "bo@example.org" in page and outcome.error[:20] in page
+
+
 def test_the_daily_late_fee_task_assesses_today(district, biller, lead, metered_account):
     account = metered_account([(JUL, "112")])
     _posted(biller, lead, district)  # due 08/17/2026
