@@ -16,7 +16,17 @@ from cistern.metering.models import MeterInstallation, Read, ReadKind, ReadStatu
 
 from . import calculation
 from . import spans as spans_module
-from .models import Bill, BillCycle, BillEmail, BillKind, BillMeter, BillRun, BillRunItem
+from .models import (
+    Bill,
+    BillCancelRequest,
+    BillCycle,
+    BillEmail,
+    BillKind,
+    BillMeter,
+    BillRun,
+    BillRunItem,
+    CancelStatus,
+)
 
 # A period's read is one taken within this many days before the period end (a late read still bills this
 # period; an earlier one belongs to the last).
@@ -373,4 +383,13 @@ def ebills_not_sent(run: BillRun, limit: int = 200) -> list[BillEmail]:
         .exclude(outcome__sent=True)
         .select_related("bill__account", "outcome")
         .order_by("id")[:limit]
+    )
+
+
+def cancellation_waiting(bill: Bill):
+    """The bill's cancellation waiting for a lead's approval, if any."""
+    return (
+        BillCancelRequest.objects.filter(bill=bill, status=CancelStatus.PENDING)
+        .select_related("requested_by")
+        .first()
     )

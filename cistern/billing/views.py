@@ -115,11 +115,7 @@ def run_print_export(request, run_id):
 def bill_detail(request, bill_id):
     """The bill as the customer got it, and each line's arithmetic in plain words."""
     bill = get_object_or_404(selectors.bills_with_lines(), pk=bill_id)
-    waiting = (
-        BillCancelRequest.objects.filter(bill=bill, status=CancelStatus.PENDING)
-        .select_related("requested_by")
-        .first()
-    )
+    waiting = selectors.cancellation_waiting(bill)
     return render(
         request, "billing/bill_detail.html",
         {"bill": bill, "account": bill.account, "usage": selectors.usage_history(bill.account_id, bill.period_end),

@@ -36,31 +36,24 @@ def receivable_gl() -> GLAccount:
     return GLAccount.objects.get(receivable=True)
 
 
-def deposits_held(account_ids: Iterable[int]) -> dict[int, Decimal]:
-    """{account id: the deposit the district holds for it} for every account asked (positive: held for the
-    customer; the lines on deposits held are credits when taken, debits when applied, refunded or moved)."""
-    ids = list(account_ids)
-    held = dict.fromkeys(ids, ZERO)
+def _deposits(lines) -> dict[int, Decimal]:
+    """{account id: deposit held} from `lines` (positive: held for the customer; the lines on deposits held are
+    credits when taken, debits when applied, refunded or moved)."""
     rows = (
-        JournalLine.objects.filter(account_id__in=ids, gl_account__role=GLRole.DEPOSITS_HELD)
-        .values("account_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
+        lines.filter(gl_account__role=GLRole.DEPOSITS_HELD).values("account_id").annotate(total=Sum("amount"))
     )
-    for row in rows:
-        held[row["account_id"]] = ZERO - money(row["total"])  # never "-0.00"
-    return held
+    return {row["account_id"]: ZERO - money(row["total"]) for row in rows.order_by()}  # never "-0.00"
+
+
+def deposits_held(account_ids: Iterable[int]) -> dict[int, Decimal]:
+    """{account id: the deposit the district holds for it} for every account asked."""
+    ids = list(account_ids)
+    return {**dict.fromkeys(ids, ZERO), **_deposits(JournalLine.objects.filter(account_id__in=ids))}
 
 
 def accounts_holding_deposits() -> dict[int, Decimal]:
     """{account id: deposit held} for every account the district holds a deposit for."""
-    rows = (
-        JournalLine.objects.filter(gl_account__role=GLRole.DEPOSITS_HELD, account__isnull=False)
-        .values("account_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    held = {row["account_id"]: ZERO - money(row["total"]) for row in rows}
+    held = _deposits(JournalLine.objects.filter(account__isnull=False))
     return {account_id: amount for account_id, amount in held.items() if amount > 0}
 
 

@@ -552,6 +552,7 @@ def adjustment_decide(*, actor, adjustment: Adjustment, approve: bool, note: str
     """A lead approves (posts) or rejects a waiting adjustment: not their own, and within their own limit."""
     require(actor, "ledger.approve_adjustment")
     with transaction.atomic():
+        accounts_lock([adjustment.account_id])  # one lock order: the account, then the adjustment
         adjustment = (
             Adjustment.objects.select_for_update().select_related("reason__gl_account").get(pk=adjustment.pk)
         )
