@@ -9,8 +9,9 @@ class BillingConfig(AppConfig):
     def ready(self):
         from cistern.ledger.verify import register_check
 
-        from . import approvals, panels, verify
+        from . import approvals, counter, panels, verify
 
         panels.register_all()
+        counter.register_all()
         approvals.register_all()
         register_check(verify.breaches)

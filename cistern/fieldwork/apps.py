@@ -12,7 +12,7 @@ class FieldworkConfig(AppConfig):
         from cistern.ledger import lockoffs
         from cistern.metering import actions
 
-        from . import receivers, selectors
+        from . import counter, receivers, selectors
         from .panels import orders_panel
 
         signals.service_started.connect(receivers.on_service_started, dispatch_uid="fieldwork_turn_on")
@@ -21,6 +21,7 @@ class FieldworkConfig(AppConfig):
         )
         signals.service_stopped.connect(receivers.on_service_stopped, dispatch_uid="fieldwork_final_read")
         panels.register(orders_panel)
+        counter.register_all()
         lockoffs.register_lockoff_source("fieldwork", selectors.accounts_locked_off_since)
         actions.register(
             actions.ExceptionAction(

@@ -10,7 +10,7 @@ class LedgerConfig(AppConfig):
         from cistern.customers import signals
         from cistern.customers.balances import register_balance_source
 
-        from . import panels, receivers, selectors
+        from . import counter, panels, receivers, selectors
 
         register_balance_source("ledger", selectors.receivable_balances)
         signals.service_started.connect(receivers.on_service_started, dispatch_uid="ledger_start_charges")
@@ -18,3 +18,4 @@ class LedgerConfig(AppConfig):
             receivers.on_service_transferred, dispatch_uid="ledger_deposit_transfer"
         )
         panels.register_all()
+        counter.register_all()

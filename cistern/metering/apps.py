@@ -9,10 +9,11 @@ class MeteringConfig(AppConfig):
     def ready(self):
         from cistern.core import search
 
-        from . import panels
+        from . import counter, panels
         from . import search as meter_search
 
         panels.register_all()
+        counter.register_all()
         search.register(
             search.SearchProvider(kind="meter", permission="metering.view_meter", search=meter_search.hits)
         )

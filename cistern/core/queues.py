@@ -1,0 +1,53 @@
+"""The home page's work queues: what waits for the signed-in user, each with its count and its page.
+
+Core imports no app above it. Each app that keeps a queue (approvals, read exceptions, accounts not billed,
+follow-ups) registers a `WorkQueue` at start-up (its `ready()`), as account-page panels are registered
+(core/panels.py); the home page asks every queue the user has the permission for.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# Where each queue goes on the home page, top to bottom.
+QUEUE_ORDER = [
+    "adjustments", "bill_cancellations", "bill_runs", "read_exceptions", "accounts_not_billed", "follow_ups",
+    "my_orders",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class WorkQueue:
+    key: str
+    title: str  # "Adjustments to approve"
+    permission: str  # the queue's page needs it; the home page shows the queue only with it
+    count: Callable  # (user) -> int: what waits for this user; None: not this user's queue
+    url_name: str  # the queue's page
+    hint: str = ""  # one line on what the queue is
+
+
+@dataclass(frozen=True)
+class QueueCount:
+    queue: WorkQueue
+    count: int
+
+
+_queues: dict[str, WorkQueue] = {}
+
+
+def register(queue: WorkQueue) -> None:
+    if queue.key not in QUEUE_ORDER:
+        raise ValueError(f"Give work queue {queue.key!r} a place in QUEUE_ORDER")
+    _queues[queue.key] = queue
+
+
+def queues_for(user) -> list[QueueCount]:
+    """The queues `user` may open, in page order, each with what waits in it for them."""
+    found = []
+    for key in QUEUE_ORDER:
+        queue = _queues.get(key)
+        if queue is None or not user.has_perm(queue.permission):
+            continue
+        count = queue.count(user)
+        if count is not None:
+            found.append(QueueCount(queue, count))
+    return found
