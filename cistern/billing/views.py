@@ -1,4 +1,3 @@
-import csv
 import io
 from datetime import date
 
@@ -9,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from cistern.core import csvsafe
 from cistern.customers.models import Account
 
 from . import documents, selectors, services, tasks, unbilled
@@ -100,7 +100,7 @@ def run_print_export(request, run_id):
     """The print vendor's file: one row per bill it mails (paperless customers get theirs by e-mail)."""
     run = get_object_or_404(BillRun.objects.select_related("cycle"), pk=run_id)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csvsafe.writer(buffer)  # a name or address cannot run as a formula
     writer.writerow(documents.PRINT_COLUMNS)
     for row in documents.print_rows(run):
         writer.writerow(row)
