@@ -9,15 +9,19 @@ Sign conventions: `payments_and_adjustments` is signed as on the ledger (a payme
 `deposit_applied` and `refund` are positive amounts, shown as a credit and a debit in the summary.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from fpdf import FPDF
 
+from cistern.billing.line_text import charge_text
 from cistern.billing.scanline import scanline
 from cistern.core.money import format_money
+
+T = TypeVar("T")
 
 KINDS = ("regular", "final", "rebill")
 LANGUAGES = ("en", "es")
@@ -29,9 +33,10 @@ class DocumentError(ValueError):
 
 @dataclass(frozen=True)
 class DocumentLine:
-    description: str  # "Tier 2: units 6-10"
+    description: str  # "Tier 2: units 6-10", as stored (English); printed in the bill's language
     explanation: str  # "units 6-10: 5 x $9.65"
     amount: Decimal
+    meter: str = ""  # the serial of the meter it bills; "" for a line of no meter
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,9 @@ TEXT = {
         "charge": "Charge",
         "how": "How it is figured",
         "amount": "Amount",
+        "meter_charges": "Meter {serial}",
+        "meter_total": "Meter {serial} total",
+        "other_charges": "Other charges",
         "usage": "Usage history (HCF)",
         "no_usage": "No usage history yet.",
         "messages": "Messages",
@@ -170,6 +178,9 @@ TEXT = {
         "charge": "Cargo",
         "how": "Cómo se calcula",
         "amount": "Importe",
+        "meter_charges": "Medidor {serial}",
+        "meter_total": "Total del medidor {serial}",
+        "other_charges": "Otros cargos",
         "usage": "Historial de consumo (HCF)",
         "no_usage": "Todavía no hay historial de consumo.",
         "messages": "Mensajes",
@@ -344,9 +355,11 @@ class _Bill:
         for line in doc.district_address.splitlines():
             self.put(MARGIN, y, 120, line, h=4)
             y += 4
-        self.put(
-            MARGIN, y, 120, f"{t['phone']}: {doc.district_phone}   {t['email']}: {doc.district_email}", h=4
-        )
+        # A contact the district has not set is left off, never printed as an empty label.
+        contact = [f"{t[key]}: {value}" for key, value in (("phone", doc.district_phone),
+                                                           ("email", doc.district_email)) if value.strip()]  # fmt: skip
+        if contact:
+            self.put(MARGIN, y, 120, "   ".join(contact), h=4)
         right = PAGE_W - MARGIN - 70
         self.font("B", 18)
         self.put(right, MARGIN, 70, t["title"], align="R", h=8)
@@ -469,12 +482,34 @@ class _Bill:
         self.section(t["charges"])
         columns = [(t["charge"], 66, "L"), (t["how"], CONTENT_W - 96, "L"), (t["amount"], 30, "R")]
         self.table_header(columns)
-        for line in doc.lines:
-            if pdf.get_y() + ROW > self.bottom:
+        groups = charge_groups(doc)
+        for serial, lines in groups:
+            if len(groups) > 1 or serial:
+                # Each meter's lines under its own heading, so a premise with two meters reads as two.
+                if pdf.get_y() + 2 * ROW > self.bottom:
+                    self.room(2 * ROW)
+                    self.table_header(columns)
+                self.font("B", 9)
+                heading = t["meter_charges"].format(serial=serial) if serial else t["other_charges"]
+                self.put(MARGIN, pdf.get_y(), CONTENT_W, heading)
+                pdf.set_y(pdf.get_y() + ROW)
+            for line in lines:
+                if pdf.get_y() + ROW > self.bottom:
+                    self.room(ROW)
+                    self.table_header(columns)
+                self.font("", 9)
+                self.table_row(
+                    columns,
+                    [charge_text(line.description, doc.language), charge_text(line.explanation, doc.language),
+                     format_money(line.amount)],
+                )  # fmt: skip
+            if len(groups) > 1 and serial:
                 self.room(ROW)
-                self.table_header(columns)
-            self.font("", 9)
-            self.table_row(columns, [line.description, line.explanation, format_money(line.amount)])
+                self.font("I", 9)
+                self.put(MARGIN, pdf.get_y(), CONTENT_W - 30, t["meter_total"].format(serial=serial))
+                total = sum((line.amount for line in lines), Decimal("0.00"))
+                self.put(PAGE_W - MARGIN - 30, pdf.get_y(), 30, format_money(total), align="R")
+                pdf.set_y(pdf.get_y() + ROW)
         self.room(ROW + 1)
         y = pdf.get_y()
         pdf.line(MARGIN, y + 0.3, PAGE_W - MARGIN, y + 0.3)
@@ -616,6 +651,23 @@ class _Bill:
         line = scanline(doc.account_number, doc.amount_due)
         width = pdf.get_string_width(line)
         self.put(PAGE_W - MARGIN - width, PAGE_H - 14, width, line, h=5, pad=0)
+
+
+def group_by_meter(items: Iterable[tuple[T, str]], order: Sequence[str]) -> list[tuple[str, list[T]]]:
+    """(item, meter serial) pairs grouped by meter: meters in `order` (the bill's meter reads), then any other
+    serial, then the items of no meter ("" serial) last."""
+    groups: dict[str, list[T]] = {}
+    for item, serial in items:
+        groups.setdefault(serial, []).append(item)
+    rank = {serial: index for index, serial in enumerate(order)}
+    return sorted(
+        groups.items(), key=lambda group: (group[0] == "", rank.get(group[0], len(order)), group[0])
+    )
+
+
+def charge_groups(doc: BillDocument) -> list[tuple[str, list[DocumentLine]]]:
+    """The bill's lines by meter. A bill whose lines name no meter (posted before lines did) is one group."""
+    return group_by_meter(((line, line.meter) for line in doc.lines), [meter.serial for meter in doc.meters])
 
 
 def _new_pdf(compress: bool) -> FPDF:

@@ -54,7 +54,10 @@ def bill_document(bill: Bill, *, usage=None, district=None) -> document.BillDocu
             )
             for m in bill.meters.all()
         ),
-        lines=tuple(document.DocumentLine(ln.description, ln.explanation, ln.amount) for ln in bill.lines.all()),
+        lines=tuple(
+            document.DocumentLine(ln.description, ln.explanation, ln.amount, meter=serial)
+            for ln, serial in selectors.lines_with_meters(bill)
+        ),
         previous_amount_due=bill.previous_amount_due, payments_and_adjustments=bill.payments_and_adjustments,
         current_charges=bill.current_charges, deposit_applied=bill.deposit_applied, refund=bill.refund,
         amount_due=bill.amount_due, usage=tuple(usage), language=bill.language,

@@ -250,6 +250,10 @@ class BillMeter(models.Model):
 
 class BillLine(models.Model):
     bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="lines")
+    installation = models.ForeignKey(
+        MeterInstallation, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False,
+        help_text="The meter this line bills; the bill page and PDF group lines by meter.",
+    )
     sequence = models.PositiveSmallIntegerField()
     description = models.CharField(max_length=200)
     quantity = models.DecimalField(max_digits=12, decimal_places=4)

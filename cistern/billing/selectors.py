@@ -14,7 +14,7 @@ from cistern.customers.models import Account, AccountStatus
 from cistern.ledger import selectors as ledger_selectors
 from cistern.metering.models import MeterInstallation, Read, ReadKind, ReadStatus
 
-from . import calculation
+from . import calculation, document
 from . import spans as spans_module
 from .models import (
     Bill,
@@ -22,6 +22,7 @@ from .models import (
     BillCycle,
     BillEmail,
     BillKind,
+    BillLine,
     BillMeter,
     BillRun,
     BillRunItem,
@@ -351,6 +352,24 @@ def bills_with_lines():
     return Bill.objects.select_related(
         "account__customer", "account__premise", "run__cycle", "cancellation"
     ).prefetch_related("lines", "meters")
+
+
+def lines_with_meters(bill: Bill) -> list[tuple[BillLine, str]]:
+    """Each of the bill's lines with the serial of the meter it bills ("" for none). A line posted before
+    lines named their meter belongs to the bill's meter when there is only one."""
+    meters = list(bill.meters.all())
+    serials = {m.installation_id: m.serial for m in meters}
+    only = meters[0].serial if len(meters) == 1 else ""
+    return [
+        (line, serials.get(line.installation_id, "") if line.installation_id else only)
+        for line in bill.lines.all()
+    ]
+
+
+def charge_groups(bill: Bill) -> list[tuple[str, list[BillLine], Decimal]]:
+    """The bill's lines grouped by meter for its page: (serial or "", lines, subtotal), meters in read order."""
+    groups = document.group_by_meter(lines_with_meters(bill), [m.serial for m in bill.meters.all()])
+    return [(serial, lines, sum((ln.amount for ln in lines), Decimal("0.00"))) for serial, lines in groups]
 
 
 def usage_history(account_id: int, until: date, months: int = 13) -> list[tuple[date, Decimal]]:

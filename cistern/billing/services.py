@@ -395,8 +395,8 @@ METER_COLUMNS = [  # ids from the table's own sequence: nothing refers to these 
     "to_date", "from_value", "to_value", "units", "estimated", "start_estimated", "rebill",
 ]  # fmt: skip
 LINE_COLUMNS = [
-    "bill_id", "sequence", "description", "quantity", "unit_price", "amount", "gl_account", "tier",
-    "explanation",
+    "bill_id", "installation_id", "sequence", "description", "quantity", "unit_price", "amount", "gl_account",
+    "tier", "explanation",
 ]  # fmt: skip
 ZERO = Decimal("0.00")
 
@@ -446,12 +446,19 @@ def _bill_rows(actor, *, items, accounts, bill_date, due_date, run=None, kind=Bi
         for s in item["proposal"]["spans"]
     ]  # fmt: skip
     line_rows = [
-        (bill_id, sequence, line["description"][:200], line["quantity"], line["unit_price"], line["amount"],
-         line["gl_account"], line["tier"], line["explanation"][:200])
+        (bill_id, _line_installation(item["proposal"], line), sequence, line["description"][:200],
+         line["quantity"], line["unit_price"], line["amount"], line["gl_account"], line["tier"],
+         line["explanation"][:200])
         for bill_id, item in zip(bill_ids, items, strict=True)
         for sequence, line in enumerate(item["proposal"]["lines"], start=1)
     ]  # fmt: skip
     return written, BillRows(rows, meter_rows, line_rows)
+
+
+def _line_installation(proposal: dict, line: dict) -> int | None:
+    """The meter (installation) a stored proposal's line bills: its span's, or none for a line of no meter."""
+    span = line.get("span")
+    return None if span is None else proposal["spans"][span]["installation_id"]
 
 
 def _insert_bill_rows(rows: BillRows) -> None:

@@ -119,7 +119,7 @@ def bill_detail(request, bill_id):
     return render(
         request, "billing/bill_detail.html",
         {"bill": bill, "account": bill.account, "usage": selectors.usage_history(bill.account_id, bill.period_end),
-         "cancel_waiting": waiting},
+         "cancel_waiting": waiting, "charge_groups": selectors.charge_groups(bill)},
     )  # fmt: skip
 
 

@@ -222,7 +222,53 @@ def test_unknown_kind_or_language_is_refused(field, value):
 
 def test_pure_modules_load_no_django():
     code = (
-        "import sys; import cistern.billing.document, cistern.billing.scanline; "
+        "import sys; import cistern.billing.document, cistern.billing.scanline, cistern.billing.line_text; "
         "sys.exit(any(name.split('.')[0] == 'django' for name in sys.modules))"
     )
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False).returncode == 0
+
+
+def test_a_spanish_bill_prints_its_charge_lines_in_spanish():
+    """Seen: the Spanish PDF printed its charge lines in English."""
+    doc = make_doc(language="es")
+    pdf = render_pdf(
+        replace(doc, lines=tuple(replace(ln, meter="M0012345") for ln in doc.lines)), compress=False
+    )
+    for text in ['Cargo básico 3/4"', 'cargo básico mensual 3/4": $38.91', "Nivel 2: unidades 6-10",
+                 "unidades 6-10: 5 x $9.65", "Medidor M0012345"]:  # fmt: skip
+        assert text.encode("latin-1") in pdf, text
+    for english in [b"Tier 2", b"Basic fee", b"monthly basic fee", b"units 6-10", b"(Meter"]:
+        assert english not in pdf
+
+
+def test_no_empty_email_label_when_the_district_has_no_email():
+    """Seen: the bill printed "Email:" with nothing after it."""
+    pdf = render_pdf(make_doc(district_email=""), compress=False)
+    assert b"Email" not in pdf
+    assert b"Phone: \\(760\\) 228-6266" in pdf
+    both = render_pdf(make_doc(district_email="billing@hdwd.example"), compress=False)
+    assert b"Email: billing@hdwd.example" in both
+
+
+def test_charge_lines_are_grouped_by_meter_with_a_total_each():
+    """Seen: a premise with two meters printed one list of charges, with no way to tell whose each was."""
+    irrigation = DocumentMeter(
+        serial="IR000777", size="1", from_date=date(2025, 10, 16), from_value=Decimal(50),
+        to_date=date(2025, 11, 15), to_value=Decimal(60), units=Decimal(10), estimated=False,
+    )  # fmt: skip
+    doc = make_doc()
+    lines = (
+        DocumentLine('Basic fee 1"', 'monthly basic fee 1": $60.00', Decimal("60.00"), meter="IR000777"),
+        *(replace(line, meter="M0012345") for line in doc.lines),
+        DocumentLine("Tier 1: units 1-5", "units 1-5: 5 x $8.00", Decimal("40.00"), meter="IR000777"),
+    )
+    pdf = render_pdf(replace(doc, meters=(*doc.meters, irrigation), lines=lines), compress=False).decode(
+        "latin-1"
+    )
+    first, second = pdf.index("(Meter M0012345)"), pdf.index("(Meter IR000777)")
+    assert first < pdf.index("(Tier 2: units 6-10)") < pdf.index("(Meter M0012345 total)") < second
+    assert second < pdf.index('(Basic fee 1"') < pdf.index("(Meter IR000777 total)")
+    assert "($156.40)" in pdf and "($100.00)" in pdf  # each meter's total
+    # A bill of one meter names it once and needs no subtotal.
+    single = render_pdf(replace(doc, lines=lines[1:-1]), compress=False)
+    assert b"(Meter M0012345)" in single and b"total)" not in single
