@@ -1,6 +1,8 @@
 from django import forms
-from django.utils import timezone
 
+from cistern.core import clock
+
+from . import starting
 from .models import (
     AccountRelationship,
     Channel,
@@ -34,6 +36,9 @@ class CustomerForm(forms.ModelForm):
         ]  # fmt: skip
 
 
+FROM_PREMISE = ""  # the relationship / occupancy the premise's occupancy gives (starting.py)
+
+
 class ApplicationFields(forms.Form):
     relationship = forms.ChoiceField(choices=AccountRelationship.choices)
     occupancy_type = forms.ChoiceField(choices=OccupancyType.choices)
@@ -47,7 +52,45 @@ class ApplicationFields(forms.Form):
     charge_setup_fee = forms.BooleanField(required=False, initial=True, label="Charge the account set-up fee")
 
 
+def _relationship_field():
+    return forms.ChoiceField(
+        choices=[(FROM_PREMISE, "As the address: tenant for a rental, owner if owner-occupied")]
+        + AccountRelationship.choices,
+        required=False,
+    )
+
+
+def _occupancy_field():
+    return forms.ChoiceField(
+        choices=[(FROM_PREMISE, "As the address")] + OccupancyType.choices, required=False, label="Occupancy"
+    )
+
+
+def resolve_from_premise(form: forms.Form, data: dict, premise_field: str) -> None:
+    """Fill a blank occupancy from the premise, and a blank relationship from the occupancy (starting.py)."""
+    premise = data.get(premise_field)
+    if premise is None:
+        return
+    if not data.get("occupancy_type"):
+        data["occupancy_type"] = premise.occupancy_type
+    if not data.get("relationship"):
+        relationship = starting.default_relationship(data["occupancy_type"])
+        if relationship is None:
+            form.add_error(
+                "relationship",
+                f"{premise.service_address} is {OccupancyType(data['occupancy_type']).label.lower()}: "
+                "choose owner or tenant.",
+            )
+        else:
+            data["relationship"] = relationship
+
+
 class StartServiceForm(ApplicationFields):
+    """A start of service. Relationship and occupancy default from the premise ("as the address"): a rental
+    is a tenant's, an owner-occupied house its owner's; a commercial premise needs the clerk to say which."""
+
+    relationship = _relationship_field()
+    occupancy_type = _occupancy_field()
     premise = forms.ModelChoiceField(
         queryset=Premise.objects.all(), widget=forms.HiddenInput, error_messages={
             "required": "Choose the service address.",
@@ -56,7 +99,7 @@ class StartServiceForm(ApplicationFields):
     customer = forms.ModelChoiceField(
         queryset=Customer.objects.all(), widget=forms.HiddenInput, required=False
     )
-    start_date = forms.DateField(widget=DATE, initial=timezone.localdate)
+    start_date = forms.DateField(widget=DATE, initial=clock.today)
     stop_current_account = forms.BooleanField(
         required=False, label="Stop the current account at this address on the start date (move-out)"
     )
@@ -79,6 +122,7 @@ class StartServiceForm(ApplicationFields):
 
     def clean(self):
         data = super().clean()
+        resolve_from_premise(self, data, "premise")
         if not data.get("customer"):
             if not data.get("name", "").strip():
                 self.add_error("name", "Enter the customer's name (or start from an existing customer).")
@@ -96,14 +140,19 @@ class TransferServiceForm(forms.Form):
         queryset=Premise.objects.all(), widget=forms.HiddenInput,
         error_messages={"required": "Choose the new service address."},
     )  # fmt: skip
-    transfer_date = forms.DateField(widget=DATE, initial=timezone.localdate)
-    relationship = forms.ChoiceField(choices=AccountRelationship.choices)
-    occupancy_type = forms.ChoiceField(choices=OccupancyType.choices)
+    transfer_date = forms.DateField(widget=DATE, initial=clock.today)
+    relationship = _relationship_field()
+    occupancy_type = _occupancy_field()
     reason = forms.CharField(max_length=200, required=False, label="Note")
+
+    def clean(self):
+        data = super().clean()
+        resolve_from_premise(self, data, "new_premise")
+        return data
 
 
 class StopServiceForm(forms.Form):
-    stop_date = forms.DateField(widget=DATE, initial=timezone.localdate)
+    stop_date = forms.DateField(widget=DATE, initial=clock.today)
     street = forms.CharField(max_length=120, label="Forwarding street")
     unit = forms.CharField(max_length=30, required=False)
     city = forms.CharField(max_length=60)
@@ -114,11 +163,20 @@ class StopServiceForm(forms.Form):
 
 class FlagForm(forms.Form):
     kind = forms.ChoiceField(choices=FlagKind.choices)
-    starts_on = forms.DateField(widget=DATE, initial=timezone.localdate)
+    starts_on = forms.DateField(widget=DATE, initial=clock.today)
     expires_on = forms.DateField(widget=DATE, required=False)
     reason = forms.CharField(max_length=200)
 
 
 class FlagEndForm(forms.Form):
-    on = forms.DateField(widget=DATE, initial=timezone.localdate, label="Last day in force")
+    on = forms.DateField(widget=DATE, initial=clock.today, label="Last day in force")
     reason = forms.CharField(max_length=200)
+
+
+class RelationshipCorrectionForm(forms.Form):
+    relationship = forms.ChoiceField(choices=AccountRelationship.choices)
+    occupancy_type = forms.ChoiceField(choices=OccupancyType.choices, label="Occupancy")
+    premise_too = forms.BooleanField(
+        required=False, label="Correct the address's occupancy too (the next start there defaults from it)"
+    )
+    reason = forms.CharField(max_length=200, help_text="Why: what the customer or the records showed.")

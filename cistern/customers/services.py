@@ -28,6 +28,7 @@ from .models import (
     Customer,
     FlagKind,
     IdentityMethod,
+    OccupancyType,
     Premise,
     ServiceEvent,
     ServiceEventKind,
@@ -165,10 +166,12 @@ class Application:
 
 
 def unpaid_closed_debts(customer: Customer) -> list[tuple[Account, Decimal]]:
+    """The customer's stopped accounts that still owe. An account whose stop date is still ahead is in
+    service (status.status_on): what it owes is a current balance, not a debt from a closed account."""
     closed = list(
-        customer.accounts.filter(status__in=[AccountStatus.FINAL, AccountStatus.CLOSED]).select_related(
-            "customer", "premise"
-        )
+        customer.accounts.filter(
+            status__in=[AccountStatus.FINAL, AccountStatus.CLOSED], end_date__lte=clock.today()
+        ).select_related("customer", "premise")
     )
     owed = balances_owed(a.pk for a in closed)
     return [(a, owed[a.pk]) for a in closed if owed[a.pk] > 0]
@@ -418,6 +421,10 @@ def service_stop(
     with transaction.atomic():
         account = Account.objects.select_for_update().select_related("customer", "premise").get(pk=account.pk)
         if not account.is_open:
+            if account.end_date is not None and account.end_date > clock.today():
+                raise CustomerError(
+                    f"Account {account.number} already stops on {account.end_date:%m/%d/%Y}."
+                )
             raise CustomerError(
                 f"Account {account.number} is already {account.get_status_display().lower()}."
             )
@@ -452,6 +459,50 @@ def account_activate(*, actor, account: Account, on: date, reason: str) -> Accou
             actor=actor, action="account.activate", obj=account, before=before,
             after=snapshot(account, ACCOUNT_FIELDS), reason=reason, account_id=account.pk,
         )  # fmt: skip
+    return account
+
+
+RELATIONSHIP_FIELDS = ["relationship", "occupancy_type"]
+
+
+def account_correct_relationship(
+    *, actor, account: Account, relationship: str, occupancy_type: str, reason: str, premise_too: bool = False
+) -> Account:
+    """Correct an account's relationship (owner or tenant) and occupancy after it opened: a start recorded a
+    rental's tenant as its owner. Bills from now on rate by the corrected occupancy; bills already posted
+    stay as they are (cancel and rebill corrects those). With `premise_too` the premise's occupancy is
+    corrected as well, so the next start there defaults right."""
+    require(actor, "customers.start_service")
+    if relationship not in AccountRelationship.values:
+        raise CustomerError(f"Unknown relationship {relationship!r}.")
+    if occupancy_type not in OccupancyType.values:
+        raise CustomerError(f"Unknown occupancy {occupancy_type!r}.")
+    if not reason.strip():
+        raise CustomerError("Say why the relationship or occupancy is corrected.")
+    with transaction.atomic():
+        account = Account.objects.select_for_update().select_related("premise").get(pk=account.pk)
+        before = snapshot(account, RELATIONSHIP_FIELDS)
+        changed = (account.relationship, account.occupancy_type) != (relationship, occupancy_type)
+        premise = account.premise
+        premise_changed = premise_too and premise.occupancy_type != occupancy_type
+        if not changed and not premise_changed:
+            raise CustomerError("Nothing to correct: the account already says that.")
+        if changed:
+            account.relationship, account.occupancy_type = relationship, occupancy_type
+            account.save(update_fields=RELATIONSHIP_FIELDS)
+            audit_record(
+                actor=actor, action="account.correct_relationship", obj=account, before=before,
+                after=snapshot(account, RELATIONSHIP_FIELDS), reason=reason.strip(), account_id=account.pk,
+            )  # fmt: skip
+        if premise_changed:
+            premise = Premise.objects.select_for_update().get(pk=premise.pk)
+            premise_before = snapshot(premise, ["occupancy_type"])
+            premise.occupancy_type = occupancy_type
+            premise.save(update_fields=["occupancy_type"])
+            audit_record(
+                actor=actor, action="premise.correct_occupancy", obj=premise, before=premise_before,
+                after=snapshot(premise, ["occupancy_type"]), reason=reason.strip(), account_id=account.pk,
+            )  # fmt: skip
     return account
 
 

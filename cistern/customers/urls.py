@@ -11,6 +11,7 @@ urlpatterns = [
     path("<str:number>/customer/", views.customer_edit, name="customer_edit"),
     path("<str:number>/transfer/", views.transfer_service, name="transfer"),
     path("<str:number>/stop/", views.stop_service, name="stop"),
+    path("<str:number>/relationship/", views.relationship_correct, name="relationship_correct"),
     path("<str:number>/flags/", views.flag_add, name="flag_add"),
     path("<str:number>/flags/<int:flag_id>/end/", views.flag_end, name="flag_end"),
 ]

@@ -6,20 +6,33 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cistern.core import clock
+from cistern.core.money import money
 from cistern.core.panels import panels_for
+from cistern.core.selectors import district_calendar, district_settings
 
-from . import selectors, services
+from . import selectors, services, starting
 from .account_number import InvalidAccountNumber
 from .forms import (
     ContactEntryForm,
     CustomerForm,
     FlagEndForm,
     FlagForm,
+    RelationshipCorrectionForm,
     StartServiceForm,
     StopServiceForm,
     TransferServiceForm,
 )
-from .models import Account, AccountFlag, Customer, Premise
+from .models import (
+    Account,
+    AccountFlag,
+    AccountRelationship,
+    CreditDecision,
+    Customer,
+    IdentityMethod,
+    OccupancyType,
+    Premise,
+)
+from .summary import account_summary
 
 
 def _account_or_404(number: str) -> Account:
@@ -44,7 +57,7 @@ def account_page(request, number):
             "account": account,
             "customer": account.customer,
             "premise": account.premise,
-            "flags_in_force": selectors.flags_in_force(account, today),
+            "summary": account_summary(account, request.user, today),
             "panels": panels,
             "contact_form": ContactEntryForm(),
             "today": today,
@@ -110,30 +123,41 @@ def premise_lookup(request):
 
 @permission_required("customers.start_service", raise_exception=True)
 def start_service(request):
+    """Start service in two steps: the form, then a review of everything the start will record and post
+    (customer, premise, relationship, occupancy, date, deposit and fees) before the account opens. A start
+    date the office is closed is warned about on the review; the clerk accepts it to go on."""
     initial = {}
     customer = premise = None
     if "customer" in request.GET:
-        customer = get_object_or_404(Customer, pk=request.GET["customer"])
+        customer = get_object_or_404(Customer, pk=_int_or_404(request.GET["customer"]))
         initial["customer"] = customer.pk
     if "premise" in request.GET:
-        premise = get_object_or_404(Premise, pk=request.GET["premise"])
+        premise = get_object_or_404(Premise, pk=_int_or_404(request.GET["premise"]))
         initial["premise"] = premise.pk
-        initial["occupancy_type"] = premise.occupancy_type
     form = StartServiceForm(request.POST or None, initial=initial)
     debts = None
     if request.method == "POST":
+        step = request.POST.get("step", "review")
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                account = _start_from_form(request.user, data)
-            except services.BadDebtRefused as exc:
-                debts = exc.debts
-                form.add_error(None, str(exc))
-            except services.CustomerError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, f"Account {account.number} opened (pending turn-on).")
-                return redirect("customers:account", account.number)
+            review = _start_review(data)
+            if step == "confirm":
+                accepted = request.POST.get("accept_closed_day") == "1"
+                if review["closed_day"] and not accepted:
+                    review["accept_error"] = "Tick the box to start on a day the office is closed, or change the date."
+                    return _render_review(request, form, review)
+                try:
+                    account = _start_from_form(request.user, data)
+                except services.BadDebtRefused as exc:
+                    debts = exc.debts
+                    form.add_error(None, str(exc))
+                except services.CustomerError as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    messages.success(request, f"Account {account.number} opened (pending turn-on).")
+                    return redirect("customers:account", account.number)
+            elif step == "review":
+                return _render_review(request, form, review)
         # is_valid() has run: cleaned_data holds the fields that were valid.
         customer = form.cleaned_data.get("customer") or customer
         premise = form.cleaned_data.get("premise") or premise
@@ -141,8 +165,75 @@ def start_service(request):
     return render(
         request,
         "customers/start_service.html",
-        {"form": form, "customer": customer, "premise": premise, "open_here": open_here, "debts": debts},
+        {
+            "form": form, "customer": customer, "premise": premise, "open_here": open_here, "debts": debts,
+            "default_relationship": _default_relationship_text(premise),
+        },
+    )  # fmt: skip
+
+
+def _int_or_404(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise Http404("No such record") from None
+
+
+def _default_relationship_text(premise) -> str:
+    if premise is None:
+        return ""
+    relationship = starting.default_relationship(premise.occupancy_type)
+    occupancy = OccupancyType(premise.occupancy_type).label.lower()
+    if relationship is None:
+        return f"This address is {occupancy}: choose owner or tenant."
+    return f"This address is {occupancy}: the account defaults to {AccountRelationship(relationship).label.lower()}."
+
+
+def _start_review(data) -> dict:
+    """What the review step shows: everything the start records, the charges it posts, and its warnings."""
+    premise, customer = data["premise"], data["customer"]
+    district = district_settings()
+    deposit = money(district.guarantee_deposit) if data["deposit_required"] else money(0)
+    setup_fee = money(district.account_setup_fee) if data["charge_setup_fee"] else money(0)
+    relationship_default = starting.default_relationship(premise.occupancy_type)
+    customer_fields = {name: data[name] for name in services.CUSTOMER_FIELDS}
+    mailing = (
+        customer.mailing_address
+        if customer is not None
+        else (
+            f"{data['mailing_street']}{' ' + data['mailing_unit'] if data['mailing_unit'] else ''}, "
+            f"{data['mailing_city']}, {data['mailing_state'] or 'CA'} {data['mailing_zip']}"
+            if data["mailing_street"]
+            else f"Same as the service address: {premise.service_address} {premise.zip_code}"
+        )
     )
+    return {
+        "customer": customer,
+        "new_customer": customer_fields if customer is None else None,
+        "mailing": mailing,
+        "premise": premise,
+        "open_here": selectors.open_account_at(premise),
+        "stop_current_account": data["stop_current_account"],
+        "relationship": AccountRelationship(data["relationship"]).label,
+        "relationship_from_premise": data["relationship"] == relationship_default,
+        "occupancy": OccupancyType(data["occupancy_type"]).label,
+        "occupancy_from_premise": data["occupancy_type"] == premise.occupancy_type,
+        "premise_occupancy": OccupancyType(premise.occupancy_type).label,
+        "start_date": data["start_date"],
+        "closed_day": starting.closed_day_warning(data["start_date"], district_calendar()),
+        "identity_method": IdentityMethod(data["identity_method"]).label,
+        "credit_decision": CreditDecision(data["credit_decision"]).label,
+        "deposit": deposit,
+        "deposit_waived_reason": data["deposit_waived_reason"] if not data["deposit_required"] else "",
+        "setup_fee": setup_fee,
+        "charges": money(deposit + setup_fee),
+        "note": data["reason"],
+        "debts": services.unpaid_closed_debts(customer) if customer is not None else [],
+    }
+
+
+def _render_review(request, form, review):
+    return render(request, "customers/start_service_review.html", {"form": form, **review})
 
 
 def _start_from_form(actor, data) -> Account:
@@ -165,10 +256,8 @@ def _start_from_form(actor, data) -> Account:
 @permission_required("customers.transfer_service", raise_exception=True)
 def transfer_service(request, number):
     account = _account_or_404(number)
-    form = TransferServiceForm(
-        request.POST or None,
-        initial={"relationship": account.relationship, "occupancy_type": account.occupancy_type},
-    )
+    # Relationship and occupancy default from the new address (starting.py), not from the old account.
+    form = TransferServiceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             new = services.service_transfer(actor=request.user, account=account, **form.cleaned_data)
@@ -242,3 +331,26 @@ def flag_end(request, number, flag_id):
             messages.success(request, "Flag ended.")
             return redirect("customers:account", account.number)
     return render(request, "customers/flag_end.html", {"account": account, "flag": flag, "form": form})
+
+
+@permission_required("customers.start_service", raise_exception=True)
+def relationship_correct(request, number):
+    """Correct the relationship (owner, tenant) and occupancy recorded at the start, with a reason (audited)."""
+    account = _account_or_404(number)
+    form = RelationshipCorrectionForm(
+        request.POST or None,
+        initial={"relationship": account.relationship, "occupancy_type": account.occupancy_type},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_correct_relationship(actor=request.user, account=account, **form.cleaned_data)
+        except services.CustomerError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Relationship and occupancy corrected.")
+            return redirect("customers:account", account.number)
+    return render(
+        request,
+        "customers/relationship_correct.html",
+        {"account": account, "form": form, "default_relationship": _default_relationship_text(account.premise)},
+    )

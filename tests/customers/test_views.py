@@ -31,7 +31,9 @@ def test_start_service_form_opens_an_account_for_a_new_customer(client, css1, pr
     premise = premise_factory(street="6455 Sunburst Ave")
     client.force_login(css1)
     assert "Find the address" in client.get("/accounts/start/").content.decode()
-    response = client.post("/accounts/start/", {**START_FORM, "premise": premise.pk})
+    review = client.post("/accounts/start/", {**START_FORM, "premise": premise.pk}).content.decode()
+    assert "Review the start of service" in review and not Account.objects.exists()
+    response = client.post("/accounts/start/", {**START_FORM, "premise": premise.pk, "step": "confirm"})
     account = Account.objects.get(premise=premise)
     assert response.status_code == 302 and response["Location"] == f"/accounts/{account.number}/"
     assert account.customer.name == "Lupe Carrillo" and account.customer.preferred_language == "es"

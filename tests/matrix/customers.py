@@ -14,6 +14,7 @@ PAGES = {
     "customers:customer_edit": "customers.change_customer",
     "customers:transfer": "customers.transfer_service",
     "customers:stop": "customers.stop_service",
+    "customers:relationship_correct": "customers.start_service",
     "customers:flag_add": "customers.add_accountflag",
     "customers:flag_end": "customers.change_accountflag",
 }
@@ -48,6 +49,7 @@ def url(name, world):
         "customers:customer_edit": f"/accounts/{n}/customer/",
         "customers:transfer": f"/accounts/{n}/transfer/",
         "customers:stop": f"/accounts/{n}/stop/",
+        "customers:relationship_correct": f"/accounts/{n}/relationship/",
         "customers:flag_add": f"/accounts/{n}/flags/",
         "customers:flag_end": f"/accounts/{n}/flags/{world['flag'].pk}/end/",
         "customers:contact_add": f"/accounts/{n}/contacts/",
