@@ -10,13 +10,15 @@ from django.views.decorators.http import require_POST
 
 from cistern.core import clock
 
-from . import selectors, services
+from . import queues, selectors, services
 from .forms import ClosureDayForm, DistrictSettingsForm, HolidayForm
 from .models import ClosureDay, Holiday
 from .search import search_all
 
 
 def home(request):
+    """The start of a clerk's day: what waits for this user (each queue their permissions open, with its
+    count and its page: core/queues.py), and the office's calendar."""
     today = clock.today()
     calendar = selectors.district_calendar()
     week = [today + timedelta(days=i) for i in range(14)]
@@ -25,6 +27,7 @@ def home(request):
         "core/home.html",
         {
             "today": today,
+            "queues": queues.queues_for(request.user) if request.user.is_authenticated else [],
             "today_closed_reason": None
             if calendar.is_business_day(today)
             else (calendar.holiday_name(today) or "Weekend"),
