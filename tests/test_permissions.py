@@ -50,6 +50,8 @@ def world(start_account, css2):
 
 
 def _role_has(role, permission):
+    if role == roles.INTEGRATION:
+        return False  # a machine's user: no web page at all (its session is ended, the page refused)
     if permission is None:
         return True
     return permission in roles.ROLE_PERMISSIONS[role]

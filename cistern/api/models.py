@@ -15,6 +15,11 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        permissions = [
+            ("post_machine_reads", "Can post AMI/AMR reads and batches of reads (integrations)"),
+        ]
+
     def __str__(self):
         return f"{self.prefix}… {self.name} ({self.user})"
 

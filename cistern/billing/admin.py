@@ -1,8 +1,12 @@
 """Bill cycles are data the district keeps in admin (Billing Admin, Supervisor): their read and bill days and
-which routes they hold. Runs and bills are worked on their own pages, never edited here."""
+which routes they hold, saved through billing.cycles (audited, one transaction). Runs and bills are worked on
+their own pages, never edited here."""
 
 from django.contrib import admin
 
+from cistern.core.admin import AuditedAdmin
+
+from . import cycles
 from .models import BillCycle, CycleRoute
 
 
@@ -12,6 +16,24 @@ class CycleRouteInline(admin.TabularInline):
 
 
 @admin.register(BillCycle)
-class BillCycleAdmin(admin.ModelAdmin):
+class BillCycleAdmin(AuditedAdmin):
     list_display = ["code", "name", "read_day", "bill_day", "active"]
     inlines = [CycleRouteInline]
+    refusals = (*AuditedAdmin.refusals, cycles.CycleError)
+
+    def save_model(self, request, obj, form, change):
+        """Saved with its routes in save_related, in one service call."""
+
+    def save_related(self, request, form, formsets, change):
+        routes, removed = [], []
+        for formset in formsets:
+            formset.save(commit=False)
+            routes += [*formset.new_objects, *(obj for obj, _ in formset.changed_objects)]
+            removed += formset.deleted_objects
+        cycles.cycle_save(
+            actor=request.user, cycle=form.instance, routes=routes, removed_routes=removed,
+            reason=self.reason_of(form, self.list_reason),
+        )  # fmt: skip
+
+    def service_delete(self, request, obj, reason):
+        cycles.cycle_delete(actor=request.user, cycle=obj, reason=reason)

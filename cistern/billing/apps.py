@@ -8,10 +8,12 @@ class BillingConfig(AppConfig):
 
     def ready(self):
         from cistern.ledger.verify import register_check
+        from cistern.rates import services as rate_services
 
-        from . import approvals, counter, panels, verify
+        from . import approvals, counter, panels, rate_use, verify
 
         panels.register_all()
         counter.register_all()
         approvals.register_all()
         register_check(verify.breaches)
+        rate_services.register_billed_periods(rate_use.posted_bills_cover)

@@ -13,8 +13,10 @@ CASHIER = "Cashier"
 FIELD_TECHNICIAN = "Field Technician"
 BILLING_ADMIN = "Billing Admin"
 AUDITOR = "Auditor"
+# Machines (AMI head-ends, the payment processor, the IVR): API tokens only, never a web sign-in.
+INTEGRATION = "Integration"
 
-ROLES = [CSS_I, CSS_II, SUPERVISOR, CASHIER, FIELD_TECHNICIAN, BILLING_ADMIN, AUDITOR]
+ROLES = [CSS_I, CSS_II, SUPERVISOR, CASHIER, FIELD_TECHNICIAN, BILLING_ADMIN, AUDITOR, INTEGRATION]
 
 VIEW_ACCOUNTS = [
     "customers.view_customer",
@@ -41,6 +43,8 @@ VIEW_METERS = [
     "metering.view_route",
 ]
 TAKE_READS = ["metering.add_read"]  # a customer-supplied or manual read; validation decides its status
+# Reads with source ami/amr and batches of reads through the API: the integrations' own (metering.services).
+MACHINE_READS = "api.post_machine_reads"
 REVIEW_READS = ["metering.review_read", "metering.import_reads"]
 LEAD = [
     "customers.place_shutoff_hold",
@@ -182,6 +186,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + GL_EXPORT
     + VIEW_BILLS
     + UNBILLED,
+    # An AMI head-end posts reads (batches, source ami/amr); the IVR and the payment processor look an account
+    # up and read its bills and balance. Nothing else: no web page, no review, no money moved.
+    INTEGRATION: TAKE_READS
+    + [MACHINE_READS, "customers.view_account", "billing.view_bill", "ledger.view_journalentry"],
 }
 
 # kind -> role -> amount. Defaults only: the rows are the district's to change.
@@ -203,3 +211,46 @@ DEFAULT_AUTHORITY_LIMITS: dict[str, dict[str, Decimal]] = {
         SUPERVISOR: Decimal("5000.00"),
     },
 }
+
+
+def user_roles(user) -> frozenset[str]:
+    """The names of the district roles `user` holds (their groups that are roles), kept on the user object for
+    the request so the middleware and the services ask the database once."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_cistern_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        user._cistern_roles = cached
+    return cached
+
+
+NO_WEB_SIGN_IN = (
+    "This user is an Integration (a machine: AMI head-end, payment processor, IVR). It does not sign in on the "
+    "web; it uses its API token. Sign in with your own user name."
+)
+
+
+def integration_only(user) -> bool:
+    """A machine's user: its only role is Integration. It uses API tokens and never signs in on the web (a
+    superuser is a person, whatever groups it is in)."""
+    return (
+        user is not None
+        and user.is_authenticated
+        and not user.is_superuser
+        and user_roles(user) == frozenset({INTEGRATION})
+    )
+
+
+# The roles that take a read of any meter; a field technician's own reads are of meters on their open orders.
+READ_ANY_METER = frozenset(
+    role for role, perms in ROLE_PERMISSIONS.items() if "metering.add_read" in perms
+) - {FIELD_TECHNICIAN}
+
+
+def reads_own_orders_only(user) -> bool:
+    """A field technician (with no office role that reads any meter): reads only meters on their open orders."""
+    if user is None or not user.is_authenticated or user.is_superuser:
+        return False
+    held = user_roles(user)
+    return FIELD_TECHNICIAN in held and not (held & READ_ANY_METER)

@@ -1,13 +1,22 @@
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 import holidays as holiday_package
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.db import models, transaction
 
 from . import clock, roles
 from .audit import audit_record, snapshot
-from .models import AuthorityLimit, ClosureDay, DistrictSettings, Holiday, HolidaySource, NumberSequence
+from .models import (
+    AuthorityKind,
+    AuthorityLimit,
+    ClosureDay,
+    DistrictSettings,
+    Holiday,
+    HolidaySource,
+    NumberSequence,
+)
 from .permissions import require
 
 
@@ -69,6 +78,7 @@ DISTRICT_FIELDS = [
 
 
 def district_settings_update(*, actor, reason: str = "", **values) -> DistrictSettings:
+    require(actor, "core.change_districtsettings")
     unknown = set(values) - set(DISTRICT_FIELDS)
     if unknown:
         raise CoreError(f"Unknown district setting: {', '.join(sorted(unknown))}")
@@ -89,6 +99,7 @@ def district_settings_update(*, actor, reason: str = "", **values) -> DistrictSe
 
 
 def closure_day_add(*, actor, day: date, reason: str) -> ClosureDay:
+    require(actor, "core.add_closureday")
     if not reason.strip():
         raise CoreError("Say why the office is closed that day.")
     with transaction.atomic():
@@ -102,7 +113,27 @@ def closure_day_add(*, actor, day: date, reason: str) -> ClosureDay:
     return closure
 
 
+def closure_day_change(*, actor, closure: ClosureDay, day: date, reason: str) -> ClosureDay:
+    """Move a closure day or restate why the office is closed (the board's decision changed)."""
+    require(actor, "core.change_closureday")
+    if not reason.strip():
+        raise CoreError("Say why the office is closed that day.")
+    with transaction.atomic():
+        current = ClosureDay.objects.select_for_update().get(pk=closure.pk)
+        if ClosureDay.objects.filter(day=day).exclude(pk=current.pk).exists():
+            raise CoreError(f"{day:%m/%d/%Y} is already a closure day.")
+        before = {"day": current.day.isoformat(), "reason": current.reason}
+        current.day, current.reason = day, reason.strip()
+        current.save(update_fields=["day", "reason"])
+        audit_record(
+            actor=actor, action="closure_day.change", obj=current, before=before,
+            after={"day": day.isoformat(), "reason": current.reason}, reason=reason,
+        )  # fmt: skip
+    return current
+
+
 def closure_day_remove(*, actor, closure: ClosureDay, reason: str = "") -> None:
+    require(actor, "core.delete_closureday")
     with transaction.atomic():
         audit_record(
             actor=actor, action="closure_day.remove", obj=closure,
@@ -201,3 +232,134 @@ def holiday_set_observed(*, actor, holiday: Holiday, observed: bool, reason: str
             before={"observed": not observed}, after={"observed": observed}, reason=reason,
         )  # fmt: skip
     return holiday
+
+
+# --- authority limits: the district's data, never changed by those it limits ---------------------------------
+
+
+def _own_role_refused(actor, role: Group) -> None:
+    """Nobody changes a limit of a role they hold: that would be raising their own authority. A superuser's own
+    authority is unlimited already (selectors.authority_limit), so the district's IT keeps the last word."""
+    if actor.is_superuser:
+        return
+    if actor.groups.filter(pk=role.pk).exists():
+        raise CoreError(
+            f"You hold the {role.name} role, so you cannot change its limits: nobody sets their own authority. "
+            "Someone who does not hold the role (or the district's administrator) makes this change."
+        )
+
+
+def _limit_amount(amount) -> Decimal:
+    try:
+        value = Decimal(str(amount))
+    except (InvalidOperation, ValueError):
+        raise CoreError(f"{amount!r} is not an amount.") from None
+    if not value.is_finite() or value < 0:
+        raise CoreError("A limit is an amount of zero or more.")
+    if value >= Decimal("10000000000"):
+        raise CoreError("A limit is at most $9,999,999,999.99.")
+    return value.quantize(Decimal("0.01"))
+
+
+LIMIT_FIELDS = ["role", "kind", "amount"]
+
+
+def authority_limit_set(*, actor, role: Group, kind: str, amount, reason: str = "") -> AuthorityLimit:
+    """Set `role`'s limit of `kind` (making the row when the role has none). Audited with before and after."""
+    amount = _limit_amount(amount)
+    if kind not in AuthorityKind.values:
+        raise CoreError(f"{kind!r} is not a kind of authority limit.")
+    with transaction.atomic():
+        limit = AuthorityLimit.objects.select_for_update().filter(role=role, kind=kind).first()
+        require(actor, "core.change_authoritylimit" if limit else "core.add_authoritylimit")
+        _own_role_refused(actor, role)
+        before = snapshot(limit, LIMIT_FIELDS) if limit else {}
+        if limit is None:
+            limit = AuthorityLimit(role=role, kind=kind, amount=amount)
+        limit.amount = amount
+        limit.save()
+        after = snapshot(limit, LIMIT_FIELDS)
+        if before != after:
+            audit_record(
+                actor=actor, action="authority_limit.change" if before else "authority_limit.add", obj=limit,
+                before=before, after=after, reason=reason,
+            )  # fmt: skip
+    return limit
+
+
+def authority_limit_update(*, actor, limit: AuthorityLimit, amount, reason: str = "") -> AuthorityLimit:
+    """Change an existing limit's amount (the row's role and kind stay)."""
+    current = AuthorityLimit.objects.select_related("role").get(pk=limit.pk)
+    return authority_limit_set(
+        actor=actor, role=current.role, kind=current.kind, amount=amount, reason=reason
+    )
+
+
+def authority_limit_remove(*, actor, limit: AuthorityLimit, reason: str = "") -> None:
+    """The role then has no authority of that kind (zero: everything above nothing waits for approval)."""
+    require(actor, "core.delete_authoritylimit")
+    with transaction.atomic():
+        limit = AuthorityLimit.objects.select_for_update().select_related("role").get(pk=limit.pk)
+        _own_role_refused(actor, limit.role)
+        audit_record(
+            actor=actor, action="authority_limit.remove", obj=limit, before=snapshot(limit, LIMIT_FIELDS),
+            after={}, reason=reason,
+        )  # fmt: skip
+        limit.delete()
+
+
+# --- saving a row of district data with its before and after -------------------------------------------------
+
+
+def record_save(
+    *,
+    actor,
+    obj: models.Model,
+    fields: list[str],
+    action: str,
+    reason: str = "",
+    check: Callable[[models.Model | None, models.Model], None] | None = None,
+) -> models.Model:
+    """Save `obj` (new or changed) validated, in one transaction, with its before and after in the audit trail
+    (`<action>.add` or `<action>.change`; nothing changed, nothing recorded). `check(current, obj)` sees the
+    stored row (None for a new one) and may refuse by raising. The caller has checked the permission."""
+    with transaction.atomic():
+        current = None
+        if obj.pk is not None and not obj._state.adding:
+            current = type(obj).objects.select_for_update().filter(pk=obj.pk).first()
+        if check is not None:
+            check(current, obj)
+        before = snapshot(current, fields) if current is not None else {}
+        obj.full_clean()
+        obj.save()
+        after = snapshot(obj, fields)
+        if before != after:
+            audit_record(
+                actor=actor, action=f"{action}.{'change' if current is not None else 'add'}", obj=obj,
+                before=before, after=after, reason=reason,
+            )  # fmt: skip
+    return obj
+
+
+def record_delete(
+    *,
+    actor,
+    obj: models.Model,
+    fields: list[str],
+    action: str,
+    reason: str = "",
+    check: Callable[[models.Model], None] | None = None,
+) -> None:
+    """Delete `obj` in one transaction, its last state kept in the audit trail (`<action>.delete`)."""
+    with transaction.atomic():
+        current = type(obj).objects.select_for_update().get(pk=obj.pk)
+        if check is not None:
+            check(current)
+        audit_record(
+            actor=actor, action=f"{action}.delete", obj=current, before=snapshot(current, fields), after={},
+            reason=reason,
+        )  # fmt: skip
+        try:
+            current.delete()
+        except models.ProtectedError:
+            raise CoreError(f"{current} is still used by other records; it cannot be deleted.") from None

@@ -218,6 +218,10 @@ class Replay:
             account=account, order_type__code=order_type, status=OrderStatus.OPEN
         )
         note = f"{order.label} {order.order_type.name}"
+        # Assigned first: a technician reads only the meters of their own open orders.
+        order = fieldwork.order_schedule(
+            actor=staff.lead, order=order, scheduled_on=day, technician=staff.technician
+        )
         main = ""
         for serial, value, primary in reads:
             if primary:
@@ -229,9 +233,6 @@ class Replay:
             )  # fmt: skip
             self.done.reads += 1
         self.review(Read.objects.filter(account=account, read_on=day, status=ReadStatus.EXCEPTION))
-        order = fieldwork.order_schedule(
-            actor=staff.lead, order=order, scheduled_on=day, technician=staff.technician
-        )
         order = fieldwork.order_dispatch(actor=staff.lead, order=order)
         fieldwork.order_complete(
             actor=staff.technician, order=order, completion=fieldwork.Completion(on=day, read_value=main)

@@ -11,8 +11,9 @@ class FieldworkConfig(AppConfig):
         from cistern.customers import signals
         from cistern.ledger import lockoffs
         from cistern.metering import actions
+        from cistern.metering import services as metering_services
 
-        from . import counter, receivers, selectors
+        from . import counter, read_scope, receivers, selectors
         from .panels import orders_panel
 
         signals.service_started.connect(receivers.on_service_started, dispatch_uid="fieldwork_turn_on")
@@ -23,6 +24,7 @@ class FieldworkConfig(AppConfig):
         panels.register(orders_panel)
         counter.register_all()
         lockoffs.register_lockoff_source("fieldwork", selectors.accounts_locked_off_since)
+        metering_services.register_order_premises(read_scope.premises_on_open_orders)
         actions.register(
             actions.ExceptionAction(
                 key="reread",

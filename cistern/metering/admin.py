@@ -1,8 +1,12 @@
 """Meters and reads in the admin: to look, not to change. Every change goes through services.py (validated,
-audited), so the admin shows these rows read-only; the read rules (district data) are editable."""
+audited), so the admin shows these rows read-only; the read rules (district data) are editable, saved through
+services.read_rules_update (audited)."""
 
 from django.contrib import admin
 
+from cistern.core.admin import AuditedAdmin
+
+from . import services
 from .models import Meter, MeterInstallation, Read, ReadImport, ReadRules, Route, ServicePoint
 
 
@@ -59,11 +63,17 @@ class ReadImportAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReadRules)
-class ReadRulesAdmin(admin.ModelAdmin):
+class ReadRulesAdmin(AuditedAdmin):
     list_display = ["__str__", "high_percent", "low_percent", "minimum_typical_units"]
+    refusals = (*AuditedAdmin.refusals, services.MeteringError)
 
     def has_add_permission(self, request):
         return not ReadRules.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def service_save(self, request, obj, form, change, reason):
+        values = {name: getattr(obj, name) for name in services.READ_RULES_FIELDS}
+        saved = services.read_rules_update(actor=request.user, reason=reason, **values)
+        obj.pk = saved.pk

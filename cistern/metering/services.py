@@ -1,17 +1,30 @@
 """Every write to meters, installations and reads: keyword-only, acting user first, one transaction, audited."""
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from cistern.core import roles
 from cistern.core.audit import audit_record, snapshot
 from cistern.core.permissions import require
 
 from . import selectors
-from .models import Meter, MeterInstallation, MeterStatus, Read, ReadKind, ReadStatus, ServicePoint
+from .models import (
+    Meter,
+    MeterInstallation,
+    MeterStatus,
+    Read,
+    ReadKind,
+    ReadRules,
+    ReadSource,
+    ReadStatus,
+    ServicePoint,
+)
 from .reading import validate
 
 
@@ -38,6 +51,70 @@ def _as_decimal(value) -> Decimal:
     return number
 
 
+# --- who may post which reads ----------------------------------------------------------------------------------
+
+# Reads a machine takes (AMI head-ends, AMR drive-by collectors) and batches of reads come from the district's
+# integrations (the Integration role, core.roles.MACHINE_READS); a person posts one read at a time.
+MACHINE_SOURCES = frozenset({ReadSource.AMI.value, ReadSource.AMR.value})
+
+# Field work tells metering which premises a technician's open orders are at (metering cannot import it):
+# source(user) -> premise ids.
+_order_premise_sources: list[Callable[[object], Iterable[int]]] = []
+
+
+def register_order_premises(source: Callable[[object], Iterable[int]]) -> None:
+    if source not in _order_premise_sources:
+        _order_premise_sources.append(source)
+
+
+def _meters_off_orders(actor, meter_ids: set[int]) -> set[int]:
+    """The meters of `meter_ids` not installed at a premise of one of `actor`'s open service orders."""
+    premises = {pk for source in _order_premise_sources for pk in source(actor)}
+    on_orders = set(
+        MeterInstallation.objects.filter(
+            meter_id__in=meter_ids, removed_on__isnull=True, service_point__premise_id__in=premises
+        ).values_list("meter_id", flat=True)
+    )
+    return meter_ids - on_orders
+
+
+def _check_reader(actor, *, sources: set[str], meter_ids: set[int], count: int) -> None:
+    """Refuse (PermissionDenied) reads this user may not post: machine sources and batches without the
+    integrations' permission; a field technician's reads of meters not on their own open orders."""
+    if not actor.has_perm(roles.MACHINE_READS):
+        if count > 1:
+            raise PermissionDenied(
+                "Batches of reads come from the district's integrations (the Integration role's API token); "
+                "post one read at a time."
+            )
+        machine = sorted(sources & MACHINE_SOURCES)
+        if machine:
+            raise PermissionDenied(
+                f"Reads with source {', '.join(machine)} come from the district's AMI/AMR systems through their "
+                "Integration token; enter a read you took yourself as handheld, manual or service_order."
+            )
+    if roles.reads_own_orders_only(actor):
+        off = _meters_off_orders(actor, meter_ids)
+        if off:
+            serials = ", ".join(sorted(Meter.objects.filter(pk__in=off).values_list("serial", flat=True)))
+            raise PermissionDenied(
+                f"Meter {serials or '(unknown)'} is not on one of your open service orders: a field technician reads only the "
+                "meters of the orders assigned to them."
+            )
+
+
+def reads_post_check(*, actor, reads: list[Mapping]) -> None:
+    """The API asks before storing a batch (`reads`: items with `source` and `meter_serial`): PermissionDenied
+    when `actor` may not post them. Meters not found are left for the batch to report by index."""
+    require(actor, "metering.add_read")
+    sources = {str(item.get("source") or "").strip().lower() for item in reads}
+    serials = {str(item.get("meter_serial") or "").strip() for item in reads} - {""}
+    meter_ids = (
+        set(Meter.objects.filter(serial__in=serials).values_list("pk", flat=True)) if serials else set()
+    )
+    _check_reader(actor, sources=sources, meter_ids=meter_ids, count=len(reads))
+
+
 def read_record(
     *,
     actor,
@@ -50,8 +127,15 @@ def read_record(
     note: str = "",
     read_import=None,
 ) -> Read:
-    """Validate one read and store it as accepted or exception; refuse it (ReadRejected) when it cannot be stored."""
+    """Validate one read and store it as accepted or exception; refuse it (ReadRejected) when it cannot be stored.
+    A field technician records reads only of meters on their open orders; machine sources need an integration."""
     require(actor, "metering.add_read")
+    _check_reader(
+        actor,
+        sources={str(source).strip().lower()},
+        meter_ids={meter.pk} if meter is not None else {0},
+        count=1,
+    )
     value = _as_decimal(value)
     with transaction.atomic():
         if meter is not None:
@@ -297,3 +381,37 @@ def read_estimate(*, actor, read: Read, reason: str) -> Read:
             reason=reason, account_id=estimated.account_id,
         )  # fmt: skip
     return estimated
+
+
+# --- the read rules (district data) ----------------------------------------------------------------------------
+
+READ_RULES_FIELDS = ["high_percent", "low_percent", "minimum_typical_units", "rollover_window_percent"]
+
+
+def read_rules_update(*, actor, reason: str = "", **values) -> ReadRules:
+    """Change the read-validation thresholds (the one row, made on first use). Audited with before and after."""
+    require(actor, "metering.change_readrules")
+    unknown = set(values) - set(READ_RULES_FIELDS)
+    if unknown:
+        raise MeteringError(f"Unknown read rule: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        rules, _ = ReadRules.objects.select_for_update().get_or_create(id=1)
+        before = snapshot(rules, READ_RULES_FIELDS)
+        for key, value in values.items():
+            setattr(rules, key, value)
+        if not 0 < rules.low_percent <= 100:
+            raise MeteringError("A low read is between 1% and 100% below typical usage.")
+        if rules.high_percent <= 0:
+            raise MeteringError("A high read is more than 0% above typical usage.")
+        if not 0 < rules.rollover_window_percent <= 100:
+            raise MeteringError("The rollover window is between 1% and 100% of the register.")
+        if rules.minimum_typical_units is None or rules.minimum_typical_units < 0:
+            raise MeteringError("The minimum typical usage is zero or more units.")
+        rules.full_clean()
+        rules.save()
+        after = snapshot(rules, READ_RULES_FIELDS)
+        if before != after:
+            audit_record(
+                actor=actor, action="read_rules.update", obj=rules, before=before, after=after, reason=reason
+            )
+    return rules

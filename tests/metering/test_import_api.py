@@ -24,7 +24,7 @@ def _post(client, body, token):
 def test_good_reads_are_stored_and_bad_ones_reported_by_index(client, token_for, meter_at):
     meter_at(serial="AMI-1")
     meter_at(serial="AMI-2", account=False)
-    token = token_for(roles.FIELD_TECHNICIAN)
+    token = token_for(roles.INTEGRATION)  # batches with source ami are the integrations' own
     body = {
         "reads": [
             {"meter_serial": "AMI-1", "read_on": "2026-02-02", "value": "10.50", "source": "ami"},
@@ -62,7 +62,7 @@ def test_good_reads_are_stored_and_bad_ones_reported_by_index(client, token_for,
 def test_numbers_are_taken_too(client, token_for, meter_at):
     meter_at(serial="AMI-1")
     body = {"reads": [{"meter_serial": "AMI-1", "read_on": "2026-02-02", "value": 12, "source": "AMI"}]}
-    assert _post(client, body, token_for(roles.CSS_I)).json()["accepted"] == 1
+    assert _post(client, body, token_for(roles.INTEGRATION)).json()["accepted"] == 1
 
 
 def test_the_api_needs_a_token_and_the_permission(client, token_for, meter_at):
@@ -81,5 +81,5 @@ def test_a_batch_too_large_is_refused(client, token_for, monkeypatch):
 
     monkeypatch.setattr(batch, "MAX_API_READS", 2)
     item = {"meter_serial": "X", "read_on": "2026-02-02", "value": "1", "source": "ami"}
-    response = _post(client, {"reads": [item] * 3}, token_for(roles.CSS_I))
+    response = _post(client, {"reads": [item] * 3}, token_for(roles.INTEGRATION))
     assert response.status_code == 400 and "At most 2 reads" in response.json()["detail"]

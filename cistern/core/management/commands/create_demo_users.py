@@ -14,7 +14,10 @@ DEMO_USERS = [
     ("tech", "Jordan", "Baca", roles.FIELD_TECHNICIAN, "tech-demo-pass"),
     ("billing", "Riley", "Chen", roles.BILLING_ADMIN, "billing-demo-pass"),
     ("auditor", "Quinn", "Foster", roles.AUDITOR, "auditor-demo-pass"),
+    # A machine (the AMI head-end): no password, no web sign-in; it works with a token.
+    ("ami", "AMI", "Head-end", roles.INTEGRATION, None),
 ]
+NO_PASSWORD = "(none: manage.py create_api_token ami)"
 
 
 class Command(BaseCommand):
@@ -28,10 +31,13 @@ class Command(BaseCommand):
                     username=username, defaults={"first_name": first, "last_name": last}
                 )
                 if created:
-                    user.set_password(password)
+                    if password is None:
+                        user.set_unusable_password()
+                    else:
+                        user.set_password(password)
                     user.is_staff = role == roles.SUPERVISOR
                     user.save()
                     user.groups.add(Group.objects.get(name=role))
         self.stdout.write("Demo users (user name / password / role):")
         for username, _, _, role, password in DEMO_USERS:
-            self.stdout.write(f"  {username:<11} {password:<22} {role}")
+            self.stdout.write(f"  {username:<11} {password or NO_PASSWORD:<22} {role}")
