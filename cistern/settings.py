@@ -1,8 +1,11 @@
 """Settings for development, tests and `make run`. Production: cistern.settings_production.
 
-Environment: DATABASE_URL (default: SQLite under var/), CISTERN_SECRET_KEY, CISTERN_DEBUG.
+Environment: DATABASE_URL (default: SQLite under var/), CISTERN_SECRET_KEY, CISTERN_DEBUG (off unless "1": a
+developer who wants Django's debug pages asks for them; `make run` serves the district's own 404, 403, 400 and
+500 pages), CISTERN_ALLOWED_HOSTS, CISTERN_UPLOAD_MAX_BYTES, CISTERN_UPLOAD_MAX_ROWS, CISTERN_XLSX_MAX_INFLATED.
 """
 
+import contextlib
 import os
 import secrets
 import sys
@@ -25,8 +28,21 @@ def _dev_secret_key() -> str:
 
 
 SECRET_KEY = os.environ.get("CISTERN_SECRET_KEY") or _dev_secret_key()
-DEBUG = os.environ.get("CISTERN_DEBUG", "1") == "1"
-ALLOWED_HOSTS = os.environ.get("CISTERN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+# Off by default: Django's debug page lists every URL pattern and setting to whoever mistypes an address.
+DEBUG = os.environ.get("CISTERN_DEBUG", "0") == "1"
+ALLOWED_HOSTS = os.environ.get("CISTERN_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",")
+
+# Uploads (seen: a 287 KB XLSX with 2,000,000 rows held a request for 108 s and 1.5 GB). A read file is at most
+# CISTERN_UPLOAD_MAX_BYTES and CISTERN_UPLOAD_MAX_ROWS reads, and a workbook whose parts would inflate past
+# CISTERN_XLSX_MAX_INFLATED bytes is refused before it is opened. A request body larger than the upload limit
+# (plus room for the form around the file) is refused before it is read (core.badinput).
+CISTERN_UPLOAD_MAX_BYTES = int(os.environ.get("CISTERN_UPLOAD_MAX_BYTES", 50 * 1024 * 1024))
+CISTERN_UPLOAD_MAX_ROWS = int(os.environ.get("CISTERN_UPLOAD_MAX_ROWS", 2_000_000))
+CISTERN_XLSX_MAX_INFLATED = int(os.environ.get("CISTERN_XLSX_MAX_INFLATED", 200 * 1024 * 1024))
+# A form or JSON body without files (the API's batch of 10,000 reads is about 2 MB); more answers 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads go to a temporary file, not memory
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -79,6 +95,10 @@ TASKS = {
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the application server itself, with DEBUG off too: `make run` and a district's one
+    # box need no separate web server (runserver serves them only with DEBUG on, or --insecure).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "cistern.core.badinput.BadInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -202,6 +222,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Development and `make run`: WhiteNoise serves the apps' static folders as they are, no collectstatic.
+# Production (settings_production) serves the collected, hashed and compressed files instead.
+WHITENOISE_USE_FINDERS = True
+with contextlib.suppress(OSError):
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start when it is missing
 
 LOGGING = {
     "version": 1,

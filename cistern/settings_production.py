@@ -3,7 +3,7 @@
 import os
 
 from .settings import *  # noqa: F403
-from .settings import MIDDLEWARE, STORAGES
+from .settings import STORAGES
 
 DEBUG = False
 SECRET_KEY = os.environ["CISTERN_SECRET_KEY"]
@@ -17,8 +17,9 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
-# Static files from the application server itself: no separate web server to configure at a district.
-MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
+# Static files from the application server itself (WhiteNoise, in settings.MIDDLEWARE): no separate web server
+# to configure at a district. Here the collected files (`manage.py collectstatic`), hashed and compressed.
+WHITENOISE_USE_FINDERS = False
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -12,13 +12,15 @@ from cistern.billing.models import BillCycle, BillRun
 from cistern.rates import engine
 
 from .auth import require_perm
+from .errors import BadValue, Day, Error, Id, In, Text
+from .errors import amount_text as money
 
 router = Router(tags=["billing"])
 
 
-class RunIn(Schema):
-    cycle: str  # the cycle's code, e.g. "C01"
-    period_end: date
+class RunIn(In):
+    cycle: Text  # the cycle's code, e.g. "C01"
+    period_end: Day
 
 
 class RunOut(Schema):
@@ -45,12 +47,8 @@ class RunOut(Schema):
     )
 
 
-class ApproveIn(Schema):
-    note: str = ""
-
-
-class Error(Schema):
-    detail: str
+class ApproveIn(In):
+    note: Text = ""
 
 
 class LineOut(Schema):
@@ -100,13 +98,13 @@ def _run_out(run: BillRun) -> RunOut:
     return RunOut(
         id=run.pk, cycle=run.cycle.code, period_end=run.period_end, bill_date=run.bill_date, due_date=run.due_date,
         status=run.status, progress_done=run.progress_done, progress_total=run.progress_total,
-        bills=summary["posted"] or summary["billable"], amount=str(summary["amount"]), exceptions=summary["exceptions"],
+        bills=summary["posted"] or summary["billable"], amount=money(summary["amount"]), exceptions=summary["exceptions"],
         accounts_in_service=summary["accounts_in_service"], accounts_billed=summary["accounts_billed"],
         accounts_final_billed=summary["accounts_final_billed"], accounts_held=summary["accounts_held"],
     )  # fmt: skip
 
 
-def _run(run_id: int) -> BillRun:
+def _run(run_id: Id) -> BillRun:
     return get_object_or_404(BillRun.objects.select_related("cycle"), pk=run_id)
 
 
@@ -116,16 +114,16 @@ def bill_run_create(request, payload: RunIn):
     require_perm(request, "billing.calculate_billrun")
     cycle = BillCycle.objects.filter(code=payload.cycle).first()
     if cycle is None:
-        return Status(400, Error(detail=f"cycle: there is no bill cycle {payload.cycle!r}"))
+        raise BadValue("cycle", f"cycle: there is no bill cycle {payload.cycle[:40]!r}")
     try:
         run = services.bill_run_create(actor=request.user, cycle=cycle, period_end=payload.period_end)
     except services.BillingError as exc:
-        return Status(400, Error(detail=str(exc)))
+        raise BadValue("period_end", str(exc)) from None
     return Status(201, _run_out(run))
 
 
 @router.get("/bill-runs/{run_id}", response=RunOut)
-def bill_run_get(request, run_id: int):
+def bill_run_get(request, run_id: Id):
     require_perm(request, "billing.view_billrun")
     return _run_out(_run(run_id))
 
@@ -135,7 +133,7 @@ def _step(run_id: int, work) -> RunOut | Status:
     try:
         work(run)
     except services.BillingError as exc:
-        return Status(400, Error(detail=str(exc)))
+        raise BadValue("run_id", str(exc)) from None
     return Status(202, _run_out(_run(run_id)))
 
 
@@ -145,13 +143,13 @@ def _queue(request, run: BillRun, step: str, task) -> None:
 
 
 @router.post("/bill-runs/{run_id}/calculate", response={202: RunOut, 400: Error})
-def bill_run_calculate(request, run_id: int):
+def bill_run_calculate(request, run_id: Id):
     """Calculate (or calculate again) as a task; poll the run for its status."""
     return _step(run_id, lambda run: _queue(request, run, "calculate", tasks.calculate_run))
 
 
 @router.post("/bill-runs/{run_id}/approve", response={202: RunOut, 400: Error})
-def bill_run_approve(request, run_id: int, payload: ApproveIn):
+def bill_run_approve(request, run_id: Id, payload: ApproveIn):
     require_perm(request, "billing.approve_billrun")
     return _step(
         run_id, lambda run: services.bill_run_approve(actor=request.user, run=run, note=payload.note)
@@ -159,22 +157,22 @@ def bill_run_approve(request, run_id: int, payload: ApproveIn):
 
 
 @router.post("/bill-runs/{run_id}/post", response={202: RunOut, 400: Error})
-def bill_run_post(request, run_id: int):
+def bill_run_post(request, run_id: Id):
     """Post the approved run as a task (resumes an interrupted posting)."""
     return _step(run_id, lambda run: _queue(request, run, "post", tasks.post_run))
 
 
 @router.get("/bills/{bill_id}", response=BillOut)
-def bill_get(request, bill_id: int):
+def bill_get(request, bill_id: Id):
     """A bill with its meter spans and its lines (each with its arithmetic in words)."""
     require_perm(request, "billing.view_bill")
     bill = get_object_or_404(selectors.bills_with_lines(), pk=bill_id)
     return BillOut(
         id=bill.pk, kind=bill.kind, account=bill.account.number, period_start=bill.period_start,
         period_end=bill.period_end, bill_date=bill.bill_date, due_date=bill.due_date, units=str(bill.units),
-        previous_amount_due=str(bill.previous_amount_due), payments_and_adjustments=str(bill.payments_and_adjustments),
-        current_charges=str(bill.current_charges), deposit_applied=str(bill.deposit_applied), refund=str(bill.refund),
-        amount_due=str(bill.amount_due), cancelled=hasattr(bill, "cancellation"), replaces=bill.replaces_id,
+        previous_amount_due=money(bill.previous_amount_due), payments_and_adjustments=money(bill.payments_and_adjustments),
+        current_charges=money(bill.current_charges), deposit_applied=money(bill.deposit_applied), refund=money(bill.refund),
+        amount_due=money(bill.amount_due), cancelled=hasattr(bill, "cancellation"), replaces=bill.replaces_id,
         meters=[
             MeterOut(serial=m.serial, size=m.size, from_date=m.from_date, from_value=str(m.from_value),
                      to_date=m.to_date, to_value=str(m.to_value), units=str(m.units), estimated=m.estimated)
@@ -182,7 +180,7 @@ def bill_get(request, bill_id: int):
         ],
         lines=[
             LineOut(description=ln.description, explanation=ln.explanation, quantity=engine.quantity_text(ln.quantity),
-                    unit_price=engine.price_text(ln.unit_price), amount=str(ln.amount), gl_account=ln.gl_account,
+                    unit_price=engine.price_text(ln.unit_price), amount=money(ln.amount), gl_account=ln.gl_account,
                     tier=ln.tier)
             for ln in bill.lines.all()
         ],

@@ -13,6 +13,8 @@ from cistern.ledger import aging
 from cistern.ledger import selectors as ledger_selectors
 
 from .auth import require_perm
+from .errors import BadValue, Error
+from .errors import amount_text as money
 
 router = Router(tags=["accounts"])
 
@@ -113,10 +115,6 @@ class LedgerLineOut(Schema):
     balance: str = Field(description="The running balance after this line.")
 
 
-class Error(Schema):
-    detail: str
-
-
 @router.get("/accounts", response=list[AccountSummary])
 def account_list(request, q: str, limit: int = 20):
     """Search accounts by number, name, address, phone or parcel, best match first."""
@@ -140,9 +138,9 @@ def account_detail(request, number: str):
     buckets = aging.aging(ledger_selectors.movements(lines), today)
     held = unbilled.held_from_billing(account.pk)
     return AccountOut(
-        balance=str(sum((line.amount for line in lines), aging.ZERO)),
-        past_due=str(sum((v for k, v in buckets.items() if k != aging.NOT_DUE and v > 0), aging.ZERO)),
-        deposit_held=str(ledger_selectors.deposits_held([account.pk]).get(account.pk, aging.ZERO)),
+        balance=money(sum((line.amount for line in lines), aging.ZERO)),
+        past_due=money(sum((v for k, v in buckets.items() if k != aging.NOT_DUE and v > 0), aging.ZERO)),
+        deposit_held=money(ledger_selectors.deposits_held([account.pk]).get(account.pk, aging.ZERO)),
         held_from_billing=HeldOut(since=held.since, reason=held.reason) if held else None,
         number=account.number,
         status=account.status,
@@ -189,7 +187,7 @@ def _account(request, number: str, permission: str) -> Account | Status:
     try:
         return selectors.account_page(number)
     except InvalidAccountNumber as exc:
-        return Status(400, Error(detail=str(exc)))
+        raise BadValue("number", f"number: {exc}") from None
     except Account.DoesNotExist:
         raise Http404 from None
 
@@ -210,8 +208,8 @@ def account_bills(request, number: str):
             period_end=b.period_end,
             bill_date=b.bill_date,
             due_date=b.due_date,
-            current_charges=str(b.current_charges),
-            amount_due=str(b.amount_due),
+            current_charges=money(b.current_charges),
+            amount_due=money(b.amount_due),
             meters=[
                 MeterSpanOut(
                     serial=m.serial,
@@ -247,8 +245,8 @@ def account_ledger(request, number: str):
                 date=line.entry.entry_date,
                 entry=line.entry_id,
                 memo=line.description or line.entry.memo,
-                amount=str(line.amount),
-                balance=str(running),
+                amount=money(line.amount),
+                balance=money(running),
             )
         )
     return out

@@ -1,26 +1,28 @@
-from ninja import Router, Schema, Status
+from ninja import Router, Schema
 
 from cistern.metering.batch import reads_receive
 from cistern.metering.services import MeteringError
 
 from .auth import require_perm
+from .errors import BadValue, Error, In, ReadValue, Text
 
 router = Router(tags=["reads"])
 
 
-class ReadIn(Schema):
+class ReadIn(In):
     """One read. Values are strings ("12345.6"); every field is checked here, so one bad read is reported by
-    its index instead of refusing the batch."""
+    its index instead of refusing the batch. A value of the wrong type (`true`, an object, a number that is
+    not finite) refuses the request with 400 naming it (`reads[3].value`)."""
 
-    meter_serial: str | None = None
-    read_on: str | None = None  # YYYY-MM-DD (or MM/DD/YYYY)
-    value: str | int | float | None = None  # a string, please: 12345.60
-    source: str | None = None  # handheld, amr, ami, manual, service_order
-    reader_code: str | None = None
-    note: str | None = None
+    meter_serial: Text | None = None
+    read_on: Text | None = None  # YYYY-MM-DD (or MM/DD/YYYY)
+    value: ReadValue = None  # a string, please: 12345.60
+    source: Text | None = None  # handheld, amr, ami, manual, service_order
+    reader_code: Text | None = None
+    note: Text | None = None
 
 
-class ReadsIn(Schema):
+class ReadsIn(In):
     reads: list[ReadIn]
 
 
@@ -37,10 +39,6 @@ class ReadsOut(Schema):
     errors: list[ReadError]
 
 
-class Error(Schema):
-    detail: str
-
-
 @router.post("/reads", response={200: ReadsOut, 400: Error})
 def reads_post(request, payload: ReadsIn):
     """Store a batch of reads (an AMI head-end's): the good ones are stored, accepted or queued as exceptions
@@ -49,7 +47,7 @@ def reads_post(request, payload: ReadsIn):
     try:
         result = reads_receive(actor=request.user, reads=[item.model_dump() for item in payload.reads])
     except MeteringError as exc:
-        return Status(400, Error(detail=str(exc)))
+        raise BadValue("reads", str(exc)) from None
     return ReadsOut(
         accepted=result.accepted,
         exceptions=result.exceptions,

@@ -1,23 +1,21 @@
-from datetime import date
-from decimal import Decimal, InvalidOperation
-
-from ninja import Router, Schema, Status
+from ninja import Router, Schema
 
 from cistern.metering.models import MeterSize
 from cistern.rates import engine, selectors
 from cistern.rates.models import RateClass
 
 from .auth import require_perm
+from .errors import BadValue, Day, Days, Error, In, Text, amount_text, units_value
 
 router = Router(tags=["rates"])
 
 
-class QuoteIn(Schema):
-    meter_size: str  # written "3/4", "1", "1 1/2", "2", "3"
-    units: str  # a string, please: "12" or "12.5"
-    days: int = 30
-    on: date  # the end of the period (the read date); its rates apply
-    rate_class: str = RateClass.RESIDENTIAL
+class QuoteIn(In):
+    meter_size: Text  # written "3/4", "1", "1 1/2", "2", "3"
+    units: Text  # a string, please: "12" or "12.5"
+    days: Days = 30
+    on: Day  # the end of the period (the read date); its rates apply
+    rate_class: Text = RateClass.RESIDENTIAL
 
 
 class QuoteLine(Schema):
@@ -32,18 +30,17 @@ class QuoteOut(Schema):
     total: str
 
 
-class Error(Schema):
-    detail: str
-
-
-def _problem(payload: QuoteIn) -> str | None:
+def _check(payload: QuoteIn) -> None:
     if payload.meter_size not in MeterSize.values:
-        return f"meter_size: {payload.meter_size!r} is not a meter size ({', '.join(MeterSize.values)})"
+        raise BadValue(
+            "meter_size",
+            f"meter_size: {payload.meter_size[:40]!r} is not a meter size ({', '.join(MeterSize.values)})",
+        )
     if payload.rate_class not in RateClass.values:
-        return f"rate_class: {payload.rate_class!r} is not a rate class ({', '.join(RateClass.values)})"
-    if not 1 <= payload.days <= 400:
-        return "days: a period is 1 to 400 days"
-    return None
+        raise BadValue(
+            "rate_class",
+            f"rate_class: {payload.rate_class[:40]!r} is not a rate class ({', '.join(RateClass.values)})",
+        )
 
 
 @router.post("/rates/quote", response={200: QuoteOut, 400: Error})
@@ -51,31 +48,24 @@ def rates_quote(request, payload: QuoteIn):
     """What a customer would pay for `units` over `days` days ending `on`, at the rates billed then: every
     charge line and the total (the bill estimator; money and units are strings)."""
     require_perm(request, "rates.view_rateschedule")
-    problem = _problem(payload)
-    try:
-        units = Decimal(payload.units)
-    except InvalidOperation:
-        problem = problem or f"units: {payload.units!r} is not a number"
-    if problem:
-        return Status(400, Error(detail=problem))
-    if not units.is_finite() or units < 0 or units.as_tuple().exponent < -2:
-        return Status(400, Error(detail="units: 0 or more, at most 2 decimal places"))
+    _check(payload)
+    units = units_value(payload.units)
     try:
         quote = selectors.quote(
             rate_class=payload.rate_class, meter_size=payload.meter_size, units=units, days=payload.days,
             on=payload.on,
         )  # fmt: skip
     except engine.RatingError as exc:
-        return Status(400, Error(detail=str(exc)))
+        raise BadValue("on", str(exc)) from None
     return QuoteOut(
         lines=[
             QuoteLine(
                 description=line.description,
                 quantity=engine.quantity_text(line.quantity),
                 unit_price=engine.price_text(line.unit_price),
-                amount=str(line.amount),
+                amount=amount_text(line.amount),
             )
             for line in quote.lines
         ],  # fmt: skip
-        total=str(quote.total),
+        total=amount_text(quote.total),
     )

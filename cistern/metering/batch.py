@@ -31,6 +31,7 @@ from decimal import Decimal
 from math import ceil
 from typing import BinaryIO
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -183,7 +184,11 @@ def _parsed_blocks(stream, *, file_name, encoding, today, pool) -> tuple[list, o
     when there are any; a spreadsheet is read in this process (openpyxl reads a workbook as a whole)."""
     if imports.is_xlsx(file_name, stream.read(4)):
         stream.seek(0)
-        return [], _xlsx_blocks(imports.parse(stream, file_name=file_name, today=today, encoding=encoding))
+        items = imports.parse(
+            stream, file_name=file_name, today=today, encoding=encoding,
+            max_rows=settings.CISTERN_UPLOAD_MAX_ROWS, max_inflated=settings.CISTERN_XLSX_MAX_INFLATED,
+        )  # fmt: skip
+        return [], _xlsx_blocks(items)
     stream.seek(0)
     blocks = imports.csv_blocks(stream)
     positions, errors, first = imports.parse_first_block(next(blocks, None), today, encoding)
@@ -267,6 +272,13 @@ def _first_pass(stream, *, file_name, encoding, today, spill, pool) -> tuple[dic
             total += len(block_errors)
             errors.extend(block_errors[: max(0, MAX_ERRORS - len(errors))])
         if block.stopped:
+            break
+        if rows > settings.CISTERN_UPLOAD_MAX_ROWS:  # a CSV past the cap (a workbook stops in imports.py)
+            total += 1
+            if len(errors) < MAX_ERRORS:
+                errors.append(imports.FieldError(
+                    block.rows[-1][6], "file", f"has more than {settings.CISTERN_UPLOAD_MAX_ROWS:,} reads; split the file"
+                ))  # fmt: skip
             break
     if rows == 0 and not total:
         total = 1
@@ -446,12 +458,23 @@ def _workers(size: int) -> int:
 # --- the services ----------------------------------------------------------------------------------------
 
 
+def _check_size(file_name: str, stream: BinaryIO) -> None:
+    """A file past settings.CISTERN_UPLOAD_MAX_BYTES is refused before a byte of it is read."""
+    size = stream.seek(0, io.SEEK_END)
+    stream.seek(0)
+    limit = settings.CISTERN_UPLOAD_MAX_BYTES
+    if size > limit:
+        problem = f"is {size / 2**20:,.1f} MB; files up to {limit / 2**20:,.0f} MB are read (split it)"
+        raise ImportRefused(file_name, [imports.FieldError(1, "file", problem).format(file_name)], 1)
+
+
 def reads_import(*, actor, file_name: str, content) -> ImportResult:
     """Import a read file (CSV or XLSX; `content` is bytes or a binary file). All or nothing: a file with any
     malformed line raises ImportRefused listing every error; the same file twice raises AlreadyImported."""
     require(actor, "metering.import_reads")
     file_name = file_name.replace("\\", "/").rsplit("/", 1)[-1][:200]
     stream = _as_stream(content)
+    _check_size(file_name, stream)
     sha256, encoding, size = _digest(stream)
     earlier = ReadImport.objects.select_related("imported_by").filter(sha256=sha256).first()
     if earlier is not None:

@@ -1,6 +1,7 @@
 """The read-file upload page: a file in, every error (file:line:field) or the counts out."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +15,17 @@ class ReadFileForm(forms.Form):
         label="Read file (CSV or XLSX)",
         help_text="Columns: meter_serial, read_date, value, source, and optionally reader_code and note.",
     )
+
+    def clean_file(self):
+        """The upload cap (settings.CISTERN_UPLOAD_MAX_BYTES); the import service checks it too, and rows."""
+        upload = self.cleaned_data["file"]
+        limit = settings.CISTERN_UPLOAD_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"{upload.name} is {upload.size / 2**20:,.1f} MB; files up to {limit / 2**20:,.0f} MB are read. "
+                "Split it into smaller files."
+            )
+        return upload
 
 
 def _recent_imports():
@@ -39,7 +51,10 @@ def import_reads(request):
     return render(
         request,
         "metering/import.html",
-        {"form": form, "refused": refused, "recent": _recent_imports()},
+        {
+            "form": form, "refused": refused, "recent": _recent_imports(),
+            "max_megabytes": settings.CISTERN_UPLOAD_MAX_BYTES // 2**20, "max_rows": settings.CISTERN_UPLOAD_MAX_ROWS,
+        },  # fmt: skip
     )
 
 

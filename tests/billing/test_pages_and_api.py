@@ -116,7 +116,7 @@ def test_the_api_runs_a_cycle_from_trial_to_posted_bills(client, district, token
     status, run = call("post", "/bill-runs", admin, {"cycle": "C01", "period_end": "2026-07-25"})
     assert status == 201 and run["status"] == "new" and run["due_date"] == "2026-08-17"
     assert call("post", "/bill-runs", admin, {"cycle": "C9", "period_end": "2026-07-25"}) == (
-        400, {"detail": "cycle: there is no bill cycle 'C9'"}
+        400, {"detail": "cycle: there is no bill cycle 'C9'", "field": "cycle"}
     )  # fmt: skip
     status, run = call("post", f"/bill-runs/{run['id']}/calculate", admin)
     assert status == 202 and run["status"] == "calculated" and run["amount"] == "156.40" and run["bills"] == 1
