@@ -23,6 +23,8 @@ demo: migrate
 	$(PY) manage.py seed_district --accounts $(DEMO_ACCOUNTS) --seed $(DEMO_SEED) --if-empty
 	$(PY) manage.py create_demo_users
 
+# DEBUG is off (the district's own error pages; WhiteNoise serves the static files): `CISTERN_DEBUG=1 make run`
+# for Django's debug pages while developing.
 run: demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
