@@ -1,11 +1,11 @@
 from datetime import date
 
 from django.http import Http404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from cistern.billing import selectors as billing_selectors
 from cistern.billing import unbilled
-from cistern.core import clock
+from cistern.core import clock, search
 from cistern.customers import selectors
 from cistern.customers.account_number import InvalidAccountNumber
 from cistern.customers.models import Account
@@ -115,15 +115,33 @@ class LedgerLineOut(Schema):
     balance: str = Field(description="The running balance after this line.")
 
 
-@router.get("/accounts", response=list[AccountSummary])
-def account_list(request, q: str, limit: int = 20):
-    """Search accounts by number, name, address, phone or parcel, best match first."""
+class SearchRefused(Schema):
+    detail: str
+    field: str
+
+
+@router.get("/accounts", response={200: list[AccountSummary], 400: SearchRefused})
+def account_list(
+    request,
+    q: str,
+    limit: int = 20,
+    offset: int = Query(0, ge=0, le=search.MAX_RESULTS, description="Skip this many results (show more)."),
+):
+    """Search accounts by number, name, address, phone or parcel, best match first: street suffixes in any
+    form ("Road", "Rd", "Av."), close matches of a misspelled word after those found as typed, and for an
+    account number whose check digit fails, the accounts one digit or one swap away. `offset` pages through
+    the results (up to 200 in all). A query of more than 200 characters or 12 words answers 400."""
     require_perm(request, "customers.view_account")
+    try:
+        query = search.clean_query(q)
+    except search.QueryRefused as exc:
+        return Status(400, {"detail": f"q: {exc}", "field": "q"})
+    found = selectors.account_search(query, limit=max(1, min(limit, 100)), offset=offset)
     return [
         AccountSummary(
             number=a.number, name=a.customer.name, service_address=a.premise.service_address, status=a.status
         )
-        for _, a in selectors.account_search(q, limit=max(1, min(limit, 100)))
+        for _, a in found
     ]
 
 

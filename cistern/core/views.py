@@ -13,7 +13,7 @@ from cistern.core import clock
 from . import queues, selectors, services
 from .forms import ClosureDayForm, DistrictSettingsForm, HolidayForm
 from .models import ClosureDay, Holiday
-from .search import search_all
+from .search import QueryRefused, parse_offset, search_page
 
 
 def home(request):
@@ -38,10 +38,21 @@ def home(request):
 
 
 def search(request):
+    """The search box's results: the whole page, the list under the box (htmx), or the next hits of that list
+    ("show more": htmx with an offset). A query too long to be a search, or a bad offset, answers 400."""
     query = request.GET.get("q", "")
-    hits = search_all(request.user, query)
-    template = "core/_search_results.html" if request.headers.get("HX-Request") else "core/search.html"
-    return render(request, template, {"query": query, "hits": hits})
+    htmx = bool(request.headers.get("HX-Request"))
+    try:
+        offset = parse_offset(request.GET.get("offset"))
+        results = search_page(request.user, query, offset=offset)
+    except (QueryRefused, ValueError) as exc:
+        template = "core/_search_results.html" if htmx else "core/search.html"
+        return render(request, template, {"query": query[:200], "error": str(exc)}, status=400)
+    if htmx:
+        template = "core/_search_hits.html" if offset else "core/_search_results.html"
+    else:
+        template = "core/search.html"
+    return render(request, template, {"query": results.query, "results": results, "hits": results.hits})
 
 
 @permission_required("core.view_user_audit", raise_exception=True)

@@ -42,3 +42,32 @@ def parse_account_number(text: str) -> str:
             f"{digits} is not a valid account number (check digit fails): a digit is mistyped or two are swapped."
         )
     return digits
+
+
+def check_digit_fails(text: str) -> bool:
+    """`text` has an account number's digits and length, but its check digit is wrong."""
+    digits = normalize(text.strip())
+    return digits.isdigit() and len(digits) == LENGTH and not damm.is_valid(digits)
+
+
+def one_typo_away(text: str) -> list[str]:
+    """The valid account numbers one mistyped digit or one swap of two adjacent digits away from `text`, in
+    ascending order: what the clerk most likely meant when the check digit fails. Damm leaves exactly one
+    digit that makes a number valid at each position, so there are at most 8 + 7 of them."""
+    digits = normalize(text.strip())
+    if not (digits.isdigit() and len(digits) == LENGTH):
+        return []
+    found = set()
+    for i, old in enumerate(digits):
+        for new in "0123456789":
+            if new != old:
+                candidate = digits[:i] + new + digits[i + 1 :]
+                if damm.is_valid(candidate):
+                    found.add(candidate)
+    for i in range(LENGTH - 1):
+        if digits[i] != digits[i + 1]:
+            candidate = digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :]
+            if damm.is_valid(candidate):
+                found.add(candidate)
+    found.discard(digits)
+    return sorted(n for n in found if n[: LENGTH - 1] != "0" * (LENGTH - 1))

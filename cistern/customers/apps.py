@@ -18,6 +18,9 @@ class CustomersConfig(AppConfig):
         panels.register_all()
         search.register(
             search.SearchProvider(
-                kind="account", permission="customers.view_account", search=selectors.account_search_hits
+                kind="account",
+                permission="customers.view_account",
+                search=selectors.account_search_hits,
+                notice=selectors.check_digit_notice,
             )
         )

@@ -1,7 +1,7 @@
 from datetime import date
 
 from django.db import connection
-from django.db.models import Prefetch, QuerySet, Value
+from django.db.models import Prefetch, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat, StrIndex
 from django.db.models.lookups import GreaterThan
@@ -9,12 +9,24 @@ from django.urls import reverse
 
 from cistern.core.search import SearchHit
 
-from . import search_index
-from .account_number import InvalidAccountNumber, looks_like_account_number, parse_account_number
+from . import fuzzy, search_index
+from .account_number import (
+    InvalidAccountNumber,
+    check_digit_fails,
+    looks_like_account_number,
+    normalize,
+    one_typo_away,
+    parse_account_number,
+)
 from .models import OPEN_STATUSES, Account, AccountFlag, AccountStatus, ContactEntry, ServiceEvent
-from .search_text import normalize_query, phone_digits
+from .search_text import normalize_query, phone_digits, query_groups
 
 CANDIDATES = 200  # rows fetched per query before ranking; a clerk who sees too many types more
+FUZZY_BELOW = 20  # close matches of misspelled words are looked for when fewer accounts match as typed
+FUZZY_MIN_LENGTH = 4  # shorter words are prefixes being typed, not misspellings
+CLOSE_WORDS = 8  # close words tried per misspelled word
+TYPO_RANK = 1  # an account one typo away from the number typed
+FUZZY_RANK = 40  # found through a close word: after every account found as typed
 
 
 def account_get(number: str) -> Account:
@@ -30,60 +42,152 @@ def _starts_a_word(word: str) -> GreaterThan:
     return GreaterThan(StrIndex(Concat(Value(" "), "search_text"), Value(f" {word}")), 0)
 
 
-def _text_matches(tokens: list[str]) -> QuerySet[Account]:
-    """Accounts whose search text holds every word: one of 3 characters or more anywhere, through the trigram
-    index; a shorter one ("J" of "J Pratt") at the start of a word, tested on the account rows the index
-    found, never by the index (search_index says why). Only short words: no index, a scan of the accounts."""
-    indexed, short = search_index.split_for_index(tokens)
+def _group_q(group: tuple[str, ...]) -> Q:
+    """Any of the group's words: one of 3 characters or more anywhere, a shorter one at the start of a word."""
+    q = Q()
+    for word in group:
+        q |= (
+            Q(search_text__contains=word)
+            if len(word) >= search_index.INDEXED_MIN_LENGTH
+            else Q(_starts_a_word(word))
+        )
+    return q
+
+
+def _text_matches(groups: list[tuple[str, ...]]) -> QuerySet[Account]:
+    """Accounts whose search text holds a word of every group (`search_text.query_groups`: a word and the
+    forms that stand for it). A group whose every word has 3 characters or more is looked up through the
+    trigram index; a group with a shorter word ("J" of "J Pratt", "rd" for "road") is tested at the start of
+    a word on the account rows the index found, never by the index (search_index says why). Only such groups:
+    no index, a scan of the accounts."""
+    indexed, short = search_index.split_groups_for_index(groups)
     accounts = Account.objects.all()
     if connection.vendor == "sqlite" and indexed:
-        # The FTS5 trigram index (migration 0002) answers LIKE '%…%' without reading every row. The short
-        # words are tested on the account table's own column, which FTS5 never sees.
-        clause = " AND ".join(
-            ["f.search_text LIKE %s"] * len(indexed) + ["instr(' ' || a.search_text, %s) > 0"] * len(short)
-        )
+        # The FTS5 trigram index answers LIKE '%…%' (an OR of them too) without reading every row. The short
+        # groups are tested on the account table's own column, which FTS5 never sees.
+        clauses, params = [], []
+        for group in indexed:
+            clauses.append("(" + " OR ".join(["f.search_text LIKE %s"] * len(group)) + ")")
+            params += [f"%{w}%" for w in group]
+        for group in short:
+            clauses.append("(" + " OR ".join(["instr(' ' || a.search_text, %s) > 0"] * len(group)) + ")")
+            params += [f" {w}" for w in group]
         sql = (
             "SELECT f.rowid FROM customers_account_fts f JOIN customers_account a ON a.id = f.rowid "  # noqa: S608
-            f"WHERE {clause} LIMIT {CANDIDATES}"
+            f"WHERE {' AND '.join(clauses)} LIMIT {CANDIDATES}"
         )
-        params = [f"%{w}%" for w in indexed] + [f" {w}" for w in short]
         return accounts.filter(id__in=RawSQL(sql, params))  # noqa: S611 (placeholders only)
     # PostgreSQL: a pg_trgm GIN index on search_text serves LIKE '%…%'. Like the FTS5 query above, take the
     # first CANDIDATES matches the index gives, unsorted: sorting every match of a common fragment ("garc"
     # is in thousands of accounts at a million) to keep the lowest numbers cost more than the search may.
     matches = Account.objects.order_by()
-    for word in indexed:
-        matches = matches.filter(search_text__contains=word)
-    for word in short:
-        matches = matches.filter(_starts_a_word(word))
+    for group in indexed + short:
+        matches = matches.filter(_group_q(group))
     return accounts.filter(id__in=matches.values("id")[:CANDIDATES])
 
 
-def account_search(query: str, limit: int = 20) -> list[tuple[int, Account]]:
-    """Accounts matching `query`, best first, as (rank, account): exact number, name prefix, phone, other.
+def close_words(words: list[str]) -> dict[str, list[tuple[str, float]]]:
+    """For each word, up to CLOSE_WORDS words of the index at least fuzzy.SIMILARITY_THRESHOLD similar to it
+    (trigram similarity), most similar first, as (word, similarity).
 
-    The candidates are ranked from a few columns; only the `limit` shown are loaded as whole accounts."""
-    # pk -> (rank, status, customer name), in the order found (ties keep it).
-    found: dict[int, tuple[int, str, str]] = {}
+    PostgreSQL: pg_trgm's `%` over the GIN-indexed table of the index's words, all words in one query.
+    SQLite: the candidates are the words of the FTS5 word index that begin with the same letter (a range of
+    its vocabulary: a few thousand words at 100,000 accounts), scored by `fuzzy.similarity`, which computes
+    what pg_trgm's similarity() does. A misspelled first letter ("Filips" for Phillips) is not found there."""
+    if not words:
+        return {}
+    found: dict[str, list[tuple[str, float]]] = {w: [] for w in words}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT t, c.word, c.score FROM unnest(%s::text[]) AS t CROSS JOIN LATERAL ("
+                " SELECT word, similarity(word, t) AS score FROM customers_searchword"
+                " WHERE word %% t AND word <> t AND similarity(word, t) >= %s"
+                " ORDER BY score DESC, word LIMIT %s) AS c",
+                [list(words), fuzzy.SIMILARITY_THRESHOLD, CLOSE_WORDS],
+            )
+            for word, close, score in cursor.fetchall():
+                found[word].append((close, float(score)))
+            return found
+        if connection.vendor != "sqlite":
+            return found
+        for word in words:
+            first = word[0]
+            cursor.execute(
+                "SELECT term FROM customers_account_vocab WHERE term >= %s AND term < %s",
+                [first, chr(ord(first) + 1)],
+            )
+            terms = [t for (t,) in cursor.fetchall() if len(t) >= 3 and t.isalpha()]
+            close = fuzzy.close_words(word, terms, CLOSE_WORDS)
+            found[word] = [(c, fuzzy.similarity(word, c)) for c in close]
+    return found
+
+
+def _fuzzy_groups(groups: list[tuple[str, ...]]) -> tuple[list[tuple[str, ...]], dict[str, float]]:
+    """The groups with each misspelling-prone word (letters only, FUZZY_MIN_LENGTH or more, not a street
+    suffix) widened by its close words, and the similarity of each close word."""
+    fuzzable = [g[0] for g in groups if len(g) == 1 and g[0].isalpha() and len(g[0]) >= FUZZY_MIN_LENGTH]
+    close = close_words(fuzzable)
+    scores: dict[str, float] = {}
+    widened = []
+    for group in groups:
+        extra = close.get(group[0], []) if len(group) == 1 else []
+        for word, score in extra:
+            scores[word] = max(score, scores.get(word, 0.0))
+        widened.append(group + tuple(word for word, _ in extra))
+    return widened, scores
+
+
+def _fuzzy_score(text: str, groups: list[tuple[str, ...]], scores: dict[str, float]) -> float:
+    """How close an account found through close words is: the mean over the groups of the best word of the
+    group it holds (a word as typed, or a form of it, counts 1; a close word its similarity)."""
+    total = 0.0
+    for group in groups:
+        total += max((scores.get(w, 1.0) for w in group if w in text), default=0.0)
+    return total / len(groups)
+
+
+def _status_order(status: str) -> tuple[bool, bool]:
+    return status not in OPEN_STATUSES, status == AccountStatus.CLOSED
+
+
+def _ranked(query: str) -> list[tuple[int, int]]:
+    """Every account the query finds, best first, as (pk, rank): at most CANDIDATES as typed and CANDIDATES
+    through close words, plus the accounts one typo away from an account number whose check digit fails.
+    The order is total (ties broken by name, then id), so pages cut from it never repeat or skip."""
+    # pk -> sort key (rank, -closeness, status order, name, pk)
+    found: dict[int, tuple] = {}
+
+    def add(pk, rank, status, name, closeness=0.0):
+        if pk not in found:
+            found[pk] = (rank, -closeness, *_status_order(status), name, pk)
+
     if looks_like_account_number(query):
-        try:
-            number = parse_account_number(query)
-        except InvalidAccountNumber:
-            number = None
-        if number:
-            for pk, status, name in Account.objects.filter(number=number).values_list(
+        digits = normalize(query.strip())
+        if check_digit_fails(digits):
+            numbers = one_typo_away(digits)
+            for pk, status, name in Account.objects.filter(number__in=numbers).values_list(
                 "pk", "status", "customer__name"
             ):
-                found[pk] = (0, status, name)
+                add(pk, TYPO_RANK, status, name)
+        else:
+            try:
+                number = parse_account_number(query)
+            except InvalidAccountNumber:
+                number = None
+            if number:
+                for pk, status, name in Account.objects.filter(number=number).values_list(
+                    "pk", "status", "customer__name"
+                ):
+                    add(pk, 0, status, name)
     tokens = normalize_query(query)
     if tokens:
-        rows = _text_matches(tokens).values_list(
+        groups = query_groups(tokens)
+        rows = _text_matches(groups).values_list(
             "pk", "status", "customer__name", "customer__phone", "customer__phone_alt"
         )[:CANDIDATES]
         name_query = " ".join(tokens)
         for pk, status, customer_name, phone, phone_alt in rows:
-            if pk in found:
-                continue
             name = customer_name.lower()
             phones = {phone_digits(phone), phone_digits(phone_alt)}
             if name.startswith(name_query):
@@ -94,18 +198,44 @@ def account_search(query: str, limit: int = 20) -> list[tuple[int, Account]]:
                 rank = 20
             else:
                 rank = 30
-            found[pk] = (rank, status, customer_name)
-    ranked = sorted(
-        found.items(),
-        key=lambda item: (
-            item[1][0],
-            item[1][1] not in OPEN_STATUSES,
-            item[1][1] == AccountStatus.CLOSED,
-            item[1][2],
-        ),
-    )[:limit]
-    accounts = Account.objects.select_related("customer", "premise").in_bulk([pk for pk, _ in ranked])
-    return [(rank, accounts[pk]) for pk, (rank, _, _) in ranked if pk in accounts]
+            add(pk, rank, status, customer_name)
+        if len(found) < FUZZY_BELOW:
+            widened, scores = _fuzzy_groups(groups)
+            if scores:
+                rows = _text_matches(widened).values_list("pk", "status", "customer__name", "search_text")[
+                    :CANDIDATES
+                ]
+                for pk, status, customer_name, text in rows:
+                    add(pk, FUZZY_RANK, status, customer_name, _fuzzy_score(text, widened, scores))
+    ranked = sorted(found.values())
+    return [(key[-1], key[0]) for key in ranked]
+
+
+def account_search(query: str, limit: int = 20, offset: int = 0) -> list[tuple[int, Account]]:
+    """Accounts matching `query`, best first, as (rank, account): exact number (0), one typo away from a
+    number whose check digit fails (1), name prefix (10, 15), phone (20), other text (30), a close match of
+    a misspelled word (40). `offset` skips the first ones, for "show more".
+
+    The candidates are ranked from a few columns; only the `limit` shown are loaded as whole accounts."""
+    page = _ranked(query)[offset : offset + limit]
+    accounts = Account.objects.select_related("customer", "premise").in_bulk([pk for pk, _ in page])
+    return [(rank, accounts[pk]) for pk, rank in page if pk in accounts]
+
+
+def check_digit_notice(query: str) -> str:
+    """What to say when the query is an account number whose check digit fails ("" otherwise)."""
+    if not (looks_like_account_number(query) and check_digit_fails(query)):
+        return ""
+    digits = normalize(query.strip())
+    if Account.objects.filter(number__in=one_typo_away(digits)).exists():
+        return (
+            f"{digits} is not an account number: its check digit is wrong (a digit mistyped or two swapped). "
+            "The accounts one digit or one swap away are listed first."
+        )
+    return (
+        f"{digits} is not an account number: its check digit is wrong (a digit mistyped or two swapped), "
+        "and no account is one digit or one swap away."
+    )
 
 
 def account_search_hits(query: str, limit: int) -> list[SearchHit]:
