@@ -89,6 +89,7 @@ DISTRICT_ADMIN = [
     "core.change_districtsettings",
     "core.view_closureday",
     "core.add_closureday",
+    "core.change_closureday",
     "core.delete_closureday",
     "core.view_holiday",
     "core.add_holiday",
