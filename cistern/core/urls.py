@@ -6,7 +6,7 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", views.sign_in, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/users/<int:user_id>/", views.user_audit, name="user_audit"),
     path("audit/users/", views.user_audit_index, name="user_audit_index"),

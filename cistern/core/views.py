@@ -2,13 +2,15 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cistern.core import clock
+from cistern.core import clock, roles
 
 from . import queues, selectors, services
 from .forms import ClosureDayForm, DistrictSettingsForm, HolidayForm
@@ -168,3 +170,15 @@ def holiday_observed(request, holiday_id):
     state = "observed: the office is closed" if observed else "not observed: the office is open"
     messages.success(request, f"{holiday.day:%m/%d/%Y} {holiday.name} is {state}.")
     return redirect(f"{reverse('district_settings')}?year={holiday.day.year}")
+
+
+class SignInForm(AuthenticationForm):
+    """A machine's user (its only role is Integration) never signs in on the web: it uses its API token."""
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if roles.integration_only(user):
+            raise ValidationError(roles.NO_WEB_SIGN_IN, code="integration")
+
+
+sign_in = auth_views.LoginView.as_view(authentication_form=SignInForm)
