@@ -1,7 +1,7 @@
 from ninja import Router, Schema
 
 from cistern.metering.batch import reads_receive
-from cistern.metering.services import MeteringError
+from cistern.metering.services import MeteringError, reads_post_check
 
 from .auth import require_perm
 from .errors import BadValue, Error, In, ReadValue, Text
@@ -44,8 +44,11 @@ def reads_post(request, payload: ReadsIn):
     """Store a batch of reads (an AMI head-end's): the good ones are stored, accepted or queued as exceptions
     for review; each rejected one is listed with its index and what is wrong. At most 10,000 reads a request."""
     require_perm(request, "metering.add_read")
+    reads = [item.model_dump() for item in payload.reads]
+    # Batches and ami/amr reads are the Integration role's; a technician's, of meters on their own open orders.
+    reads_post_check(actor=request.user, reads=reads)
     try:
-        result = reads_receive(actor=request.user, reads=[item.model_dump() for item in payload.reads])
+        result = reads_receive(actor=request.user, reads=reads)
     except MeteringError as exc:
         raise BadValue("reads", str(exc)) from None
     return ReadsOut(
