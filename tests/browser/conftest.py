@@ -109,3 +109,18 @@ def page(browser):
     page.errors = errors
     yield page
     context.close()
+
+
+SUPERUSER = ("root", "root-demo-pass")
+MAKE_SUPERUSER = (
+    "from django.contrib.auth import get_user_model; users = get_user_model().objects; "
+    "users.filter(username='{0}').exists() or "
+    "users.create_superuser('{0}', '{0}@example.org', '{1}', first_name='Sam', last_name='Root')"
+)
+
+
+@pytest.fixture(scope="session")
+def superuser(server):
+    """A Django superuser (every permission, every menu) on the test server: (user name, password)."""
+    server["manage"]("shell", "-c", MAKE_SUPERUSER.format(*SUPERUSER))
+    return SUPERUSER
