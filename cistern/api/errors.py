@@ -21,13 +21,12 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import AfterValidator, BeforeValidator, Field, StrictInt, model_validator
 
+from cistern.core import badinput
+
 logger = logging.getLogger("cistern.api")
 
-# Dates any page of a water district speaks of: the calendar arithmetic around them (a period's start, a due
-# date, the day before) stays far from year 1 and year 9999.
-FIRST_DAY = date(1900, 1, 1)
-LAST_DAY = date(2199, 12, 31)
-MAX_ID = 2**63 - 1  # a BIGINT primary key
+# The dates and ids the pages accept (core.badinput), so the API and the pages refuse the same values.
+FIRST_DAY, LAST_DAY, MAX_ID = badinput.FIRST_DAY, badinput.LAST_DAY, badinput.MAX_ID
 UNITS_LIMIT = Decimal(10) ** 10  # NUMERIC(12, 2)
 TEXT_LIMIT = 2000
 

@@ -8,13 +8,52 @@
   answered 500 on the page that used it).
 
 The API's answers keep its shape: `{"detail": ..., "field": ...}`.
+
+Views read dates and ids from query strings and paths with query_date() and query_id(): a value that does not
+fit (a board date of 0001-01-01, whose day before does not exist; "abc" or a 50-digit number for an order)
+raises BadRequest, which this middleware answers with the 400 page saying what was wrong.
 """
 
+from datetime import date
+
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import JsonResponse
 from django.shortcuts import render
 
 FORM_ROOM = 1024 * 1024  # the rest of a multipart form around the file
+# Dates any page of a water district speaks of: the calendar arithmetic around them (the day before, a period's
+# start, a due date) stays far from year 1 and year 9999.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+MAX_ID = 2**63 - 1  # a BIGINT primary key
+
+
+def date_in_range(day: date) -> bool:
+    return FIRST_DAY <= day <= LAST_DAY
+
+
+def query_date(value, *, name: str, default: date) -> date:
+    """A YYYY-MM-DD date from a query string or a path; `default` when it is missing or empty."""
+    if value is None or value == "":
+        return default
+    try:
+        day = date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise BadRequest(f"{name}: {str(value)[:40]!r} is not a date (YYYY-MM-DD).") from None
+    if not date_in_range(day):
+        raise BadRequest(
+            f"{name}: {day:%Y-%m-%d} is not between {FIRST_DAY:%m/%d/%Y} and {LAST_DAY:%m/%d/%Y}."
+        )
+    return day
+
+
+def query_id(value, *, name: str) -> int:
+    """A record's number from a query string: digits, 1 or more, within the database's integer."""
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_ID:
+        raise BadRequest(f"{name}: {text[:40]!r} is not a number of a record.")
+    return int(text)
 
 
 def body_limit() -> int:
@@ -60,6 +99,12 @@ class BadInputMiddleware:
         if field is not None:
             return self._refuse(request, api, field, f"{field}: holds a NUL character.")
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        """A view's BadRequest (query_date, query_id): the 400 page saying what was wrong."""
+        if isinstance(exception, BadRequest) and not request.path_info.startswith("/api/"):
+            return self._refuse(request, False, "", str(exception) or "The request is not valid.")
+        return None
 
     @staticmethod
     def _refuse(request, api: bool, field: str, detail: str):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from cistern.core import clock
+from cistern.core import badinput, clock
 from cistern.customers import selectors as customer_selectors
 from cistern.customers.account_number import InvalidAccountNumber
 from cistern.customers.models import Account
@@ -28,11 +28,9 @@ def _order_or_404(number) -> ServiceOrder:
         raise Http404(f"No order {number}") from None
 
 
-def _day(value, default=None) -> date:
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        return default or clock.today()
+def _day(value, name: str = "date") -> date:
+    """The day a page shows (today when none is given); a date that does not fit answers 400."""
+    return badinput.query_date(value, name=name, default=clock.today())
 
 
 def _back(request, default: str):
@@ -270,7 +268,7 @@ def board(request):
 @permission_required("fieldwork.dispatch_serviceorder", raise_exception=True)
 def route_sheet(request, technician_id, day):
     technician = get_object_or_404(get_user_model(), pk=technician_id)
-    on = _day(day)
+    on = _day(day, "day")
     orders = list(selectors.technician_day(technician, on).exclude(status=OrderStatus.CLOSED))
     meters = selectors.current_meters(orders)
     pdf = routesheet.render(technician=technician, day=on, orders=orders, meters=meters)
@@ -286,7 +284,7 @@ def route_sheet(request, technician_id, day):
 def tech_today(request):
     day = _day(request.GET.get("date"))
     if "order" in request.GET:
-        order = _order_or_404(request.GET["order"])
+        order = _order_or_404(badinput.query_id(request.GET["order"], name="order"))
         if order.technician_id != request.user.pk and not request.user.has_perm(
             "fieldwork.view_serviceorder"
         ):

@@ -1,12 +1,10 @@
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from cistern.core import clock
+from cistern.core import badinput, clock
 from cistern.customers.models import Account
 
 from . import authority, export, selectors, services
@@ -17,10 +15,7 @@ from .models import Adjustment, AdjustmentStatus
 @permission_required("ledger.view_glaccount", raise_exception=True)
 def gl_summary(request):
     """Debits and credits by GL account for one day; CSV or XLSX for the accounting software."""
-    try:
-        on = date.fromisoformat(request.GET.get("on", ""))
-    except ValueError:
-        on = clock.today()
+    on = badinput.query_date(request.GET.get("on"), name="on", default=clock.today())
     summary = selectors.gl_summary(on)
     kind = request.GET.get("format")
     if kind in ("csv", "xlsx"):

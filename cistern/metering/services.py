@@ -46,9 +46,9 @@ def _as_decimal(value) -> Decimal:
         number = Decimal(str(value))
     except InvalidOperation:
         raise MeteringError(f"{value!r} is not a register value.") from None
-    if not number.is_finite() or number < 0:
-        raise MeteringError(f"{value!r} is not a register value.")
-    return number
+    if not number.is_finite() or number < 0 or number >= 10**10:  # NUMERIC(12, 2); "1e309" answered 500
+        raise MeteringError(f"{str(value)[:40]!r} is not a register value.")
+    return abs(number) if number == 0 else number  # -0 is 0
 
 
 # --- who may post which reads ----------------------------------------------------------------------------------

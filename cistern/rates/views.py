@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import render
 
-from cistern.core import clock
+from cistern.core import badinput, clock
 
 from . import engine, selectors
 from .forms import EstimateForm
@@ -13,6 +13,10 @@ def estimate(request):
     """What a bill would be for so many units: every line with its arithmetic, at the rates billed then."""
     form = EstimateForm(request.GET or None)
     quote = error = None
+    if form.is_valid() and not badinput.date_in_range(form.cleaned_data["on"]):  # 0001-01-01 answered 500
+        form.add_error(
+            "on", f"A date between {badinput.FIRST_DAY:%m/%d/%Y} and {badinput.LAST_DAY:%m/%d/%Y}."
+        )
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -22,7 +26,10 @@ def estimate(request):
             )  # fmt: skip
         except engine.RatingError as exc:
             error = str(exc)
-    return render(request, "rates/estimate.html", {"form": form, "quote": quote, "error": error})
+    status = 400 if form.is_bound and not form.is_valid() else 200  # values that do not fit answer 400
+    return render(
+        request, "rates/estimate.html", {"form": form, "quote": quote, "error": error}, status=status
+    )
 
 
 @permission_required("rates.view_rateschedule", raise_exception=True)
