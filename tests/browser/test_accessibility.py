@@ -39,6 +39,7 @@ class Page(NamedTuple):
 PAGES = [
     Page("login", None, "/login/"),
     Page("not found", "css2", "/no-such-page/", status=404),
+    Page("not allowed", "css1", "/district/", status=403),
     # The counter: a lead (CSS II) and a CSS I.
     Page("home", "css2", "/"),
     Page("home", "css1", "/"),
@@ -149,6 +150,26 @@ print(json.dumps({
 """
 
 
+# The district's own 403 and 404 pages as its handlers render them for a user (the test server runs with
+# DEBUG on, which answers with Django's debug page instead).
+ERROR_PAGE = """
+import json
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.test import RequestFactory
+from django.views import defaults
+request = RequestFactory().get("{path}")
+request.user = get_user_model().objects.get(username="{user}")
+if {status} == 404:
+    response = defaults.page_not_found(request, Http404())
+else:
+    response = defaults.permission_denied(request, PermissionDenied())
+assert response.status_code == {status}
+print(json.dumps(response.content.decode()))
+"""
+
+
 def _last_json(output: str) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
@@ -214,6 +235,10 @@ def test_page_meets_wcag_21_aa(server, browser, facts, signed_in, row):
     try:
         response = page.goto(server["url"] + row.path.format(**facts))
         assert response.status == row.status, f"{row.path} answered {response.status}"
+        if row.status in (403, 404):
+            script = ERROR_PAGE.format(path=row.path, user=row.user, status=row.status)
+            page.set_content(_last_json(server["manage"]("shell", "-c", script)))
+            assert page.locator("#error-page").is_visible()
         if row.fill:
             page.fill(row.fill, row.text.format(**facts))
             page.locator(row.appears).first.wait_for()
