@@ -422,9 +422,7 @@ def service_stop(
         account = Account.objects.select_for_update().select_related("customer", "premise").get(pk=account.pk)
         if not account.is_open:
             if account.end_date is not None and account.end_date > clock.today():
-                raise CustomerError(
-                    f"Account {account.number} already stops on {account.end_date:%m/%d/%Y}."
-                )
+                raise CustomerError(f"Account {account.number} already stops on {account.end_date:%m/%d/%Y}.")
             raise CustomerError(
                 f"Account {account.number} is already {account.get_status_display().lower()}."
             )

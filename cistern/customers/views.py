@@ -144,7 +144,9 @@ def start_service(request):
             if step == "confirm":
                 accepted = request.POST.get("accept_closed_day") == "1"
                 if review["closed_day"] and not accepted:
-                    review["accept_error"] = "Tick the box to start on a day the office is closed, or change the date."
+                    review["accept_error"] = (
+                        "Tick the box to start on a day the office is closed, or change the date."
+                    )
                     return _render_review(request, form, review)
                 try:
                     account = _start_from_form(request.user, data)
@@ -352,5 +354,9 @@ def relationship_correct(request, number):
     return render(
         request,
         "customers/relationship_correct.html",
-        {"account": account, "form": form, "default_relationship": _default_relationship_text(account.premise)},
+        {
+            "account": account,
+            "form": form,
+            "default_relationship": _default_relationship_text(account.premise),
+        },
     )
