@@ -52,8 +52,11 @@ def import_reads(request):
         request,
         "metering/import.html",
         {
-            "form": form, "refused": refused, "recent": _recent_imports(),
-            "max_megabytes": settings.CISTERN_UPLOAD_MAX_BYTES // 2**20, "max_rows": settings.CISTERN_UPLOAD_MAX_ROWS,
+            "form": form,
+            "refused": refused,
+            "recent": _recent_imports(),
+            "max_megabytes": settings.CISTERN_UPLOAD_MAX_BYTES // 2**20,
+            "max_rows": settings.CISTERN_UPLOAD_MAX_ROWS,
         },  # fmt: skip
     )
 
