@@ -81,7 +81,9 @@ PAGES = [
     Page("ledger:gl_summary", "supervisor", "/ledger/gl/"),
     Page("rates:tables", "css2", "/rates/"),
     Page(
-        "rates:estimate", "css2", "/rates/estimate/?meter_size=3%2F4&rate_class=residential&units=12&days=30"
+        "rates:estimate",
+        "css2",
+        "/rates/estimate/?meter_size=3%2F4&rate_class=residential&units=12&days=30&on=2026-11-01",
     ),
     # Field work: the office, the dispatcher, the technician's phone.
     Page("fieldwork:order_list", "css2", "/field/orders/"),
