@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from cistern.core import csvsafe
+from cistern.core import badinput, csvsafe
 from cistern.customers.models import Account
 
 from . import documents, selectors, services, tasks, unbilled
@@ -21,9 +21,13 @@ def run_list(request):
     if request.method == "POST":
         if not request.user.has_perm("billing.calculate_billrun"):
             raise PermissionDenied
-        cycle = get_object_or_404(BillCycle, pk=request.POST.get("cycle"))
+        cycle = get_object_or_404(
+            BillCycle, pk=badinput.query_id(request.POST.get("cycle", ""), name="cycle")
+        )
         try:
             period_end = date.fromisoformat(request.POST.get("period_end", ""))
+            if not badinput.date_in_range(period_end):  # 0001-01-01: no period before it
+                raise ValueError(period_end)
             run = services.bill_run_create(actor=request.user, cycle=cycle, period_end=period_end)
         except ValueError as exc:  # BillingError is a ValueError, as is a bad date
             messages.error(

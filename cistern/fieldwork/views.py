@@ -36,7 +36,8 @@ def _day(value, name: str = "date") -> date:
 def _back(request, default: str):
     """Where to go after a POST: the page it came from (when it is ours), else `default`."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # A path of ours only: redirect() would take other text for a view name (NoReverseMatch: a 500).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
     return redirect(default)
 

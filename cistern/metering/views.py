@@ -128,7 +128,10 @@ def exception_detail(request, read_id):
 
 def _back(request):
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    # A path of ours only: redirect() would take other text for a view name (NoReverseMatch: a 500).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
         return redirect(target)
     return redirect("metering:exceptions")
 
