@@ -7,6 +7,7 @@ from cistern.billing import selectors as billing_selectors
 from cistern.billing import unbilled
 from cistern.core import clock, search
 from cistern.customers import selectors
+from cistern.customers import status as account_status
 from cistern.customers.account_number import InvalidAccountNumber
 from cistern.customers.models import Account
 from cistern.ledger import aging
@@ -137,10 +138,14 @@ def account_list(
     except search.QueryRefused as exc:
         return Status(400, {"detail": f"q: {exc}", "field": "q"})
     found = selectors.account_search(query, limit=max(1, min(limit, 100)), offset=offset)
+    today = clock.today()
     return [
         AccountSummary(
-            number=a.number, name=a.customer.name, service_address=a.premise.service_address, status=a.status
-        )
+            number=a.number,
+            name=a.customer.name,
+            service_address=a.premise.service_address,
+            status=account_status.status_on(a.status, a.end_date, today),
+        )  # fmt: skip
         for _, a in found
     ]
 
@@ -161,7 +166,7 @@ def account_detail(request, number: str):
         deposit_held=money(ledger_selectors.deposits_held([account.pk]).get(account.pk, aging.ZERO)),
         held_from_billing=HeldOut(since=held.since, reason=held.reason) if held else None,
         number=account.number,
-        status=account.status,
+        status=account_status.status_on(account.status, account.end_date, today),
         relationship=account.relationship,
         occupancy_type=account.occupancy_type,
         start_date=account.start_date,

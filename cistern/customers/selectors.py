@@ -7,9 +7,11 @@ from django.db.models.functions import Concat, StrIndex
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 
+from cistern.core import clock
 from cistern.core.search import SearchHit
 
 from . import fuzzy, search_index
+from . import status as account_status
 from .account_number import (
     InvalidAccountNumber,
     check_digit_fails,
@@ -239,6 +241,7 @@ def check_digit_notice(query: str) -> str:
 
 
 def account_search_hits(query: str, limit: int) -> list[SearchHit]:
+    today = clock.today()
     return [
         SearchHit(
             kind="account",
@@ -247,7 +250,7 @@ def account_search_hits(query: str, limit: int) -> list[SearchHit]:
             subtitle=account.premise.service_address,
             url=reverse("customers:account", args=[account.number]),
             key=account.number,
-            status=account.get_status_display(),
+            status=account_status.label(account_status.status_on(account.status, account.end_date, today)),
         )
         for rank, account in account_search(query, limit)
     ]

@@ -242,3 +242,22 @@ def test_a_transfer_defaults_from_the_new_address(client, css1, start_account, p
     )
     new = Account.objects.get(premise=rental)
     assert (new.relationship, new.occupancy_type) == ("tenant", "rental")
+
+
+def test_search_and_the_api_read_final_on_the_stop_date_too(
+    client, css1, start_account, customer_factory, token_for
+):
+    """Seen: with the stop recorded ahead, the search results and the accounts API said "Final" at once."""
+    account = start_account(customer=customer_factory(name="Ines Quarrington"), start_date=date(2025, 6, 2))
+    with clock.on(date(2026, 12, 7)):
+        services.service_stop(actor=css1, account=account, stop_date=date(2026, 12, 15), forwarding=FORWARD)
+    token = token_for(roles.CSS_I)
+    client.force_login(css1)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    for day, expected in ((date(2026, 12, 14), "active"), (date(2026, 12, 15), "final")):
+        with clock.on(day):
+            found = client.get("/api/v1/accounts", {"q": "Quarrington"}, **auth).json()
+            assert [(a["number"], a["status"]) for a in found] == [(account.number, expected)]
+            assert client.get(f"/api/v1/accounts/{account.number}", **auth).json()["status"] == expected
+            page = client.get("/search/", {"q": "Quarrington"}).content.decode()
+            assert f">{expected.capitalize()}<" in page, page
