@@ -167,7 +167,9 @@ def test_tokens_are_made_and_revoked_through_audited_services(client, make_user,
     # The command revokes by the prefix admin lists, audited the same way.
     second = _token("ivr")
     out = StringIO()
-    call_command("revoke_api_token", second[:8], "--reason", "Leaked in a log", stdout=out)
+    call_command(
+        "revoke_api_token", "--reason", "Leaked in a log", "--", second[:8], stdout=out
+    )  # may start "-"
     assert "Revoked" in out.getvalue()
     again = AuditEvent.objects.filter(action="apitoken.revoke").order_by("-id").first()
     assert again.reason == "Leaked in a log" and again.object_id != str(token.pk)

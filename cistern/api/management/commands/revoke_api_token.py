@@ -5,7 +5,10 @@ from cistern.api.models import ApiToken
 
 
 class Command(BaseCommand):
-    help = "Revoke the API token whose first characters are PREFIX (as listed in admin); audited."
+    help = (
+        "Revoke the API token whose first characters are PREFIX (as listed in admin); audited. "
+        "A prefix starting with '-' goes after '--': revoke_api_token -- -Ab3xY9q"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
