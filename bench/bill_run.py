@@ -18,20 +18,26 @@ import io
 import os
 import platform
 import random
+import resource
+import shutil
 import subprocess
 import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
-from common import engines_to_run, pg_url, recreate_pg_database  # noqa: E402 (bench/ is on sys.path)
+from common import PG_DSN, engines_to_run, pg_url, recreate_pg_database  # noqa: E402 (bench/ is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var" / "bench"
 SQLITE_PATH = VAR_DIR / "cistern-bench-bills.sqlite3"
 PG_DATABASE = "cistern_bench_bills"
+PG_SEEDED = "cistern_bench_bills_seeded"  # the seeded district, kept for --reuse
+SEEDED_SQLITE = VAR_DIR / "cistern-bench-bills-seeded.sqlite3"
+SEEDED_MARK = VAR_DIR / "bill-run-seeded"  # .sqlite / .postgresql: how many accounts the kept copy has
 TARGET = {"postgresql": 5_000, "sqlite": 2_000}
 COPY_RATIO = 3.0
+RUN_TARGET_S = 30  # trial and posting of the 100,000-account cycle on PostgreSQL
 TABLES = [
     "billing_bill",
     "billing_billmeter",
@@ -49,24 +55,75 @@ def parent(args) -> int:
     status = 0
     for engine in engines:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
-        if engine == "sqlite":
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-        else:
-            recreate_pg_database(PG_DATABASE)
-        env = {
-            **os.environ, "DJANGO_SETTINGS_MODULE": "cistern.settings", "CISTERN_VAR_DIR": str(VAR_DIR),
-            "CISTERN_DEBUG": "0",
-            "DATABASE_URL": f"sqlite:///{SQLITE_PATH}" if engine == "sqlite" else pg_url(PG_DATABASE),
-        }  # fmt: skip
         print(f"\n=== {engine}: {args.accounts:,} accounts ===", flush=True)
-        command = [sys.executable, str(Path(__file__).resolve()), "--child", "--engine", engine,
-                   "--accounts", str(args.accounts)]  # fmt: skip
-        status = status or subprocess.run(command, env=env, cwd=ROOT, check=False).returncode
+        seeded = _restore_seeded(engine, args.accounts) if args.reuse else False
+        if not seeded:
+            _drop(engine)
+            status = status or _child(engine, args, "seed")
+            _keep_seeded(engine, args.accounts)
+        else:
+            print("reusing the seeded district kept by an earlier run (--reuse)", flush=True)
+        status = status or _child(engine, args, "measure")
     return status
 
 
-def child(args) -> int:
+def _env(engine: str) -> dict:
+    return {
+        **os.environ, "DJANGO_SETTINGS_MODULE": "cistern.settings", "CISTERN_VAR_DIR": str(VAR_DIR),
+        "CISTERN_DEBUG": "0",
+        "DATABASE_URL": f"sqlite:///{SQLITE_PATH}" if engine == "sqlite" else pg_url(PG_DATABASE),
+    }  # fmt: skip
+
+
+def _child(engine: str, args, step: str) -> int:
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", step, "--engine", engine,
+               "--accounts", str(args.accounts)]  # fmt: skip
+    return subprocess.run(command, env=_env(engine), cwd=ROOT, check=False).returncode
+
+
+def _drop(engine: str) -> None:
+    if engine == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+    else:
+        recreate_pg_database(PG_DATABASE)
+
+
+def _keep_seeded(engine: str, accounts: int) -> None:
+    """Keep a copy of the seeded district (before any run), so `--reuse` measures again without seeding."""
+    if engine == "sqlite":
+        shutil.copyfile(SQLITE_PATH, SEEDED_SQLITE)
+    else:
+        import psycopg
+
+        with psycopg.connect(f"{PG_DSN} dbname=postgres", autocommit=True) as db:
+            db.execute(f"DROP DATABASE IF EXISTS {PG_SEEDED} WITH (FORCE)")
+            db.execute(f"CREATE DATABASE {PG_SEEDED} TEMPLATE {PG_DATABASE}")
+    SEEDED_MARK.with_suffix(f".{engine}").write_text(str(accounts))
+
+
+def _restore_seeded(engine: str, accounts: int) -> bool:
+    """The benchmark's database made again from the kept copy; False when there is none for `accounts`."""
+    mark = SEEDED_MARK.with_suffix(f".{engine}")
+    if not mark.exists() or mark.read_text() != str(accounts):
+        return False
+    if engine == "sqlite":
+        if not SEEDED_SQLITE.exists():
+            return False
+        _drop(engine)
+        shutil.copyfile(SEEDED_SQLITE, SQLITE_PATH)
+        return True
+    import psycopg
+
+    with psycopg.connect(f"{PG_DSN} dbname=postgres", autocommit=True) as db:
+        if not db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_SEEDED]).fetchone():
+            return False
+        db.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+        db.execute(f"CREATE DATABASE {PG_DATABASE} TEMPLATE {PG_SEEDED}")
+    return True
+
+
+def seed(args) -> int:
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -74,15 +131,12 @@ def child(args) -> int:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.core.management import call_command
-    from django.db import connection
     from django.utils import timezone
 
-    from cistern.billing import services
-    from cistern.billing.models import Bill, BillCycle, CycleRoute
+    from cistern.billing.models import BillCycle, CycleRoute
     from cistern.core import roles
     from cistern.customers.models import Account, AccountStatus
     from cistern.demo.loader import seed_district
-    from cistern.ledger.verify import breaches
     from cistern.metering.models import MeterInstallation, Read, Route
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -128,54 +182,105 @@ def child(args) -> int:
         f"seeded {args.accounts:,} accounts and {len(reads):,} reads in {time.monotonic() - started:.0f} s",
         flush=True,
     )
+    return 0
+
+
+def measure(args) -> int:
+    """Calculate, approve and post the seeded cycle, timed."""
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Max
+
+    from cistern.billing import services
+    from cistern.billing.models import Bill, BillCycle
+    from cistern.ledger.verify import breaches
+    from cistern.metering.models import Read
+
+    call_command("migrate", verbosity=0, interactive=False)  # the kept copy may predate a migration
+    users = {
+        u.username: u for u in get_user_model().objects.filter(username__in=["bench_biller", "bench_lead"])
+    }
+    cycle = BillCycle.objects.get(code="BENCH")
+    period_end = Read.objects.aggregate(last=Max("read_on"))["last"]
 
     run = services.bill_run_create(actor=users["bench_biller"], cycle=cycle, period_end=period_end)
-    started = time.perf_counter()
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
+    started, cpu = time.perf_counter(), _cpu()
     services.bill_run_calculate(actor=users["bench_biller"], run=run)
-    calculated = time.perf_counter() - started
+    calculated, trial_cpu = time.perf_counter() - started, _cpu() - cpu
     items = run.items.count()
     print(
-        f"calculated {items:,} accounts in {calculated:.1f} s: {items / calculated:,.0f} accounts/s",
+        f"trial: {items:,} accounts calculated in {calculated:.1f} s ({items / calculated:,.0f} accounts/s; "
+        f"{trial_cpu:.1f} CPU s in this process and its workers; load {os.getloadavg()[0]:.1f})",
         flush=True,
     )
     services.bill_run_approve(actor=users["bench_lead"], run=run)
-    started = time.perf_counter()
+    before = {table: _max_id(connection, table) for table in TABLES}
+    started, cpu = time.perf_counter(), _cpu()
     run = services.bill_run_post(actor=users["bench_biller"], run=run)
-    posted = time.perf_counter() - started
+    posted, post_cpu = time.perf_counter() - started, _cpu() - cpu
     bills = Bill.objects.filter(run=run).count()
     rate = bills / posted
     target = TARGET[connection.vendor]
-    counts = {table: _count(connection, table) for table in TABLES}
-    print(f"posted {bills:,} bills in {posted:.1f} s ({', '.join(f'{t} {n:,}' for t, n in counts.items())})")
+    counts = {table: _count(connection, table, before[table]) for table in TABLES}
     print(
-        f"posting: {rate:,.0f} bills/s (target {target:,}) {'PASS' if rate >= target else 'MISS'}", flush=True
+        f"posting: {bills:,} bills in {posted:.1f} s ({', '.join(f'{t} {n:,}' for t, n in counts.items())})"
+    )
+    print(
+        f"posting: {rate:,.0f} bills/s (target {target:,}) {'PASS' if rate >= target else 'MISS'} "
+        f"({post_cpu:.1f} CPU s in this process; load {os.getloadavg()[0]:.1f})"
+    )
+    total = calculated + posted
+    print(
+        f"whole run (trial + posting): {total:.1f} s (target <= {RUN_TARGET_S} s) "
+        f"{'PASS' if total <= RUN_TARGET_S else 'MISS'}",
+        flush=True,
     )
     problems = breaches()
     print(f"verify_ledger: {'the books balance' if not problems else problems[:3]}")
     if connection.vendor == "postgresql":
-        copy = _raw_copy(connection)
+        copy = _raw_copy(connection, before)
         ratio = posted / copy
         print(
-            f"raw COPY of the same rows: {copy:.1f} s; posting takes {ratio:.1f}x (goal <= {COPY_RATIO:.0f}x) "
+            f"raw COPY of the same rows: {copy:.1f} s; posting takes {ratio:.1f}x (target <= {COPY_RATIO:.0f}x) "
             f"{'PASS' if ratio <= COPY_RATIO else 'MISS'}",
             flush=True,
         )
     return 0
 
 
-def _count(connection, table: str) -> int:
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that have ended (the trial's workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _max_id(connection, table: str) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {table}")
+        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")  # noqa: S608 (our own table names)
         return cursor.fetchone()[0]
 
 
-def _raw_copy(connection) -> float:
-    """COPY the posted rows out to memory, then time COPYing them into bare tables with the same indexes."""
+def _count(connection, table: str, after: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table} WHERE id > %s", [after])  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+def _raw_copy(connection, before: dict[str, int]) -> float:
+    """COPY the rows posting wrote (ids past `before`) out to memory, then time COPYing them into bare tables
+    with the same indexes (no foreign keys, no triggers) in one transaction."""
     data = {}
     with connection.cursor() as cursor:
         for table in TABLES:
             buffer = io.BytesIO()
-            with cursor.copy(f"COPY {table} TO STDOUT") as copy:
+            query = f"COPY (SELECT * FROM {table} WHERE id > {int(before[table])}) TO STDOUT"  # noqa: S608
+            with cursor.copy(query) as copy:
                 for chunk in copy:
                     buffer.write(chunk)
             data[table] = buffer.getvalue()
@@ -198,9 +303,17 @@ def main() -> int:
     parser.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="both")
     # 125,000 accounts seed about 101,000 active ones with a meter: a cycle of 100,000 accounts to bill.
     parser.add_argument("--accounts", type=int, default=125_000)
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--reuse", action="store_true",
+        help="measure again on the seeded district an earlier run kept (seeds when there is none)",
+    )  # fmt: skip
+    parser.add_argument("--child", choices=["seed", "measure"], help=argparse.SUPPRESS)
     args = parser.parse_args()
-    return child(args) if args.child else parent(args)
+    if args.child == "seed":
+        return seed(args)
+    if args.child == "measure":
+        return measure(args)
+    return parent(args)
 
 
 if __name__ == "__main__":

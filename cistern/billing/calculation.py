@@ -6,6 +6,7 @@ this one call; the checks are a list of functions returning problems, so a revie
 """
 
 import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -205,9 +206,10 @@ HOLDING = frozenset({"no_final_bill", "pending", "no_read", "no_rates"})
 
 
 def propose(
-    facts: AccountFacts, *, tariffs: TariffLookup, proration: engine.Proration, limits: Limits = Limits()
-) -> Proposal:
-    """The bill `facts` call for. An active account's rated meter spans are billed; a meter that cannot be
+    facts: AccountFacts, *, tariffs: TariffLookup, proration: engine.Proration, limits: Limits = Limits(),
+    rate: Callable[[MeterSpan], Sequence[engine.Line]] | None = None,
+) -> Proposal:  # fmt: skip
+    """The bill `facts` call for (`rate`: engine.rate of a span with `tariffs` and `proration`, remembered). An active account's rated meter spans are billed; a meter that cannot be
     rated is left out of the bill (its read stays unbilled for the next run) and named in an exception, so
     one unrated service point never hides the rest of the account. Without a rated span nothing is billed."""
     lines: list[ProposedLine] = []
@@ -215,9 +217,13 @@ def propose(
     spans: list[MeterSpan] = []
     for span in facts.spans if facts.service == Service.ACTIVE else ():
         try:
-            rated = engine.rate(
-                tariffs(span.rate_class, span.size), start=span.from_date, end=span.to_date, units=span.units,
-                size_label=span.size, proration=proration,
+            rated = (
+                rate(span)
+                if rate is not None
+                else engine.rate(
+                    tariffs(span.rate_class, span.size), start=span.from_date, end=span.to_date, units=span.units,
+                    size_label=span.size, proration=proration,
+                )
             )  # fmt: skip
         except engine.RatingError as error:
             problems.append(
@@ -237,6 +243,56 @@ def propose(
     else:
         disposition = Disposition.HELD
     return Proposal(facts.account_id, billable, tuple(spans), tuple(lines), tuple(problems), disposition)
+
+
+RATED_KEPT = 100_000  # ratings remembered at most (then forgotten at once)
+
+
+@dataclass(frozen=True)
+class Rating:
+    """What proposals are rated with over a period: the billed tariffs by (rate class, meter size), the
+    proration window, the high-bill limit, and a digest of all three (a changed setting recalculates every
+    trial item)."""
+
+    book: dict
+    proration: engine.Proration
+    limits: Limits
+    # engine.rate is pure: the same meter, dates and units rate to the same lines, which a cycle's accounts
+    # share by the thousand (one read day, a few meter sizes, a few dozen usages).
+    _rated: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def digest(self) -> str:
+        return f"{sorted(self.book.items())!r}|{self.proration!r}|{self.limits!r}"
+
+    def tariffs(self, rate_class: str, size: str):
+        found = self.book.get((rate_class, size))
+        if not found:
+            raise engine.RatingError(
+                f'The billed schedule has no {rate_class.replace("_", " ")} rates for a {size}" meter.'
+            )
+        return found
+
+    def rate(self, span: MeterSpan) -> tuple[engine.Line, ...]:
+        """engine.rate of the span with its tariffs, remembered (frozen lines, shared)."""
+        key = (span.rate_class, span.size, span.from_date, span.to_date, str(span.units))
+        found = self._rated.get(key)
+        if found is None:
+            found = tuple(
+                engine.rate(
+                    self.tariffs(span.rate_class, span.size), start=span.from_date, end=span.to_date,
+                    units=span.units, size_label=span.size, proration=self.proration,
+                )
+            )  # fmt: skip
+            if len(self._rated) >= RATED_KEPT:
+                self._rated.clear()
+            self._rated[key] = found
+        return found
+
+    def propose(self, facts: AccountFacts) -> Proposal:
+        return propose(
+            facts, tariffs=self.tariffs, proration=self.proration, limits=self.limits, rate=self.rate
+        )
 
 
 def holds(exceptions) -> list[tuple[str, str]]:
@@ -291,3 +347,33 @@ def revenue_by_gl(lines: Sequence[engine.Line]) -> list[tuple[str, Decimal]]:
     for line in lines:
         sums[line.gl_account] = sums.get(line.gl_account, ZERO) + line.amount
     return [(gl, amount) for gl, amount in sorted(sums.items()) if amount != 0]
+
+
+# --- a trial item as the database stores it ------------------------------------------------------------------
+
+# A trial item's values, in this order (what trial_item returns and the run writes as a row).
+ITEM_FIELDS = (
+    "account_id", "billable", "disposition", "period_start", "period_end", "total", "units", "proposal",
+    "exceptions", "has_exceptions", "fingerprint",
+)  # fmt: skip
+
+
+def trial_item(facts: AccountFacts, rating: Rating, digest: str, known: str | None = None) -> tuple | None:
+    """The trial item `facts` call for (ITEM_FIELDS; its proposal and exceptions as JSON text), or None when
+    `known`, the fingerprint of the stored item, says nothing changed."""
+    facts_print = fingerprint(facts, digest)
+    if known == facts_print:
+        return None
+    proposal = rating.propose(facts)
+    return (
+        facts.account_id, proposal.billable, proposal.disposition, proposal.period_start, proposal.period_end,
+        proposal.total, proposal.units, json.dumps(proposal_to_json(proposal)),
+        json.dumps([list(e) for e in proposal.exceptions]), bool(proposal.exceptions), facts_print,
+    )  # fmt: skip
+
+
+def trial_items(facts: Sequence[AccountFacts], rating: Rating, known: dict[int, str]) -> list[tuple]:
+    """trial_item for each of `facts` whose stored fingerprint (`known`, by account) differs."""
+    digest = rating.digest
+    found = (trial_item(f, rating, digest, known.get(f.account_id)) for f in facts)
+    return [item for item in found if item is not None]

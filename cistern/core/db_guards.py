@@ -21,9 +21,25 @@ APPEND_ONLY_TABLES = {
     ],
 }
 
-# PostgreSQL checks at commit that every journal entry written in the transaction sums to zero (SQLite has no
-# deferred triggers: there the ledger's service checks the sum before it writes).
+# PostgreSQL refuses a transaction that leaves a journal entry whose lines do not sum to zero. One check per
+# statement, over the rows it inserted (its transition table): an entry balanced by the statement's own lines is
+# done with (a bill run's COPY of a hundred thousand entries is one set-based sum). An entry the statement leaves
+# unbalanced (its lines written over several statements) is noted in ledger_journalcheck, whose deferred
+# constraint trigger sums all of its lines at commit, so lines added later in the same transaction may still
+# balance it. An entry that does not balance in the end was unbalanced by at least one statement that wrote its
+# lines, so it is always checked. Lines are append-only: nothing else changes a sum. (SQLite has neither
+# statement nor deferred triggers: there the ledger's service checks the sum before it writes, and
+# verify_ledger finds any entry written around it.)
 PG_LEDGER_BALANCES = [
+    "CREATE TABLE IF NOT EXISTS ledger_journalcheck (entry_id bigint NOT NULL)",
+    """
+CREATE OR REPLACE FUNCTION cistern_journal_lines_sum() RETURNS trigger AS $$
+BEGIN
+    INSERT INTO ledger_journalcheck (entry_id)
+        SELECT entry_id FROM cistern_new_lines GROUP BY entry_id HAVING sum(amount) <> 0;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+""",
     """
 CREATE OR REPLACE FUNCTION cistern_journal_entry_balances() RETURNS trigger AS $$
 DECLARE total numeric;
@@ -33,11 +49,18 @@ BEGIN
         RAISE EXCEPTION 'journal entry % does not balance: its lines sum to %', NEW.entry_id, total
             USING ERRCODE = 'integrity_constraint_violation';
     END IF;
+    DELETE FROM ledger_journalcheck WHERE entry_id = NEW.entry_id;
     RETURN NULL;
 END $$ LANGUAGE plpgsql;
 """,
+    # The trigger this replaces: deferred, for each line, summing the whole entry once per line at commit.
     "DROP TRIGGER IF EXISTS ledger_journalline_balances ON ledger_journalline",
-    "CREATE CONSTRAINT TRIGGER ledger_journalline_balances AFTER INSERT ON ledger_journalline "
+    "DROP TRIGGER IF EXISTS ledger_journalline_sums ON ledger_journalline",
+    "CREATE TRIGGER ledger_journalline_sums AFTER INSERT ON ledger_journalline "
+    "REFERENCING NEW TABLE AS cistern_new_lines FOR EACH STATEMENT EXECUTE FUNCTION cistern_journal_lines_sum()",
+    # Named as the trigger it replaces: SET CONSTRAINTS ledger_journalline_balances IMMEDIATE still checks now.
+    "DROP TRIGGER IF EXISTS ledger_journalline_balances ON ledger_journalcheck",
+    "CREATE CONSTRAINT TRIGGER ledger_journalline_balances AFTER INSERT ON ledger_journalcheck "
     "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION cistern_journal_entry_balances()",
 ]
 EXTRA_GUARDS = {("ledger", "postgresql"): PG_LEDGER_BALANCES}

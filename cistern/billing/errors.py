@@ -1,0 +1,5 @@
+"""Billing's error: a message a clerk can act on."""
+
+
+class BillingError(ValueError):
+    pass

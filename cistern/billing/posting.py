@@ -1,0 +1,222 @@
+"""A bill run's posting pipeline, and the bill rows every bill is written from.
+
+Posting is done in batches, each its own transaction: a batch writes its bills, their meter spans and lines,
+and their journal entries (COPY on PostgreSQL, executemany on SQLite: core.bulk), or nothing. A run killed
+anywhere and started again picks up the items that have no bill yet, so it ends with exactly the bills and
+ledger an uninterrupted run makes. The journal's balance rule is the database's (core.db_guards: one check per
+statement on PostgreSQL) as well as the ledger service's.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.db import IntegrityError, connections, transaction
+from django.utils import timezone
+
+from cistern.core.audit import audit_record
+from cistern.core.bulk import insert_rows, reserve_ids
+from cistern.ledger.services import EntryDraft, JournalRows, Posting, journal_insert, journal_rows
+
+from . import calculation, selectors
+from .models import Bill, BillKind, BillLine, BillMeter, BillRun, BillRunItem
+
+POST_BATCH = 5000
+BILL_SOURCE = "bill"  # the journal entry of a bill's charges
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A posting batch made ready: its bills, spans and lines and its journal entries as rows."""
+
+    last_item: int
+    bills: list
+    rows: "BillRows"
+    journal: JournalRows
+
+
+def prepare_batch(actor, run: BillRun, batch_size: int, receivable: str, after: int) -> Batch | None:
+    """The next `batch_size` items with no bill yet (after item `after`) as rows; None when none is left.
+    Only reads (and takes ids from the sequences): nothing is written until write_batch."""
+    items = list(
+        BillRunItem.objects.filter(run_id=run.pk, billable=True, id__gt=after, bill__isnull=True)
+        .order_by("id")
+        .values("id", "account_id", "period_start", "period_end", "total", "units", "proposal")[:batch_size]
+    )
+    if not items:
+        return None
+    accounts = selectors.batch_accounts(run.pk, items[0]["id"], items[-1]["id"], bill_date=run.bill_date)
+    bills, rows = bill_rows(
+        actor, items=items, accounts=accounts, bill_date=run.bill_date, due_date=run.due_date, run=run
+    )
+    drafts = [
+        charges_draft(bill, item, receivable) for bill, item in zip(bills, items, strict=True) if bill.current_charges
+    ]  # fmt: skip
+    return Batch(items[-1]["id"], bills, rows, journal_rows(actor=actor, drafts=drafts))
+
+
+def write_batch(actor, run: BillRun, batch: Batch) -> None:
+    """One batch, whole or not at all: its bills, spans, lines and journal entries, the run's progress."""
+    with transaction.atomic():
+        locked = BillRun.objects.select_for_update().get(pk=run.pk)  # one poster at a time
+        _insertbill_rows(batch.rows)
+        journal_insert(batch.journal)
+        BillRun.objects.filter(pk=run.pk).update(progress_done=locked.progress_done + len(batch.bills))
+        audit_record(
+            actor=actor, action="billrun.post_batch", obj=locked,
+            after={"bills": len(batch.bills), "first_bill": batch.bills[0].pk, "last_bill": batch.bills[-1].pk,
+                   "charges": str(sum((b.current_charges for b in batch.bills), Decimal("0.00")))},
+        )  # fmt: skip
+
+
+def post_pipelined(actor, run: BillRun, batch_size: int, receivable: str, report) -> None:
+    """Batch after batch, the next one made ready on a second connection while this one is written and
+    committed (the database's work and ours overlap). A batch is written only if none of its items got a bill
+    meanwhile (another poster): then its unique constraint refuses it, and it is made ready again."""
+
+    def prepare(after):
+        return prepare_batch(actor, run, batch_size, receivable, after)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bill-run") as pool:
+        try:
+            after, refused = 0, None
+            upcoming = pool.submit(prepare, after)
+            while batch := upcoming.result():
+                upcoming = pool.submit(prepare, batch.last_item)
+                try:
+                    write_batch(actor, run, batch)
+                except IntegrityError:
+                    if refused == after:  # refused twice from the same place: not a race, a real conflict
+                        raise
+                    refused = after
+                    upcoming.result()  # made from the same stale state: both are made again
+                    upcoming = pool.submit(prepare, after)
+                    continue
+                after = batch.last_item
+                report()
+        finally:
+            pool.submit(connections.close_all).result()  # the helper thread's connection
+
+
+class Written(NamedTuple):
+    """A bill as posting just wrote it (no model instance: a batch writes thousands)."""
+
+    pk: int
+    account_id: int
+    period_start: date
+    period_end: date
+    bill_date: date
+    due_date: date
+    current_charges: Decimal
+
+
+BILL_COLUMNS = [
+    "id", "account_id", "kind", "run_id", "run_item_id", "replaces_id", "period_start", "period_end", "bill_date",
+    "due_date", "units", "current_charges", "previous_amount_due", "payments_and_adjustments", "deposit_applied",
+    "refund", "amount_due", "language", "created_by_id", "created_at",
+]  # fmt: skip
+METER_COLUMNS = [  # ids from the table's own sequence: nothing refers to these rows in the same batch
+    "bill_id", "installation_id", "serial", "size", "rate_class", "from_read_id", "to_read_id", "from_date",
+    "to_date", "from_value", "to_value", "units", "estimated", "start_estimated", "rebill",
+]  # fmt: skip
+LINE_COLUMNS = [
+    "bill_id", "installation_id", "sequence", "description", "quantity", "unit_price", "amount", "gl_account",
+    "tier", "explanation",
+]  # fmt: skip
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class BillRows:
+    bills: list[tuple]
+    meters: list[tuple]
+    lines: list[tuple]
+
+
+def bill_rows(actor, *, items, accounts, bill_date, due_date, run=None, kind=BillKind.REGULAR, replaces=None,
+               settled: dict | None = None) -> tuple[list[Written], BillRows]:  # fmt: skip
+    """Bills (with spans and lines) for trial items (`id`, `account_id`, `period_start`, `period_end`, `units`,
+    `total` and the stored `proposal`); each bill's balance is what the books say now (`accounts`:
+    selectors.batch_accounts, or one account's for a final bill or a rebill). Values go to the database as
+    stored: no arithmetic here."""
+    settled = settled or {}
+    now = timezone.now()
+    bill_ids = reserve_ids(Bill, len(items))
+    rows, written = [], []
+    for bill_id, item in zip(bill_ids, items, strict=True):
+        account = accounts[item["account_id"]]
+        before, previous, total = account.owed, account.previous_due, item["total"]
+        rows.append((
+            bill_id, item["account_id"], kind, run.pk if run else None, item.get("id"),
+            replaces.pk if replaces else None, item["period_start"], item["period_end"], bill_date, due_date,
+            item["units"], total, previous, before - previous, settled.get("deposit_applied", ZERO),
+            settled.get("refund", ZERO), settled.get("amount_due", before + total), account.language, actor.pk, now,
+        ))  # fmt: skip
+        written.append(
+            Written(
+                bill_id,
+                item["account_id"],
+                item["period_start"],
+                item["period_end"],
+                bill_date,
+                due_date,
+                total,
+            )
+        )
+    rebill = kind == BillKind.REBILL
+    meter_rows = [
+        (bill_id, s["installation_id"], s["serial"], s["size"], s["rate_class"], s["from_read_id"], s["to_read_id"],
+         s["from_date"], s["to_date"], s["from_value"], s["to_value"], s["units"], s["estimated"],
+         s.get("start_estimated", False), rebill)
+        for bill_id, item in zip(bill_ids, items, strict=True)
+        for s in item["proposal"]["spans"]
+    ]  # fmt: skip
+    line_rows = [
+        (bill_id, _line_installation(item["proposal"], line), sequence, line["description"][:200],
+         line["quantity"], line["unit_price"], line["amount"], line["gl_account"], line["tier"],
+         line["explanation"][:200])
+        for bill_id, item in zip(bill_ids, items, strict=True)
+        for sequence, line in enumerate(item["proposal"]["lines"], start=1)
+    ]  # fmt: skip
+    return written, BillRows(rows, meter_rows, line_rows)
+
+
+def _line_installation(proposal: dict, line: dict) -> int | None:
+    """The meter (installation) a stored proposal's line bills: its span's, or none for a line of no meter."""
+    span = line.get("span")
+    return None if span is None else proposal["spans"][span]["installation_id"]
+
+
+def _insertbill_rows(rows: BillRows) -> None:
+    insert_rows(Bill, BILL_COLUMNS, rows.bills)
+    insert_rows(BillMeter, METER_COLUMNS, rows.meters)
+    insert_rows(BillLine, LINE_COLUMNS, rows.lines)
+
+
+def write_bills(actor, **fields) -> list[Written]:
+    """One account's bill (a final bill, a rebill) written at once, inside the caller's transaction."""
+    written, rows = bill_rows(actor, **fields)
+    _insertbill_rows(rows)
+    return written
+
+
+def item_of(proposal: calculation.Proposal) -> dict:
+    """A proposal made outside a run (a final bill, a rebill) in the form of a trial item."""
+    return {
+        "account_id": proposal.account_id, "period_start": proposal.period_start,
+        "period_end": proposal.period_end, "units": proposal.units, "total": proposal.total,
+        "proposal": calculation.proposal_to_json(proposal),
+    }  # fmt: skip
+
+
+def charges_draft(bill: Written, item: dict, receivable: str) -> EntryDraft:
+    postings = [
+        Posting(receivable, bill.current_charges, bill.account_id, f"Bill {bill.pk}", bill.due_date),
+        *(Posting(gl, -Decimal(amount)) for gl, amount in item["proposal"]["gl"]),
+    ]
+    period = f"{bill.period_start:%m/%d/%Y}-{bill.period_end:%m/%d/%Y}"
+    return EntryDraft(
+        bill.bill_date, f"Bill {bill.pk}, service {period}", BILL_SOURCE, bill.pk, tuple(postings)
+    )
