@@ -61,7 +61,7 @@ def write_batch(actor, run: BillRun, batch: Batch) -> None:
     """One batch, whole or not at all: its bills, spans, lines and journal entries, the run's progress."""
     with transaction.atomic():
         locked = BillRun.objects.select_for_update().get(pk=run.pk)  # one poster at a time
-        _insertbill_rows(batch.rows)
+        insert_bill_rows(batch.rows)
         journal_insert(batch.journal)
         BillRun.objects.filter(pk=run.pk).update(progress_done=locked.progress_done + len(batch.bills))
         audit_record(
@@ -189,7 +189,7 @@ def _line_installation(proposal: dict, line: dict) -> int | None:
     return None if span is None else proposal["spans"][span]["installation_id"]
 
 
-def _insertbill_rows(rows: BillRows) -> None:
+def insert_bill_rows(rows: BillRows) -> None:
     insert_rows(Bill, BILL_COLUMNS, rows.bills)
     insert_rows(BillMeter, METER_COLUMNS, rows.meters)
     insert_rows(BillLine, LINE_COLUMNS, rows.lines)
@@ -198,7 +198,7 @@ def _insertbill_rows(rows: BillRows) -> None:
 def write_bills(actor, **fields) -> list[Written]:
     """One account's bill (a final bill, a rebill) written at once, inside the caller's transaction."""
     written, rows = bill_rows(actor, **fields)
-    _insertbill_rows(rows)
+    insert_bill_rows(rows)
     return written
 
 
