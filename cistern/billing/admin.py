@@ -25,11 +25,7 @@ class BillCycleAdmin(AuditedAdmin):
         """Saved with its routes in save_related, in one service call."""
 
     def save_related(self, request, form, formsets, change):
-        routes, removed = [], []
-        for formset in formsets:
-            formset.save(commit=False)
-            routes += [*formset.new_objects, *(obj for obj, _ in formset.changed_objects)]
-            removed += formset.deleted_objects
+        routes, removed = self.inline_changes(formsets)
         cycles.cycle_save(
             actor=request.user, cycle=form.instance, routes=routes, removed_routes=removed,
             reason=self.reason_of(form, self.list_reason),

@@ -50,6 +50,16 @@ class AuditedAdmin(admin.ModelAdmin):
         data = getattr(form, "cleaned_data", None) or {}
         return (data.get("reason") or "").strip() or default
 
+    @staticmethod
+    def inline_changes(formsets) -> tuple[list, list]:
+        """The inlines' rows to save (new and changed, unsaved) and to delete: handed to one service call."""
+        saved, deleted = [], []
+        for formset in formsets:
+            formset.save(commit=False)
+            saved += [*formset.new_objects, *(obj for obj, _ in formset.changed_objects)]
+            deleted += formset.deleted_objects
+        return saved, deleted
+
     def save_model(self, request, obj, form, change):
         self.service_save(request, obj, form, change, self.reason_of(form, self.list_reason))
 

@@ -84,11 +84,7 @@ class RateScheduleVersionAdmin(AuditedAdmin):
         """Saved with its tables in save_related, in one service call."""
 
     def save_related(self, request, form, formsets, change):
-        rows, deleted = [], []
-        for formset in formsets:
-            formset.save(commit=False)
-            rows += [*formset.new_objects, *(obj for obj, _ in formset.changed_objects)]
-            deleted += formset.deleted_objects
+        rows, deleted = self.inline_changes(formsets)
         services.version_save(
             actor=request.user, version=form.instance, rows=rows, deleted_rows=deleted,
             reason=self.reason_of(form, self.list_reason),
