@@ -19,7 +19,7 @@ def _items(run) -> dict:
     return {row["account_id"]: row for row in BillRunItem.objects.filter(run=run).values(*FIELDS)}
 
 
-@pytest.mark.skipif(
+@pytest.mark.skipif(  # fork only: issue 10
     "fork" not in trial.multiprocessing.get_all_start_methods(), reason="no fork here; issue 10"
 )
 def test_the_trial_computed_by_worker_processes_equals_the_one_computed_here(

@@ -66,7 +66,7 @@ def test_one_open_account_per_premise(start_account):
 
 # --- the journal's balance: one check per statement on PostgreSQL (issue 10) -------------------------------
 
-needs_postgresql = pytest.mark.skipif(
+needs_postgresql = pytest.mark.skipif(  # PostgreSQL only: issue 10
     connection.vendor != "postgresql",
     reason="SQLite has no statement or deferred triggers: its ledger service refuses an unbalanced entry and "
     "verify_ledger finds one written around it (tests/ledger/test_ledger.py); see issue 10",
