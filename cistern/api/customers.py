@@ -7,7 +7,6 @@ from cistern.billing import selectors as billing_selectors
 from cistern.billing import unbilled
 from cistern.core import clock, search
 from cistern.customers import selectors
-from cistern.customers import status as account_status
 from cistern.customers.account_number import InvalidAccountNumber
 from cistern.customers.models import Account
 from cistern.ledger import aging
@@ -144,7 +143,7 @@ def account_list(
             number=a.number,
             name=a.customer.name,
             service_address=a.premise.service_address,
-            status=account_status.status_on(a.status, a.end_date, today),
+            status=a.status_on(today),
         )  # fmt: skip
         for _, a in found
     ]
@@ -166,7 +165,7 @@ def account_detail(request, number: str):
         deposit_held=money(ledger_selectors.deposits_held([account.pk]).get(account.pk, aging.ZERO)),
         held_from_billing=HeldOut(since=held.since, reason=held.reason) if held else None,
         number=account.number,
-        status=account_status.status_on(account.status, account.end_date, today),
+        status=account.status_on(today),
         relationship=account.relationship,
         occupancy_type=account.occupancy_type,
         start_date=account.start_date,

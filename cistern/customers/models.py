@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from . import status as account_status
+
 
 class Language(models.TextChoices):
     ENGLISH = "en", "English"
@@ -189,6 +191,13 @@ class Account(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def status_on(self, day) -> str:
+        """The status on `day`: final on its stop date, not before (status.py)."""
+        return account_status.status_on(self.status, self.end_date, day)
+
+    def status_label_on(self, day) -> str:
+        return AccountStatus(self.status_on(day)).label
 
     def in_service_on(self, day) -> bool:
         """Open, or stopped on or after `day`: water used that day (a final read on the stop date) was used

@@ -11,7 +11,6 @@ from cistern.core import clock
 from cistern.core.search import SearchHit
 
 from . import fuzzy, search_index
-from . import status as account_status
 from .account_number import (
     InvalidAccountNumber,
     check_digit_fails,
@@ -250,7 +249,7 @@ def account_search_hits(query: str, limit: int) -> list[SearchHit]:
             subtitle=account.premise.service_address,
             url=reverse("customers:account", args=[account.number]),
             key=account.number,
-            status=account_status.label(account_status.status_on(account.status, account.end_date, today)),
+            status=account.status_label_on(today),
         )
         for rank, account in account_search(query, limit)
     ]

@@ -9,15 +9,14 @@ page asks this module rather than showing the stored status.
 
 from datetime import date
 
-from .models import AccountStatus
-
-STOPPED = (AccountStatus.FINAL, AccountStatus.CLOSED)
+STOPPED = ("final", "closed")  # AccountStatus.FINAL and CLOSED, as stored
+ACTIVE = "active"
 
 
 def status_on(status: str, end_date: date | None, day: date) -> str:
     """The account's status on `day`: active until its stop date when the stop is recorded ahead of it."""
     if status in STOPPED and end_date is not None and day < end_date:
-        return AccountStatus.ACTIVE
+        return ACTIVE
     return status
 
 
@@ -26,7 +25,3 @@ def stop_scheduled(status: str, end_date: date | None, day: date) -> date | None
     if status in STOPPED and end_date is not None and day < end_date:
         return end_date
     return None
-
-
-def label(status: str) -> str:
-    return AccountStatus(status).label

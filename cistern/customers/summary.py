@@ -73,11 +73,11 @@ class AccountSummary:
 
 def account_summary(account: Account, user, on: date) -> AccountSummary:
     """The summary of `account` on `on`, with the figures `user` may see."""
-    current = account_status.status_on(account.status, account.end_date, on)
+    current = account.status_on(on)
     summary = AccountSummary(
         on=on,
         status=current,
-        status_label=account_status.label(current),
+        status_label=account.status_label_on(on),
         stop_scheduled=account_status.stop_scheduled(account.status, account.end_date, on),
         flags=[f for f in account.flags.all() if f.is_in_force(on)],
     )
