@@ -3,7 +3,9 @@
 Posting is done in batches, each its own transaction: a batch writes its bills, their meter spans and lines,
 and their journal entries (COPY on PostgreSQL, executemany on SQLite: core.bulk), or nothing. A run killed
 anywhere and started again picks up the items that have no bill yet, so it ends with exactly the bills and
-ledger an uninterrupted run makes. The journal's balance rule is the database's (core.db_guards: one check per
+ledger an uninterrupted run makes. Which items those are is read once (pending_items), and each batch is
+a slice of that list, fetched by id (not by asking again for the next items with no bill, which scans what is
+left of the run every batch). The journal's balance rule is the database's (core.db_guards: one check per
 statement on PostgreSQL) as well as the ledger service's.
 """
 
@@ -17,7 +19,7 @@ from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
 from cistern.core.audit import audit_record
-from cistern.core.bulk import insert_rows, reserve_ids
+from cistern.core.bulk import among, insert_rows, reserve_ids
 from cistern.ledger.services import EntryDraft, JournalRows, Posting, journal_insert, journal_rows
 
 from . import calculation, selectors
@@ -37,13 +39,26 @@ class Batch:
     journal: JournalRows
 
 
-def prepare_batch(actor, run: BillRun, batch_size: int, receivable: str, after: int) -> Batch | None:
-    """The next `batch_size` items with no bill yet (after item `after`) as rows; None when none is left.
-    Only reads (and takes ids from the sequences): nothing is written until write_batch."""
-    items = list(
-        BillRunItem.objects.filter(run_id=run.pk, billable=True, id__gt=after, bill__isnull=True)
+def pending_items(run: BillRun) -> list[int]:
+    """The run's billable items with no bill yet, in id order: what posting has left to do."""
+    return list(
+        BillRunItem.objects.filter(run_id=run.pk, billable=True, bill__isnull=True)
         .order_by("id")
-        .values("id", "account_id", "period_start", "period_end", "total", "units", "proposal")[:batch_size]
+        .values_list("id", flat=True)
+    )
+
+
+def batches(item_ids: list[int], batch_size: int) -> list[list[int]]:
+    return [item_ids[i : i + batch_size] for i in range(0, len(item_ids), batch_size)]
+
+
+def prepare_batch(actor, run: BillRun, item_ids: list[int], receivable: str) -> Batch | None:
+    """The items `item_ids` (consecutive in pending_items) that still have no bill, as rows; None when none
+    has. Only reads (and takes ids from the sequences): nothing is written until write_batch."""
+    items = list(
+        among(BillRunItem.objects.filter(run_id=run.pk, billable=True, bill__isnull=True), "id", item_ids)
+        .order_by("id")
+        .values("id", "account_id", "period_start", "period_end", "total", "units", "proposal")
     )
     if not items:
         return None
@@ -71,31 +86,48 @@ def write_batch(actor, run: BillRun, batch: Batch) -> None:
         )  # fmt: skip
 
 
+def post_serially(actor, run: BillRun, batch_size: int, receivable: str, report) -> None:
+    """Batch after batch on this connection, each made ready and written in one transaction (inside the
+    caller's transaction, or on SQLite, whose ids are handed out under the write lock they are written in)."""
+    for item_ids in batches(pending_items(run), batch_size):
+        with transaction.atomic():
+            batch = prepare_batch(actor, run, item_ids, receivable)
+            if batch is None:
+                continue
+            write_batch(actor, run, batch)
+        report()
+
+
 def post_pipelined(actor, run: BillRun, batch_size: int, receivable: str, report) -> None:
     """Batch after batch, the next one made ready on a second connection while this one is written and
     committed (the database's work and ours overlap). A batch is written only if none of its items got a bill
-    meanwhile (another poster): then its unique constraint refuses it, and it is made ready again."""
+    meanwhile (another poster): then its unique constraint refuses it, and what is left is read again."""
 
-    def prepare(after):
-        return prepare_batch(actor, run, batch_size, receivable, after)
+    def prepare(item_ids):
+        return prepare_batch(actor, run, item_ids, receivable)
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bill-run") as pool:
         try:
-            after, refused = 0, None
-            upcoming = pool.submit(prepare, after)
-            while batch := upcoming.result():
-                upcoming = pool.submit(prepare, batch.last_item)
-                try:
-                    write_batch(actor, run, batch)
-                except IntegrityError:
-                    if refused == after:  # refused twice from the same place: not a race, a real conflict
-                        raise
-                    refused = after
-                    upcoming.result()  # made from the same stale state: both are made again
-                    upcoming = pool.submit(prepare, after)
-                    continue
-                after = batch.last_item
-                report()
+            todo, refused = batches(pending_items(run), batch_size), None
+            while todo:
+                upcoming = pool.submit(prepare, todo[0])
+                while todo:
+                    batch = upcoming.result()
+                    if len(todo) > 1:
+                        upcoming = pool.submit(prepare, todo[1])
+                    if batch is not None:
+                        try:
+                            write_batch(actor, run, batch)
+                        except IntegrityError:
+                            if refused == todo[0][0]:  # refused twice at the same item: a real conflict
+                                raise
+                            refused = todo[0][0]
+                            if len(todo) > 1:
+                                upcoming.result()  # made from the same stale state: made again
+                            todo = batches(pending_items(run), batch_size)
+                            break
+                        report()
+                    todo = todo[1:]
         finally:
             pool.submit(connections.close_all).result()  # the helper thread's connection
 

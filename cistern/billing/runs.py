@@ -204,16 +204,7 @@ def bill_run_post(
     # Inside the caller's transaction, or on SQLite (one writer; ids are handed out under its lock): one
     # connection, batch after batch.
     if connection.in_atomic_block or connection.vendor != "postgresql":
-        after = 0
-        while True:
-            # SQLite: the batch's ids are handed out under the write lock it is written in.
-            with transaction.atomic():
-                batch = posting.prepare_batch(actor, run, batch_size, receivable, after)
-                if batch is None:
-                    break
-                posting.write_batch(actor, run, batch)
-            after = batch.last_item
-            report()
+        posting.post_serially(actor, run, batch_size, receivable, report)
     else:
         posting.post_pipelined(actor, run, batch_size, receivable, report)
     with transaction.atomic():

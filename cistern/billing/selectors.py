@@ -9,6 +9,7 @@ from typing import NamedTuple
 from django.db import connection
 from django.db.models import Count, Max, Q, Sum
 
+from cistern.core.bulk import among
 from cistern.core.money import money
 from cistern.customers.models import Account, AccountStatus
 from cistern.ledger import selectors as ledger_selectors
@@ -36,11 +37,17 @@ READ_WINDOW_DAYS = 20
 RECENT_DAYS = 100
 
 
+def _in_service(where: Q, period_end: date):
+    """Installations (matching `where`) in service during the period's read window."""
+    return MeterInstallation.objects.filter(where, installed_on__lte=period_end).filter(
+        Q(removed_on__isnull=True) | Q(removed_on__gt=period_end - timedelta(days=READ_WINDOW_DAYS))
+    )
+
+
 def _installations(where: Q, period_end: date) -> list[dict]:
     """Installations (matching `where`) in service during the period's read window, as facts need them."""
     return list(
-        MeterInstallation.objects.filter(where, installed_on__lte=period_end)
-        .filter(Q(removed_on__isnull=True) | Q(removed_on__gt=period_end - timedelta(days=READ_WINDOW_DAYS)))
+        _in_service(where, period_end)
         .values(
             "id", "removed_on", "meter__serial", "meter__size", "service_point__kind", "service_point__premise_id",
             "installed_on", "initial_value",
@@ -51,7 +58,11 @@ def _installations(where: Q, period_end: date) -> list[dict]:
 
 def cycle_installations(cycle: BillCycle, *, period_end: date) -> list[dict]:
     """Installations at the cycle's service points in service during the read window."""
-    return _installations(Q(service_point__route__cycle_route__cycle=cycle), period_end)
+    return _installations(_of_cycle(cycle), period_end)
+
+
+def _of_cycle(cycle: BillCycle) -> Q:
+    return Q(service_point__route__cycle_route__cycle=cycle)
 
 
 def period_start_for(period_end: date) -> date:
@@ -69,16 +80,20 @@ _ACCOUNT_FIELDS = ("id", "premise_id", "occupancy_type", "start_date", "end_date
 def cycle_facts(cycle: BillCycle, *, period_end: date) -> list[calculation.AccountFacts]:
     """Every account in service at the cycle's premises during the period ending `period_end`, whatever its
     status now: active ones with their meter spans, stopped ones (final-billed outside the run, or held until
-    they are) and pending ones (held until the turn-on), so a run accounts for each of them."""
+    they are) and pending ones (held until the turn-on), so a run accounts for each of them.
+
+    The cycle's installations and accounts are named to the database as subqueries on the cycle's routes
+    (not as lists of a hundred thousand ids), so each fetch is one join."""
+    in_service = _in_service(_of_cycle(cycle), period_end)
     installations = cycle_installations(cycle, period_end=period_end)
-    premises = list({inst["service_point__premise_id"] for inst in installations})
-    accounts = list(
-        Account.objects.filter(premise_id__in=premises, start_date__lt=period_end)
+    accounts = (
+        Account.objects.filter(premise_id__in=in_service.values("service_point__premise_id"), start_date__lt=period_end)
         .filter(Q(end_date__isnull=True) | Q(end_date__gt=period_start_for(period_end)))
-        .values(*_ACCOUNT_FIELDS)
-        .order_by("id")
     )  # fmt: skip
-    return _facts(installations, accounts, period_end)
+    rows = list(accounts.values(*_ACCOUNT_FIELDS).order_by("id"))
+    return _facts(
+        installations, rows, period_end, installation_scope=in_service.values("id"), account_scope=accounts.values("id")
+    )  # fmt: skip
 
 
 def final_read_date(account: Account) -> date | None:
@@ -96,7 +111,8 @@ def account_facts(account: Account, *, period_end: date) -> calculation.AccountF
     installations = _installations(Q(service_point__premise_id=account.premise_id), period_end)
     row = {field: getattr(account, field) for field in _ACCOUNT_FIELDS}
     row.update(status=AccountStatus.ACTIVE, end_date=None)
-    return _facts(installations, [row], period_end)[0]
+    ids = [inst["id"] for inst in installations]
+    return _facts(installations, [row], period_end, installation_scope=ids, account_scope=[account.pk])[0]
 
 
 def _service(account: dict, period_end: date) -> tuple[str, date | None]:
@@ -108,13 +124,14 @@ def _service(account: dict, period_end: date) -> tuple[str, date | None]:
 
 
 def _facts(
-    installations: list[dict], accounts: list[dict], period_end: date
+    installations: list[dict], accounts: list[dict], period_end: date, *, installation_scope, account_scope
 ) -> list[calculation.AccountFacts]:
+    """The facts of `accounts` from their premises' `installations`. `installation_scope` and `account_scope`
+    name the same installations and accounts to the database: a list of ids, or a subquery of them."""
     by_premise: dict[int, list[dict]] = defaultdict(list)
     for inst in installations:
         by_premise[inst["service_point__premise_id"]].append(inst)
-    ids = [inst["id"] for inst in installations]
-    billed = _billed_through(ids)
+    billed = _billed_through(installation_scope)
     recent_since = period_end - timedelta(days=RECENT_DAYS)
     window_start = period_end - timedelta(days=READ_WINDOW_DAYS)
     service = {a["id"]: _service(a, period_end) for a in accounts}
@@ -127,15 +144,22 @@ def _facts(
         for inst in by_premise[a["premise_id"]]
         if (b := billed.get(inst["id"])) is None or b.read_on < a["start_date"] or b.read_on <= recent_since
     }
-    reads = _reads([i for i in ids if i not in whole], recent_since, period_end)
-    reads.update(_reads(sorted(whole), None, period_end))
-    last_year = last_year_charges([a["id"] for a in active], period_end)
-    stopped = [a["id"] for a in accounts if service[a["id"]][0] == calculation.Service.STOPPED]
-    final_billed = set(
-        Bill.objects.filter(
-            account_id__in=stopped, kind=BillKind.FINAL, cancellation__isnull=True
-        ).values_list("account_id", flat=True)
-    )
+    reads = _reads(installation_scope, recent_since, period_end)  # every installation's recent reads
+    for installation_id, older in _reads(sorted(whole), None, recent_since).items():
+        reads[installation_id] = older + reads.get(installation_id, [])  # and the whole history of these
+    last_year = last_year_charges(account_scope, period_end)
+    stopped = {a["id"] for a in accounts if service[a["id"]][0] == calculation.Service.STOPPED}
+    final_billed = set()
+    if stopped:
+        final_billed = {
+            account_id
+            for account_id in Bill.objects.filter(
+                account_id__in=account_scope, kind=BillKind.FINAL, cancellation__isnull=True
+            )
+            .order_by()
+            .values_list("account_id", flat=True)
+            if account_id in stopped
+        }
     facts = []
     for account in accounts:
         kind, on = service[account["id"]]
@@ -185,31 +209,31 @@ def _facts(
     return facts
 
 
-def _billed_through(installation_ids: list[int]) -> dict[int, spans_module.Billed]:
-    """Each installation's last billed span end: its closing read."""
+def _billed_through(installation_scope) -> dict[int, spans_module.Billed]:
+    """Each installation's last billed span end: its closing read (`installation_scope`: ids or a subquery)."""
     last = (
-        BillMeter.objects.filter(installation_id__in=installation_ids)
+        BillMeter.objects.filter(installation_id__in=installation_scope)
         .values("installation_id")
         .annotate(last=Max("id"))
+        .values("last")
         .order_by()
-    )
-    ids = [row["last"] for row in last]
+    )  # (no ordering: the model's would join the bills)
     return {
-        row["installation_id"]: spans_module.Billed(row["to_read_id"], row["to_date"], row["to_value"])
-        for row in BillMeter.objects.filter(id__in=ids).values("installation_id", "to_read_id", "to_date", "to_value")
+        installation_id: spans_module.Billed(to_read_id, to_date, to_value)
+        for installation_id, to_read_id, to_date, to_value in BillMeter.objects.filter(id__in=last)
+        .order_by()
+        .values_list("installation_id", "to_read_id", "to_date", "to_value")
     }  # fmt: skip
 
 
-def _reads(
-    installation_ids: list[int], since: date | None, until: date
-) -> dict[int, list[spans_module.ReadRow]]:
-    """Accepted reads of the installations in (since, until] (all of them to `until` when `since` is None),
-    every account's, by installation in date order."""
+def _reads(installations, since: date | None, until: date) -> dict[int, list[spans_module.ReadRow]]:
+    """Accepted reads of the installations (ids, or a subquery of them) in (since, until] (all of them to
+    `until` when `since` is None), every account's, by installation in date order."""
     found: dict[int, list[spans_module.ReadRow]] = defaultdict(list)
-    if not installation_ids:
+    if isinstance(installations, list) and not installations:
         return found
-    rows = Read.objects.filter(
-        installation_id__in=installation_ids, status=ReadStatus.ACCEPTED, read_on__lte=until
+    rows = among(
+        Read.objects.filter(status=ReadStatus.ACCEPTED, read_on__lte=until), "installation_id", installations
     )
     if since is not None:
         rows = rows.filter(read_on__gt=since)
@@ -240,13 +264,14 @@ def rebill_span(meter: BillMeter, account_id: int) -> spans_module.SpanFound | N
     )  # fmt: skip
 
 
-def last_year_charges(account_ids: list[int], period_end: date) -> dict[int, Decimal]:
-    """Each account's current charges on its bill for the same period a year earlier (not cancelled)."""
+def last_year_charges(accounts, period_end: date) -> dict[int, Decimal]:
+    """Each account's current charges on its bill for the same period a year earlier (not cancelled);
+    `accounts`: ids or a subquery of them."""
     year_ago = period_end - timedelta(days=365)
     rows = Bill.objects.filter(
-        account_id__in=account_ids, period_end__gte=year_ago - timedelta(days=15),
+        account_id__in=accounts, period_end__gte=year_ago - timedelta(days=15),
         period_end__lte=year_ago + timedelta(days=15), cancellation__isnull=True,
-    ).values_list("account_id", "current_charges")  # fmt: skip
+    ).order_by().values_list("account_id", "current_charges")  # fmt: skip
     return dict(rows)
 
 
