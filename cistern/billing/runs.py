@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cistern.core.audit import audit_record
-from cistern.core.bulk import insert_rows
+from cistern.core.bulk import collector_paused, insert_rows
 from cistern.core.permissions import require
 from cistern.core.selectors import district_settings, due_date_for
 from cistern.ledger import selectors as ledger_selectors
@@ -100,6 +100,11 @@ def bill_run_calculate(*, actor, run: BillRun, progress: Progress | None = None)
     """Propose every account's bill (the trial). Calculating again rewrites only the items whose facts
     changed (a fixed read, a new read). Returns how many items were written. The facts are fetched in a few
     queries, rated on every core (billing.trial), and the items written a chunk at a time (one COPY each)."""
+    with collector_paused():
+        return _calculate(actor, run, progress)
+
+
+def _calculate(actor, run: BillRun, progress: Progress | None) -> int:
     run = BillRun.objects.select_related("cycle").get(pk=run.pk)
     bill_run_check(actor=actor, run=run, step="calculate")
     facts = selectors.cycle_facts(run.cycle, period_end=run.period_end)
@@ -203,10 +208,11 @@ def bill_run_post(
 
     # Inside the caller's transaction, or on SQLite (one writer; ids are handed out under its lock): one
     # connection, batch after batch.
-    if connection.in_atomic_block or connection.vendor != "postgresql":
-        posting.post_serially(actor, run, batch_size, receivable, report)
-    else:
-        posting.post_pipelined(actor, run, batch_size, receivable, report)
+    with collector_paused():
+        if connection.in_atomic_block or connection.vendor != "postgresql":
+            posting.post_serially(actor, run, batch_size, receivable, report)
+        else:
+            posting.post_pipelined(actor, run, batch_size, receivable, report)
     with transaction.atomic():
         run = BillRun.objects.select_for_update().get(pk=run.pk)
         if run.status == RunStatus.POSTING:

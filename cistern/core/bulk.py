@@ -3,7 +3,9 @@
 checked their rows; `bulk_create` is the path for everything else. Append-only tables are fine: this only
 inserts."""
 
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 
 from django.db import connection, models
@@ -69,3 +71,17 @@ def among(queryset: models.QuerySet, field: str, ids) -> models.QuerySet:
         column = f'"{meta.db_table}"."{meta.get_field(field).column}"'
         return queryset.extra(where=[f"{column} = ANY(%s)"], params=[ids])  # noqa: S610 (our own names)
     return queryset.filter(**{f"{field}__in": ids})
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for a bulk step (objects are still freed by reference counting,
+    and any cycles are collected once it is over): such a step makes millions of short-lived objects beside
+    a hundred thousand kept ones, and every collection of the oldest generation would walk all of them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
