@@ -48,3 +48,11 @@ def close_words(word: str, candidates, limit: int, threshold: float = SIMILARITY
                 scored.append((-score, candidate))
     scored.sort()
     return [candidate for _, candidate in scored[:limit]]
+
+
+def without_longer_forms(word: str, close: list[str]) -> list[str]:
+    """`close` (best first) without the words that hold `word` or another of them: search matches words
+    anywhere in the text, so "johnson" already finds every account "jamesjohnson" (an e-mail's name) would,
+    and each alternative left out is one branch fewer in the index lookup."""
+    shorter = [word, *close]
+    return [c for c in close if not any(other != c and other in c for other in shorter)]

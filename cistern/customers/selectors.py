@@ -1,6 +1,6 @@
 from datetime import date
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Prefetch, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat, StrIndex
@@ -26,6 +26,9 @@ CANDIDATES = 200  # rows fetched per query before ranking; a clerk who sees too 
 FUZZY_BELOW = 20  # close matches of misspelled words are looked for when fewer accounts match as typed
 FUZZY_MIN_LENGTH = 4  # shorter words are prefixes being typed, not misspellings
 CLOSE_WORDS = 8  # close words tried per misspelled word
+CLOSE_WORDS_FETCHED = (
+    32  # looked at per word before those holding another are left out (fuzzy.without_longer_forms)
+)
 TYPO_RANK = 1  # an account one typo away from the number typed
 FUZZY_RANK = 40  # found through a close word: after every account found as typed
 
@@ -55,12 +58,29 @@ def _group_q(group: tuple[str, ...]) -> Q:
     return q
 
 
+def _regex_literal(word: str) -> str:
+    """`word` matched as it is inside a PostgreSQL regular expression."""
+    return "".join(ch if ch.isalnum() or ch == " " else f"\\{ch}" for ch in word)
+
+
+def _group_regex(group: tuple[str, ...]) -> str:
+    """A group's alternatives as one PostgreSQL regular expression, which pg_trgm looks up in the same index
+    scan as the other groups' words (an OR of LIKEs is left to filter every row the other words find:
+    "richard" and "jenkins or jekins" read 7,300 rows for 25). A word of 3 characters or more matches
+    anywhere; a shorter one at the start of a word ("hl" for "hill", "j" of "j pratt")."""
+    return "|".join(
+        _regex_literal(w) if len(w) >= search_index.INDEXED_MIN_LENGTH else f"(^| ){_regex_literal(w)}"
+        for w in group
+    )
+
+
 def _text_matches(groups: list[tuple[str, ...]]) -> QuerySet[Account]:
     """Accounts whose search text holds a word of every group (`search_text.query_groups`: a word and the
-    forms that stand for it). A group whose every word has 3 characters or more is looked up through the
-    trigram index; a group with a shorter word ("J" of "J Pratt", "rd" for "road") is tested at the start of
-    a word on the account rows the index found, never by the index (search_index says why). Only such groups:
-    no index, a scan of the accounts."""
+    forms that stand for it), a word of 3 characters or more anywhere, a shorter one ("J" of "J Pratt", "rd"
+    for "road") at the start of a word. SQLite: a group whose every word has 3 characters or more is looked up
+    through the FTS5 trigram index; the groups with a shorter word are tested on the account rows it found,
+    never by that index (search_index says why); only such groups: a scan. PostgreSQL: every group through
+    the pg_trgm index."""
     indexed, short = search_index.split_groups_for_index(groups)
     accounts = Account.objects.all()
     if connection.vendor == "sqlite" and indexed:
@@ -78,18 +98,40 @@ def _text_matches(groups: list[tuple[str, ...]]) -> QuerySet[Account]:
             f"WHERE {' AND '.join(clauses)} LIMIT {CANDIDATES}"
         )
         return accounts.filter(id__in=RawSQL(sql, params))  # noqa: S611 (placeholders only)
-    # PostgreSQL: a pg_trgm GIN index on search_text serves LIKE '%…%'. Like the FTS5 query above, take the
-    # first CANDIDATES matches the index gives, unsorted: sorting every match of a common fragment ("garc"
-    # is in thousands of accounts at a million) to keep the lowest numbers cost more than the search may.
+    # PostgreSQL: a pg_trgm GIN index on search_text serves LIKE '%…%' and regular expressions, each group
+    # one condition of the same index scan (_group_regex). Like the FTS5 query above, take the first
+    # CANDIDATES matches the index gives, unsorted: sorting every match of a common fragment ("garc" is in
+    # thousands of accounts at a million) to keep the lowest numbers cost more than the search may.
+    # SQLite with short words only: a scan of the accounts.
     matches = Account.objects.order_by()
     for group in indexed + short:
-        matches = matches.filter(_group_q(group))
+        if connection.vendor != "postgresql":
+            matches = matches.filter(_group_q(group))
+        elif group in indexed and len(group) == 1:
+            matches = matches.filter(search_text__contains=group[0])
+        else:
+            matches = matches.filter(search_text__regex=_group_regex(group))
     return accounts.filter(id__in=matches.values("id")[:CANDIDATES])
+
+
+def _through_the_index(rows, groups: list[tuple[str, ...]]) -> list[tuple]:
+    """The rows of a text-match query, on PostgreSQL planned without a sequential scan of the accounts. With
+    LIMIT CANDIDATES inside, the planner guesses each `LIKE '%word%'` matches 1% of a million rows, so a few
+    alternatives ("thompson" or "thomson" or …) make it expect 200 hits early in a scan of the table, which
+    then reads it all (a real word matches a few thousand): 165 ms against 15 through the trigram index."""
+    if connection.vendor != "postgresql" or not search_index.split_groups_for_index(groups)[0]:
+        return list(rows)  # words too short for the index alone: a scan finds 200 of them soonest
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        found = list(rows)
+        cursor.execute("SET LOCAL enable_seqscan = on")  # the caller's transaction, if any, goes on as before
+    return found
 
 
 def close_words(words: list[str]) -> dict[str, list[tuple[str, float]]]:
     """For each word, up to CLOSE_WORDS words of the index at least fuzzy.SIMILARITY_THRESHOLD similar to it
-    (trigram similarity), most similar first, as (word, similarity).
+    (trigram similarity), most similar first, as (word, similarity); a word that holds the word asked for or
+    another close word is left out (fuzzy.without_longer_forms: it could only find the same accounts again).
 
     PostgreSQL: pg_trgm's `%` over the GIN-indexed table of the index's words, all words in one query.
     SQLite: the candidates are the words of the FTS5 word index that begin with the same letter (a range of
@@ -97,7 +139,7 @@ def close_words(words: list[str]) -> dict[str, list[tuple[str, float]]]:
     what pg_trgm's similarity() does. A misspelled first letter ("Filips" for Phillips) is not found there."""
     if not words:
         return {}
-    found: dict[str, list[tuple[str, float]]] = {w: [] for w in words}
+    scored: dict[str, list[tuple[str, float]]] = {w: [] for w in words}
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -105,30 +147,56 @@ def close_words(words: list[str]) -> dict[str, list[tuple[str, float]]]:
                 " SELECT word, similarity(word, t) AS score FROM customers_searchword"
                 " WHERE word %% t AND word <> t AND similarity(word, t) >= %s"
                 " ORDER BY score DESC, word LIMIT %s) AS c",
-                [list(words), fuzzy.SIMILARITY_THRESHOLD, CLOSE_WORDS],
+                [list(words), fuzzy.SIMILARITY_THRESHOLD, CLOSE_WORDS_FETCHED],
             )
             for word, close, score in cursor.fetchall():
-                found[word].append((close, float(score)))
-            return found
-        if connection.vendor != "sqlite":
-            return found
-        for word in words:
-            first = word[0]
-            cursor.execute(
-                "SELECT term FROM customers_account_vocab WHERE term >= %s AND term < %s",
-                [first, chr(ord(first) + 1)],
-            )
-            terms = [t for (t,) in cursor.fetchall() if len(t) >= 3 and t.isalpha()]
-            close = fuzzy.close_words(word, terms, CLOSE_WORDS)
-            found[word] = [(c, fuzzy.similarity(word, c)) for c in close]
+                scored[word].append((close, float(score)))
+        elif connection.vendor == "sqlite":
+            for word in words:
+                first = word[0]
+                cursor.execute(
+                    "SELECT term FROM customers_account_vocab WHERE term >= %s AND term < %s",
+                    [first, chr(ord(first) + 1)],
+                )
+                terms = [t for (t,) in cursor.fetchall() if len(t) >= 3 and t.isalpha()]
+                close = fuzzy.close_words(word, terms, CLOSE_WORDS_FETCHED)
+                scored[word] = [(c, fuzzy.similarity(word, c)) for c in close]
+    found = {}
+    for word, pairs in scored.items():
+        score_of = dict(pairs)
+        kept = fuzzy.without_longer_forms(word, [c for c, _ in pairs])[:CLOSE_WORDS]
+        found[word] = [(c, score_of[c]) for c in kept]
     return found
+
+
+def known_words(words: list[str]) -> set[str]:
+    """The words that are themselves words of the index: some account's text holds them as typed."""
+    if not words:
+        return set()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT word FROM customers_searchword WHERE word = ANY(%s::text[])", [list(words)]
+            )
+        elif connection.vendor == "sqlite":
+            marks = ", ".join(["%s"] * len(words))
+            cursor.execute(f"SELECT term FROM customers_account_vocab WHERE term IN ({marks})", list(words))  # noqa: S608
+        else:
+            return set()
+        return {word for (word,) in cursor.fetchall()}
 
 
 def _fuzzy_groups(groups: list[tuple[str, ...]]) -> tuple[list[tuple[str, ...]], dict[str, float]]:
     """The groups with each misspelling-prone word (letters only, FUZZY_MIN_LENGTH or more, not a street
-    suffix) widened by its close words, and the similarity of each close word."""
+    suffix) widened by its close words, and the similarity of each close word.
+
+    A word no account holds as typed is the misspelling: only such words are widened ("anna thomposn" looks
+    for close words of "thomposn", not of "anna", which would make the lookup many times wider for nothing).
+    When every word is some account's word (a real name misspelled into another: "gonzales"), all are."""
     fuzzable = [g[0] for g in groups if len(g) == 1 and g[0].isalpha() and len(g[0]) >= FUZZY_MIN_LENGTH]
-    close = close_words(fuzzable)
+    known = known_words(fuzzable)
+    unknown = [w for w in fuzzable if w not in known]
+    close = close_words(unknown or fuzzable)
     scores: dict[str, float] = {}
     widened = []
     for group in groups:
@@ -184,9 +252,12 @@ def _ranked(query: str) -> list[tuple[int, int]]:
     tokens = normalize_query(query)
     if tokens:
         groups = query_groups(tokens)
-        rows = _text_matches(groups).values_list(
-            "pk", "status", "customer__name", "customer__phone", "customer__phone_alt"
-        )[:CANDIDATES]
+        rows = _through_the_index(
+            _text_matches(groups).values_list(
+                "pk", "status", "customer__name", "customer__phone", "customer__phone_alt"
+            )[:CANDIDATES],
+            groups,
+        )
         name_query = " ".join(tokens)
         for pk, status, customer_name, phone, phone_alt in rows:
             name = customer_name.lower()
@@ -203,9 +274,12 @@ def _ranked(query: str) -> list[tuple[int, int]]:
         if len(found) < FUZZY_BELOW:
             widened, scores = _fuzzy_groups(groups)
             if scores:
-                rows = _text_matches(widened).values_list("pk", "status", "customer__name", "search_text")[
-                    :CANDIDATES
-                ]
+                rows = _through_the_index(
+                    _text_matches(widened).values_list("pk", "status", "customer__name", "search_text")[
+                        :CANDIDATES
+                    ],
+                    widened,
+                )
                 for pk, status, customer_name, text in rows:
                     add(pk, FUZZY_RANK, status, customer_name, _fuzzy_score(text, widened, scores))
     ranked = sorted(found.values())

@@ -100,7 +100,8 @@ def test_search_view_is_a_fixed_number_of_queries(district, client, css1):
         client.get("/search/?q=smithson", HTTP_HX_REQUEST="true")
     with CaptureQueriesContext(connection) as many:
         response = client.get("/search/?q=smith", HTTP_HX_REQUEST="true")
-    assert len(many) == len(few)
+    # More results never cost more queries ("smithson" finds none as typed and looks for close words too).
+    assert len(many) <= len(few)
     page = response.content.decode()
     assert "Rosa Smith" in page and district["smith"].number in page and "<html" not in page
 

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from cistern.core import search
-from cistern.customers import account_number, selectors, services
+from cistern.customers import account_number, fuzzy, selectors, services
 from cistern.customers.search_text import (
     build_search_text,
     normalize_street,
@@ -164,6 +164,49 @@ def test_close_words_use_the_trigram_similarity_threshold(names):
         with connection.cursor() as cursor:
             cursor.execute("SELECT similarity('jonson', 'johnson'), similarity('gonzales', 'gonzalez')")
             assert [round(x, 4) for x in cursor.fetchone()] == [0.5, 0.6364]
+
+
+def test_a_close_word_holding_another_is_left_out():
+    """Seen: at a million accounts the close words of "jihnson" were "johnson" and seven e-mail names holding
+    it ("jamesjohnson", "joanjohnson", ...), nine alternatives the index looked up for what one finds."""
+    assert fuzzy.without_longer_forms("jihnson", ["johnson", "jamesjohnson", "johnston", "joanjohnson"]) == [
+        "johnson",
+        "johnston",
+    ]
+    # "hanna" holds "anna" as typed: the query finds it already.
+    assert fuzzy.without_longer_forms("anna", ["annabell", "ana", "hanna"]) == ["ana"]
+
+
+def test_close_words_leave_out_e_mail_names_holding_a_close_word(names, start_account, customer_factory):
+    start_account(customer=customer_factory(name="James Johnson", email="jamesjohnson@example.com"))
+    close = [word for word, _ in selectors.close_words(["jihnson"])["jihnson"]]
+    assert "johnson" in close
+    assert "jamesjohnson" not in close
+
+
+def test_only_the_word_no_account_holds_is_widened(names):
+    """Seen: "Anna Thomposn" looked for close words of "anna" too, a lookup many times wider for nothing;
+    the misspelling is the word no account holds as typed."""
+    widened, scores = selectors._fuzzy_groups([("robert",), ("jonson",)])
+    assert widened[0] == ("robert",)
+    assert widened[1][0] == "jonson" and "johnson" in widened[1]
+    assert set(scores) == set(widened[1][1:])
+    # Every word some account's: each is widened (a real name misspelled into another).
+    widened, _ = selectors._fuzzy_groups([("gonzaga",)])
+    assert "gonzalez" in widened[0]
+
+
+def test_a_short_form_of_a_suffix_is_matched_at_the_start_of_a_word(street_accounts):
+    """A group with a short alternative ("hl" for "hill") is one condition of the index lookup on
+    PostgreSQL; either engine finds the standard form only at the start of a word."""
+    assert selectors._group_regex(("hill", "hl")) == "hill|(^| )hl"
+    assert selectors._group_regex(("st.", "st")) == "st\\.|(^| )st"
+    assert _numbers("6455 sunburst avenue") == [street_accounts["avenue"].number]
+    assert _numbers("61750 chollita road") == [street_accounts["road"].number]
+    road_and_vista = {street_accounts["road"].number, street_accounts["vista"].number}
+    assert set(_numbers("road")) == road_and_vista  # "chollita rd", "sunny vista rd"
+    assert set(_numbers("rd")) == road_and_vista
+    assert _numbers("ave") == [street_accounts["avenue"].number]
 
 
 def test_a_new_name_joins_the_words_of_the_index(names, css1):
