@@ -5,17 +5,22 @@ and their journal entries (COPY on PostgreSQL, executemany on SQLite: core.bulk)
 anywhere and started again picks up the items that have no bill yet, so it ends with exactly the bills and
 ledger an uninterrupted run makes. Which items those are is read once (pending_items), and each batch is
 a slice of that list, fetched by id (not by asking again for the next items with no bill, which scans what is
-left of the run every batch). The journal's balance rule is the database's (core.db_guards: one check per
-statement on PostgreSQL) as well as the ledger service's.
+left of the run every batch). On PostgreSQL batches are made ready ahead on a connection of their own and two
+are written at once, each in its own transaction on its own connection (post_pipelined): one commits while the
+next is copied in. The journal's balance rule is the database's (core.db_guards: one check per statement on
+PostgreSQL) as well as the ledger service's; so are a bill's parts' and a journal line's parents (billing
+migration 0008, ledger migration 0012: one check per statement instead of a foreign key per row).
 """
 
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import IntegrityError, connections, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from cistern.core.audit import audit_record
@@ -73,14 +78,16 @@ def prepare_batch(actor, run: BillRun, item_ids: list[int], receivable: str) -> 
 
 
 def write_batch(actor, run: BillRun, batch: Batch) -> None:
-    """One batch, whole or not at all: its bills, spans, lines and journal entries, the run's progress."""
+    """One batch, whole or not at all: its bills, spans, lines and journal entries, the run's progress. The run's
+    row is locked last (its progress), so that the next batch, on another connection, is copied in while this
+    one commits; batches of one run never share an item, and a second poster's batch is refused by the unique
+    constraints (one bill per run item, per account and period)."""
     with transaction.atomic():
-        locked = BillRun.objects.select_for_update().get(pk=run.pk)  # one poster at a time
         insert_bill_rows(batch.rows)
         journal_insert(batch.journal)
-        BillRun.objects.filter(pk=run.pk).update(progress_done=locked.progress_done + len(batch.bills))
+        BillRun.objects.filter(pk=run.pk).update(progress_done=F("progress_done") + len(batch.bills))
         audit_record(
-            actor=actor, action="billrun.post_batch", obj=locked,
+            actor=actor, action="billrun.post_batch", obj=run,
             after={"bills": len(batch.bills), "first_bill": batch.bills[0].pk, "last_bill": batch.bills[-1].pk,
                    "charges": str(sum((b.current_charges for b in batch.bills), Decimal("0.00")))},
         )  # fmt: skip
@@ -98,38 +105,67 @@ def post_serially(actor, run: BillRun, batch_size: int, receivable: str, report)
         report()
 
 
+WRITERS = 2  # batches written at once, each on a connection of its own
+AHEAD = 2  # batches made ready ahead of the one written next
+
+
 def post_pipelined(actor, run: BillRun, batch_size: int, receivable: str, report) -> None:
-    """Batch after batch, the next one made ready on a second connection while this one is written and
-    committed (the database's work and ours overlap). A batch is written only if none of its items got a bill
-    meanwhile (another poster): then its unique constraint refuses it, and what is left is read again."""
+    """Batches made ready on a connection of their own, ahead of the writing (the database's work and ours
+    overlap), and written WRITERS at a time, each in its own transaction on its own connection: while one
+    commits (the database checks its foreign keys), the next is copied in. Batches are reported in order as
+    they commit. A batch is written only if none of its items got a bill meanwhile (another poster): then a
+    unique constraint refuses it, what is in flight is let finish, and what is left is read again."""
+    preparer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bill-run-prepare")
+    writers = [ThreadPoolExecutor(max_workers=1, thread_name_prefix="bill-run-write") for _ in range(WRITERS)]
+    prepared: deque[Future] = deque()
+    in_flight: deque[tuple[int, Future]] = deque()  # (first item, the write)
 
-    def prepare(item_ids):
-        return prepare_batch(actor, run, item_ids, receivable)
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bill-run") as pool:
+    def settle(conflicts: list) -> None:
+        """The oldest write in flight finished: reported, or its refusal kept."""
+        first, future = in_flight.popleft()
         try:
-            todo, refused = batches(pending_items(run), batch_size), None
-            while todo:
-                upcoming = pool.submit(prepare, todo[0])
-                while todo:
-                    batch = upcoming.result()
-                    if len(todo) > 1:
-                        upcoming = pool.submit(prepare, todo[1])
-                    if batch is not None:
-                        try:
-                            write_batch(actor, run, batch)
-                        except IntegrityError:
-                            if refused == todo[0][0]:  # refused twice at the same item: a real conflict
-                                raise
-                            refused = todo[0][0]
-                            if len(todo) > 1:
-                                upcoming.result()  # made from the same stale state: made again
-                            todo = batches(pending_items(run), batch_size)
-                            break
-                        report()
-                    todo = todo[1:]
-        finally:
-            pool.submit(connections.close_all).result()  # the helper thread's connection
+            future.result()
+        except IntegrityError as error:
+            conflicts.append((first, error))
+            return
+        if not conflicts:
+            report()
+
+    try:
+        todo, refused, turn = batches(pending_items(run), batch_size), None, 0
+        while todo:
+            conflicts: list[tuple[int, IntegrityError]] = []
+            queued = 0
+            for item_ids in todo:
+                while len(prepared) < AHEAD and queued < len(todo):
+                    prepared.append(preparer.submit(prepare_batch, actor, run, todo[queued], receivable))
+                    queued += 1
+                batch = prepared.popleft().result()
+                while len(in_flight) >= WRITERS or (in_flight and in_flight[0][1].done()):
+                    settle(conflicts)
+                if conflicts:
+                    break
+                if batch is not None:
+                    write = writers[turn % WRITERS].submit(write_batch, actor, run, batch)
+                    in_flight.append((item_ids[0], write))
+                    turn += 1
+            while in_flight:
+                settle(conflicts)
+            while prepared:  # made from a state that may be stale: made again
+                prepared.popleft().result()
+            if not conflicts:
+                break
+            first, error = conflicts[0]
+            if refused == first:  # refused twice at the same item: not a race, a real conflict
+                raise error
+            refused = first
+            todo = batches(pending_items(run), batch_size)
+    finally:
+        for future in [*prepared, *(write for _, write in in_flight)]:
+            wait([future])  # nothing is left running on the connections closed below
+        for pool in (preparer, *writers):
+            pool.submit(connections.close_all).result()  # each helper thread's own connection
+            pool.shutdown()
 
 
 class Written(NamedTuple):

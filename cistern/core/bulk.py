@@ -45,11 +45,12 @@ def _sqlite_value(value):
 
 def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]) -> None:
     """Insert `rows` (values in the order of `columns`, attribute names such as "bill_id") into `model`'s
-    table. Values are Python values: Decimal, date, aware datetime, int, str, bool, None."""
+    table. Values are Python values: Decimal, date, aware datetime, int, str, bool, None. A row the database
+    refuses raises Django's IntegrityError, as the ORM's writes do (the driver's cursor is used directly)."""
     by_attname = {field.attname: field for field in model._meta.concrete_fields}
     names = [by_attname[name].column for name in columns]
     table = model._meta.db_table
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
                 for row in rows:
