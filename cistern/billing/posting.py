@@ -12,6 +12,7 @@ PostgreSQL) as well as the ledger service's; so are a bill's parts' and a journa
 migration 0008, ledger migration 0012: one check per statement instead of a foreign key per row).
 """
 
+import json
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -19,8 +20,9 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import F
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from cistern.core.audit import audit_record
@@ -60,17 +62,23 @@ def batches(item_ids: list[int], batch_size: int) -> list[list[int]]:
 def prepare_batch(actor, run: BillRun, item_ids: list[int], receivable: str) -> Batch | None:
     """The items `item_ids` (consecutive in pending_items) that still have no bill, as rows; None when none
     has. Only reads (and takes ids from the sequences): nothing is written until write_batch."""
-    items = list(
-        among(BillRunItem.objects.filter(run_id=run.pk, billable=True, bill__isnull=True), "id", item_ids)
-        .order_by("id")
-        .values("id", "account_id", "period_start", "period_end", "total", "units", "proposal")
-    )
+    in_database = connection.vendor == "postgresql"  # spans and lines copied from the items there (PARTS_SQL)
+    fields = ["id", "account_id", "period_start", "period_end", "total", "units"]
+    found = among(BillRunItem.objects.filter(run_id=run.pk, billable=True, bill__isnull=True), "id", item_ids)
+    # On PostgreSQL only what the journal entry credits is read of the proposal.
+    found = found.values(*fields, gl=KT("proposal__gl")) if in_database else found.values(*fields, "proposal")
+    items = list(found.order_by("id"))
     if not items:
         return None
+    if in_database:
+        for item in items:
+            item["proposal"] = {"gl": json.loads(item.pop("gl")), "spans": (), "lines": ()}
     accounts = selectors.batch_accounts(run.pk, items[0]["id"], items[-1]["id"], bill_date=run.bill_date)
     bills, rows = bill_rows(
         actor, items=items, accounts=accounts, bill_date=run.bill_date, due_date=run.due_date, run=run
     )
+    if in_database:
+        rows = BillRows(rows.bills, [], [], parts_of=([b.pk for b in bills], [item["id"] for item in items]))
     drafts = [
         charges_draft(bill, item, receivable) for bill, item in zip(bills, items, strict=True) if bill.current_charges
     ]  # fmt: skip
@@ -201,6 +209,39 @@ class BillRows:
     bills: list[tuple]
     meters: list[tuple]
     lines: list[tuple]
+    # (bill ids, their trial items' ids): the bills' spans and lines copied by the database from the items'
+    # stored proposals (PARTS_SQL), as bill_rows would make them, instead of `meters` and `lines`.
+    parts_of: tuple[list[int], list[int]] | None = None
+
+
+# A run's bills' meter spans and lines, made by PostgreSQL from the trial items' stored proposals: the same rows
+# bill_rows makes from them (spans in order; lines numbered from 1, each naming its span's installation), with
+# no JSON decoded and no rows sent from here.
+_BATCH_ITEMS = """
+    FROM unnest(%s::bigint[], %s::bigint[]) WITH ORDINALITY AS b(bill_id, item_id, n)
+    JOIN billing_billrunitem i ON i.id = b.item_id
+"""
+PARTS_SQL = [
+    f"""
+INSERT INTO billing_billmeter ({", ".join(METER_COLUMNS)})
+SELECT b.bill_id, (s->>'installation_id')::bigint, s->>'serial', s->>'size', s->>'rate_class',
+    (s->>'from_read_id')::bigint, (s->>'to_read_id')::bigint, (s->>'from_date')::date, (s->>'to_date')::date,
+    (s->>'from_value')::numeric, (s->>'to_value')::numeric, (s->>'units')::numeric, (s->>'estimated')::boolean,
+    coalesce((s->>'start_estimated')::boolean, false), false
+    {_BATCH_ITEMS}
+    CROSS JOIN LATERAL jsonb_array_elements(i.proposal->'spans') WITH ORDINALITY AS x(s, k)
+ORDER BY b.n, x.k
+""",
+    f"""
+INSERT INTO billing_billline ({", ".join(LINE_COLUMNS)})
+SELECT b.bill_id, (i.proposal->'spans'->((l->>'span')::int)->>'installation_id')::bigint, x.k,
+    left(l->>'description', 200), (l->>'quantity')::numeric, (l->>'unit_price')::numeric, (l->>'amount')::numeric,
+    l->>'gl_account', (l->>'tier')::smallint, left(l->>'explanation', 200)
+    {_BATCH_ITEMS}
+    CROSS JOIN LATERAL jsonb_array_elements(i.proposal->'lines') WITH ORDINALITY AS x(l, k)
+ORDER BY b.n, x.k
+""",
+]
 
 
 def bill_rows(actor, *, items, accounts, bill_date, due_date, run=None, kind=BillKind.REGULAR, replaces=None,
@@ -259,6 +300,11 @@ def _line_installation(proposal: dict, line: dict) -> int | None:
 
 def insert_bill_rows(rows: BillRows) -> None:
     insert_rows(Bill, BILL_COLUMNS, rows.bills)
+    if rows.parts_of is not None:
+        with connection.cursor() as cursor:
+            for statement in PARTS_SQL:
+                cursor.execute(statement, list(rows.parts_of))
+        return
     insert_rows(BillMeter, METER_COLUMNS, rows.meters)
     insert_rows(BillLine, LINE_COLUMNS, rows.lines)
 

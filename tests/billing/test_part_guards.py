@@ -80,3 +80,43 @@ def test_a_journal_line_with_no_entry_is_refused(posted):
             [JournalLine(entry_id=missing, gl_account=gl, amount=D("1.00")),
              JournalLine(entry_id=missing, gl_account=gl, amount=D("-1.00"))]
         )  # fmt: skip
+
+
+def test_the_spans_and_lines_postgresql_copies_from_the_items_are_those_bill_rows_makes(posted, biller):
+    """On PostgreSQL a run's spans and lines are made by the database from the trial items' stored proposals
+    (posting.PARTS_SQL); they are the rows bill_rows makes from the same proposals (SQLite's and a final
+    bill's way)."""
+    from cistern.billing import posting
+    from cistern.billing.models import BillRunItem
+
+    for bill in posted:
+        item = BillRunItem.objects.values("id", "account_id", "period_start", "period_end", "units", "total",
+                                          "proposal").get(pk=bill.run_item_id)  # fmt: skip
+        account = posting.selectors.BatchAccount("en", D("0.00"), D("0.00"))
+        _, rows = posting.bill_rows(
+            biller, items=[item], accounts={item["account_id"]: account}, bill_date=bill.bill_date,
+            due_date=bill.due_date,
+        )  # fmt: skip
+        made = {"meters": rows.meters, "lines": rows.lines}
+        stored = {
+            "meters": BillMeter.objects.filter(bill=bill).order_by("id").values_list(*posting.METER_COLUMNS),
+            "lines": BillLine.objects.filter(bill=bill)
+            .order_by("sequence")
+            .values_list(*posting.LINE_COLUMNS),
+        }
+        for part, expected in made.items():
+            got = [(None, *row[1:]) for row in stored[part]]
+            expected = [(None, *row[1:]) for row in expected]
+            assert len(got) == len(expected) > 0
+            for got_row, expected_row in zip(got, expected, strict=True):
+                assert [_value(v) for v in got_row] == [_value(v) for v in expected_row]
+
+
+def _value(value):
+    """A stored value and the value written for it, compared as the database keeps them."""
+    if isinstance(value, str):
+        try:
+            return D(value)
+        except ArithmeticError:
+            return value
+    return value if not hasattr(value, "isoformat") else value.isoformat()
