@@ -1,9 +1,9 @@
 """A bill run's posting pipeline, and the bill rows every bill is written from.
 
 Posting is done in batches, each its own transaction: a batch writes its bills, their meter spans and lines,
-and their journal entries (COPY on PostgreSQL, executemany on SQLite: core.bulk), or nothing. A run killed
-anywhere and started again picks up the items that have no bill yet, so it ends with exactly the bills and
-ledger an uninterrupted run makes. Which items those are is read once (pending_items), and each batch is
+and their journal entries (COPY on PostgreSQL, the spans and lines made by the database from the trial items:
+PARTS_SQL; executemany on SQLite: core.bulk), or nothing. A run killed anywhere and started again picks up the
+items that have no bill yet, so it ends with exactly the bills and ledger an uninterrupted run makes. Which items those are is read once (pending_items), and each batch is
 a slice of that list, fetched by id (not by asking again for the next items with no bill, which scans what is
 left of the run every batch). On PostgreSQL batches are made ready ahead on a connection of their own and two
 are written at once, each in its own transaction on its own connection (post_pipelined): one commits while the
