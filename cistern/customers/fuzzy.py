@@ -1,4 +1,5 @@
-"""Close matches for a misspelled word: PostgreSQL pg_trgm's trigram similarity, in plain Python. Pure.
+"""Close matches for a misspelled word: PostgreSQL pg_trgm's trigram similarity, in plain Python, and which
+close words a typing error could have made (`corrections`). Pure.
 
 pg_trgm cuts a string into words of letters and digits, lower-cases each, pads it with two spaces before and
 one after, and takes the set of its three-character runs; the similarity of two strings is the number of
@@ -8,6 +9,8 @@ trigrams they share divided by the number the two have together (0 to 1). "jonso
 """
 
 import re
+
+from rapidfuzz.distance import OSA
 
 SIMILARITY_THRESHOLD = 0.3
 _WORDS = re.compile(r"[^\W_]+")
@@ -50,9 +53,18 @@ def close_words(word: str, candidates, limit: int, threshold: float = SIMILARITY
     return [candidate for _, candidate in scored[:limit]]
 
 
-def without_longer_forms(word: str, close: list[str]) -> list[str]:
-    """`close` (best first) without the words that hold `word` or another of them: search matches words
-    anywhere in the text, so "johnson" already finds every account "jamesjohnson" (an e-mail's name) would,
-    and each alternative left out is one branch fewer in the index lookup."""
-    shorter = [word, *close]
-    return [c for c in close if not any(other != c and other in c for other in shorter)]
+TYPING_ERRORS = (
+    2  # edits (a letter added, dropped or changed, two neighbours swapped) between typed and meant
+)
+
+
+def corrections(word: str, close: list[str]) -> list[str]:
+    """The words of `close` (best first) that could be the word meant, in the same order: at most
+    TYPING_ERRORS edits away (optimal string alignment: "jonson" is one from "johnson"; "san" is similar to
+    "sandes" and "anderson" to "hennderson", but three edits away, and each is in tens of thousands of accounts),
+    and holding neither `word` nor another of them: search matches words anywhere in the text, so "johnson"
+    already finds every account "jamesjohnson" (an e-mail's name) would, and each alternative left out is one
+    branch fewer in the index lookup."""
+    near = [c for c in close if OSA.distance(word, c, score_cutoff=TYPING_ERRORS) <= TYPING_ERRORS]
+    shorter = [word, *near]
+    return [c for c in near if not any(other != c and other in c for other in shorter)]

@@ -1,7 +1,7 @@
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Prefetch, Q, QuerySet, Value
+from django.db.models import BooleanField, Prefetch, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat, StrIndex
 from django.db.models.lookups import GreaterThan
@@ -26,9 +26,7 @@ CANDIDATES = 200  # rows fetched per query before ranking; a clerk who sees too 
 FUZZY_BELOW = 20  # close matches of misspelled words are looked for when fewer accounts match as typed
 FUZZY_MIN_LENGTH = 4  # shorter words are prefixes being typed, not misspellings
 CLOSE_WORDS = 8  # close words tried per misspelled word
-CLOSE_WORDS_FETCHED = (
-    32  # looked at per word before those holding another are left out (fuzzy.without_longer_forms)
-)
+CLOSE_WORDS_FETCHED = 32  # looked at per word before fuzzy.corrections keeps the likely ones
 TYPO_RANK = 1  # an account one typo away from the number typed
 FUZZY_RANK = 40  # found through a close word: after every account found as typed
 
@@ -105,13 +103,39 @@ def _text_matches(groups: list[tuple[str, ...]]) -> QuerySet[Account]:
     # SQLite with short words only: a scan of the accounts.
     matches = Account.objects.order_by()
     for group in indexed + short:
-        if connection.vendor != "postgresql":
-            matches = matches.filter(_group_q(group))
-        elif group in indexed and len(group) == 1:
-            matches = matches.filter(search_text__contains=group[0])
-        else:
-            matches = matches.filter(search_text__regex=_group_regex(group))
+        matches = matches.filter(_pg_group_q(group) if connection.vendor == "postgresql" else _group_q(group))
     return accounts.filter(id__in=matches.values("id")[:CANDIDATES])
+
+
+def _pg_group_q(group: tuple[str, ...]) -> Q:
+    if len(group) == 1 and len(group[0]) >= search_index.INDEXED_MIN_LENGTH:
+        return Q(search_text__contains=group[0])
+    return Q(search_text__regex=_group_regex(group))
+
+
+def _holds_a_word(words: tuple[str, ...]) -> Q:
+    """PostgreSQL: the search text has one of `words` as a whole word (search_index.PG_WORDS: one posting list
+    per word, where the trigram index intersects the lists of every trigram of every word)."""
+    sql = f"{search_index.PG_WORDS_OF_TEXT} && %s::text[]"
+    return Q(RawSQL(sql, [list(words)], output_field=BooleanField()))  # noqa: S611 (our expression; words bound)
+
+
+def _close_matches(groups: list[tuple[str, ...]], widened: list[tuple[str, ...]]) -> QuerySet[Account]:
+    """Accounts matching the widened groups (_fuzzy_groups). PostgreSQL: a group's close words are whole words
+    of the index, looked up in the word index; when only one group was widened, its words as typed are left
+    out (what they find with the other groups was found as typed already)."""
+    if connection.vendor != "postgresql":
+        return _text_matches(widened)
+    changed = [i for i, (group, wide) in enumerate(zip(groups, widened, strict=True)) if group != wide]
+    matches = Account.objects.order_by()
+    for i, (group, wide) in enumerate(zip(groups, widened, strict=True)):
+        if i not in changed:
+            matches = matches.filter(_pg_group_q(group))
+        elif len(changed) == 1:
+            matches = matches.filter(_holds_a_word(wide[len(group) :]))
+        else:
+            matches = matches.filter(_pg_group_q(group) | _holds_a_word(wide[len(group) :]))
+    return Account.objects.filter(id__in=matches.values("id")[:CANDIDATES])
 
 
 def _through_the_index(rows, groups: list[tuple[str, ...]]) -> list[tuple]:
@@ -130,8 +154,8 @@ def _through_the_index(rows, groups: list[tuple[str, ...]]) -> list[tuple]:
 
 def close_words(words: list[str]) -> dict[str, list[tuple[str, float]]]:
     """For each word, up to CLOSE_WORDS words of the index at least fuzzy.SIMILARITY_THRESHOLD similar to it
-    (trigram similarity), most similar first, as (word, similarity); a word that holds the word asked for or
-    another close word is left out (fuzzy.without_longer_forms: it could only find the same accounts again).
+    (trigram similarity), most similar first, as (word, similarity), those that could be the word meant
+    (fuzzy.corrections: no more than two letters longer or shorter, holding neither the word nor another).
 
     PostgreSQL: pg_trgm's `%` over the GIN-indexed table of the index's words, all words in one query.
     SQLite: the candidates are the words of the FTS5 word index that begin with the same letter (a range of
@@ -164,39 +188,52 @@ def close_words(words: list[str]) -> dict[str, list[tuple[str, float]]]:
     found = {}
     for word, pairs in scored.items():
         score_of = dict(pairs)
-        kept = fuzzy.without_longer_forms(word, [c for c, _ in pairs])[:CLOSE_WORDS]
+        kept = fuzzy.corrections(word, [c for c, _ in pairs])[:CLOSE_WORDS]
         found[word] = [(c, score_of[c]) for c in kept]
     return found
 
 
-def known_words(words: list[str]) -> set[str]:
-    """The words that are themselves words of the index: some account's text holds them as typed."""
+def words_begun(words: list[str]) -> set[str]:
+    """The words that some word of the index begins with: typed as some account holds them, whole or as the
+    start of a word being typed ("sagebru"). A word that begins none is a misspelling."""
     if not words:
         return set()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT word FROM customers_searchword WHERE word = ANY(%s::text[])", [list(words)]
+                "SELECT t FROM unnest(%s::text[]) AS t"
+                " WHERE EXISTS (SELECT 1 FROM customers_searchword WHERE word LIKE t || '%%')",
+                [list(words)],
             )
-        elif connection.vendor == "sqlite":
-            marks = ", ".join(["%s"] * len(words))
-            cursor.execute(f"SELECT term FROM customers_account_vocab WHERE term IN ({marks})", list(words))  # noqa: S608
-        else:
+            return {word for (word,) in cursor.fetchall()}
+        if connection.vendor != "sqlite":
             return set()
-        return {word for (word,) in cursor.fetchall()}
+        begun = set()
+        for word in words:  # letters only (_fuzzy_groups): the next code point bounds the range
+            cursor.execute(
+                "SELECT 1 FROM customers_account_vocab WHERE term >= %s AND term < %s LIMIT 1",
+                [word, word[:-1] + chr(ord(word[-1]) + 1)],
+            )
+            if cursor.fetchone():
+                begun.add(word)
+        return begun
 
 
-def _fuzzy_groups(groups: list[tuple[str, ...]]) -> tuple[list[tuple[str, ...]], dict[str, float]]:
+def _fuzzy_groups(
+    groups: list[tuple[str, ...]], found_as_typed: int
+) -> tuple[list[tuple[str, ...]], dict[str, float]]:
     """The groups with each misspelling-prone word (letters only, FUZZY_MIN_LENGTH or more, not a street
     suffix) widened by its close words, and the similarity of each close word.
 
-    A word no account holds as typed is the misspelling: only such words are widened ("anna thomposn" looks
-    for close words of "thomposn", not of "anna", which would make the lookup many times wider for nothing).
-    When every word is some account's word (a real name misspelled into another: "gonzales"), all are."""
+    A word that begins no word of the index is the misspelling: only such words are widened ("anna thomposn"
+    looks for close words of "thomposn", not of "anna", which would make the lookup many times wider for
+    nothing). When every word begins one, the words are all widened only if nothing was found as typed (a real
+    name misspelled into another: "gonzales"); otherwise what was found is what the clerk typed ("66116
+    andrea" found 66116 Andrea Way), and nothing is widened."""
     fuzzable = [g[0] for g in groups if len(g) == 1 and g[0].isalpha() and len(g[0]) >= FUZZY_MIN_LENGTH]
-    known = known_words(fuzzable)
-    unknown = [w for w in fuzzable if w not in known]
-    close = close_words(unknown or fuzzable)
+    begun = words_begun(fuzzable)
+    misspelled = [w for w in fuzzable if w not in begun]
+    close = close_words(misspelled or (fuzzable if not found_as_typed else []))
     scores: dict[str, float] = {}
     widened = []
     for group in groups:
@@ -272,12 +309,12 @@ def _ranked(query: str) -> list[tuple[int, int]]:
                 rank = 30
             add(pk, rank, status, customer_name)
         if len(found) < FUZZY_BELOW:
-            widened, scores = _fuzzy_groups(groups)
+            widened, scores = _fuzzy_groups(groups, len(found))
             if scores:
                 rows = _through_the_index(
-                    _text_matches(widened).values_list("pk", "status", "customer__name", "search_text")[
-                        :CANDIDATES
-                    ],
+                    _close_matches(groups, widened).values_list(
+                        "pk", "status", "customer__name", "search_text"
+                    )[:CANDIDATES],
                     widened,
                 )
                 for pk, status, customer_name, text in rows:

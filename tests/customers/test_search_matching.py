@@ -147,13 +147,15 @@ def test_a_misspelled_surname_finds_close_matches(names):
     assert found[0] == (selectors.FUZZY_RANK, names["gonzalez"])  # gonzalez (0.64) before gonzaga
 
 
-def test_exact_matches_rank_before_close_ones(start_account, customer_factory, names):
-    """Exact and prefix matches first; a close match of a misspelled word after them."""
+def test_a_name_some_account_holds_is_not_widened_when_found(start_account, customer_factory, names):
+    """A word typed as some account holds it is no misspelling: what it finds is what the clerk asked for.
+    Only when the words together find nothing are they all widened, after every match as typed."""
     jonson = start_account(customer=customer_factory(name="Karl Jonson"))
-    found = selectors.account_search("jonson")
-    assert found[0] == (15, jonson)
-    assert [a for _, a in found[1:]] == [names["johnson"]]
-    assert found[1][0] == selectors.FUZZY_RANK
+    assert selectors.account_search("jonson") == [(15, jonson)]
+    found = selectors.account_search("robert jonson")
+    assert found == [(selectors.FUZZY_RANK, names["johnson"])]
+    # "jonsen" begins no word: it is widened ("jonson" 0.4; "johnson" is 0.27, too far).
+    assert selectors.account_search("jonsen") == [(selectors.FUZZY_RANK, jonson)]
 
 
 def test_close_words_use_the_trigram_similarity_threshold(names):
@@ -169,12 +171,21 @@ def test_close_words_use_the_trigram_similarity_threshold(names):
 def test_a_close_word_holding_another_is_left_out():
     """Seen: at a million accounts the close words of "jihnson" were "johnson" and seven e-mail names holding
     it ("jamesjohnson", "joanjohnson", ...), nine alternatives the index looked up for what one finds."""
-    assert fuzzy.without_longer_forms("jihnson", ["johnson", "jamesjohnson", "johnston", "joanjohnson"]) == [
+    assert fuzzy.corrections("jihnson", ["johnson", "jamesjohnson", "johnston", "jjohnson"]) == [
         "johnson",
         "johnston",
     ]
     # "hanna" holds "anna" as typed: the query finds it already.
-    assert fuzzy.without_longer_forms("anna", ["annabell", "ana", "hanna"]) == ["ana"]
+    assert fuzzy.corrections("anna", ["annabel", "ana", "hanna"]) == ["ana"]
+
+
+def test_a_close_word_no_typing_error_makes_is_left_out():
+    """Seen: "sandes" widened to "san" (similarity 0.33, in a hundred thousand accounts at a million),
+    "pallmer" to "palm" and "hennderson" to "anderson": each three edits or more from what was typed."""
+    assert fuzzy.corrections("sandes", ["sanders", "san", "sandoval", "sanchez"]) == ["sanders"]
+    assert fuzzy.corrections("pallmer", ["palmer", "palm", "pallmeraa"]) == ["palmer"]
+    assert fuzzy.corrections("hennderson", ["henderson", "anderson"]) == ["henderson"]
+    assert fuzzy.corrections("jonson", ["johnson", "jonsno"]) == ["johnson", "jonsno"]  # one added, one swap
 
 
 def test_close_words_leave_out_e_mail_names_holding_a_close_word(names, start_account, customer_factory):
@@ -184,16 +195,22 @@ def test_close_words_leave_out_e_mail_names_holding_a_close_word(names, start_ac
     assert "jamesjohnson" not in close
 
 
-def test_only_the_word_no_account_holds_is_widened(names):
+def test_only_the_word_that_begins_no_word_of_the_index_is_widened(names, start_account, customer_factory):
     """Seen: "Anna Thomposn" looked for close words of "anna" too, a lookup many times wider for nothing;
     the misspelling is the word no account holds as typed."""
-    widened, scores = selectors._fuzzy_groups([("robert",), ("jonson",)])
+    widened, scores = selectors._fuzzy_groups([("robert",), ("jonson",)], found_as_typed=0)
     assert widened[0] == ("robert",)
     assert widened[1][0] == "jonson" and "johnson" in widened[1]
     assert set(scores) == set(widened[1][1:])
-    # Every word some account's: each is widened (a real name misspelled into another).
-    widened, _ = selectors._fuzzy_groups([("gonzaga",)])
-    assert "gonzalez" in widened[0]
+    # Every word some account's: each is widened when nothing was found as typed (a real name misspelled
+    # into another), none when something was.
+    start_account(customer=customer_factory(name="Karl Jonson"))
+    widened, _ = selectors._fuzzy_groups([("jonson",)], found_as_typed=0)
+    assert "johnson" in widened[0]
+    assert selectors._fuzzy_groups([("jonson",)], found_as_typed=1) == ([("jonson",)], {})
+    # The start of a word being typed is no misspelling either.
+    widened, _ = selectors._fuzzy_groups([("robe",), ("jonson",)], found_as_typed=0)
+    assert widened[0] == ("robe",) and "johnson" in widened[1]
 
 
 def test_a_short_form_of_a_suffix_is_matched_at_the_start_of_a_word(street_accounts):
