@@ -1,3 +1,4 @@
+from contextlib import contextmanager
 from datetime import date
 
 from django.db import connection, transaction
@@ -138,18 +139,22 @@ def _close_matches(groups: list[tuple[str, ...]], widened: list[tuple[str, ...]]
     return Account.objects.filter(id__in=matches.values("id")[:CANDIDATES])
 
 
-def _through_the_index(rows, groups: list[tuple[str, ...]]) -> list[tuple]:
-    """The rows of a text-match query, on PostgreSQL planned without a sequential scan of the accounts. With
-    LIMIT CANDIDATES inside, the planner guesses each `LIKE '%word%'` matches 1% of a million rows, so a few
-    alternatives ("thompson" or "thomson" or …) make it expect 200 hits early in a scan of the table, which
-    then reads it all (a real word matches a few thousand): 165 ms against 15 through the trigram index."""
+@contextmanager
+def _planned_for_the_index(groups: list[tuple[str, ...]]):
+    """The text-match queries inside, on PostgreSQL planned without a sequential scan of the accounts (one
+    transaction for them all). With LIMIT CANDIDATES inside, the planner guesses each `LIKE '%word%'` matches
+    1% of a million rows, so a few alternatives ("thompson" or "thomson" or …) make it expect 200 hits early in
+    a scan of the table, which then reads it all (a real word matches a few thousand): 165 ms against 15
+    through the index. Words too short for the index alone: a scan finds 200 of them soonest."""
     if connection.vendor != "postgresql" or not search_index.split_groups_for_index(groups)[0]:
-        return list(rows)  # words too short for the index alone: a scan finds 200 of them soonest
+        yield
+        return
+    nested = connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        found = list(rows)
-        cursor.execute("SET LOCAL enable_seqscan = on")  # the caller's transaction, if any, goes on as before
-    return found
+        cursor.execute("SET LOCAL enable_seqscan = off")  # this transaction's alone (a pooled server's too)
+        yield
+        if nested:  # the caller's transaction goes on as before; our own ends here, and the setting with it
+            cursor.execute("SET LOCAL enable_seqscan = on")
 
 
 def close_words(words: list[str]) -> dict[str, list[tuple[str, float]]]:
@@ -185,6 +190,11 @@ def close_words(words: list[str]) -> dict[str, list[tuple[str, float]]]:
                 terms = [t for (t,) in cursor.fetchall() if len(t) >= 3 and t.isalpha()]
                 close = fuzzy.close_words(word, terms, CLOSE_WORDS_FETCHED)
                 scored[word] = [(c, fuzzy.similarity(word, c)) for c in close]
+    return _likely(scored)
+
+
+def _likely(scored: dict[str, list[tuple[str, float]]]) -> dict[str, list[tuple[str, float]]]:
+    """Each word's close words (best first) cut to the CLOSE_WORDS that could be the word meant."""
     found = {}
     for word, pairs in scored.items():
         score_of = dict(pairs)
@@ -200,6 +210,7 @@ def words_begun(words: list[str]) -> set[str]:
         return set()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Through the words' trigram index, one probe per word (a nested loop over the typed words).
             cursor.execute(
                 "SELECT t FROM unnest(%s::text[]) AS t"
                 " WHERE EXISTS (SELECT 1 FROM customers_searchword WHERE word LIKE t || '%%')",
@@ -219,6 +230,16 @@ def words_begun(words: list[str]) -> set[str]:
         return begun
 
 
+def _close_words_to_try(fuzzable: list[str], found_as_typed: int) -> dict[str, list[tuple[str, float]]]:
+    """close_words of the words _fuzzy_groups widens: those that begin no word of the index, or, when every
+    word begins one and nothing was found as typed, all of them."""
+    if not fuzzable:
+        return {}
+    begun = words_begun(fuzzable)
+    misspelled = [w for w in fuzzable if w not in begun]
+    return close_words(misspelled or (fuzzable if not found_as_typed else []))
+
+
 def _fuzzy_groups(
     groups: list[tuple[str, ...]], found_as_typed: int
 ) -> tuple[list[tuple[str, ...]], dict[str, float]]:
@@ -231,9 +252,7 @@ def _fuzzy_groups(
     name misspelled into another: "gonzales"); otherwise what was found is what the clerk typed ("66116
     andrea" found 66116 Andrea Way), and nothing is widened."""
     fuzzable = [g[0] for g in groups if len(g) == 1 and g[0].isalpha() and len(g[0]) >= FUZZY_MIN_LENGTH]
-    begun = words_begun(fuzzable)
-    misspelled = [w for w in fuzzable if w not in begun]
-    close = close_words(misspelled or (fuzzable if not found_as_typed else []))
+    close = _close_words_to_try(fuzzable, found_as_typed)
     scores: dict[str, float] = {}
     widened = []
     for group in groups:
@@ -255,6 +274,37 @@ def _fuzzy_score(text: str, groups: list[tuple[str, ...]], scores: dict[str, flo
 
 def _status_order(status: str) -> tuple[bool, bool]:
     return status not in OPEN_STATUSES, status == AccountStatus.CLOSED
+
+
+def _add_text_matches(tokens, groups, add, found) -> None:
+    """The accounts the query's words find, as typed and then, when fewer than FUZZY_BELOW, through close
+    words of its misspelled ones."""
+    rows = _text_matches(groups).values_list(
+        "pk", "status", "customer__name", "customer__phone", "customer__phone_alt"
+    )[:CANDIDATES]
+    name_query = " ".join(tokens)
+    for pk, status, customer_name, phone, phone_alt in rows:
+        name = customer_name.lower()
+        phones = {phone_digits(phone), phone_digits(phone_alt)}
+        if name.startswith(name_query):
+            rank = 10
+        elif any(word.startswith(tokens[0]) for word in name.split()):
+            rank = 15
+        elif len(tokens) == 1 and any(tokens[0] in p for p in phones if p):
+            rank = 20
+        else:
+            rank = 30
+        add(pk, rank, status, customer_name)
+    if len(found) >= FUZZY_BELOW:
+        return
+    widened, scores = _fuzzy_groups(groups, len(found))
+    if not scores:
+        return
+    rows = _close_matches(groups, widened).values_list("pk", "status", "customer__name", "search_text")[
+        :CANDIDATES
+    ]
+    for pk, status, customer_name, text in rows:
+        add(pk, FUZZY_RANK, status, customer_name, _fuzzy_score(text, widened, scores))
 
 
 def _ranked(query: str) -> list[tuple[int, int]]:
@@ -289,36 +339,8 @@ def _ranked(query: str) -> list[tuple[int, int]]:
     tokens = normalize_query(query)
     if tokens:
         groups = query_groups(tokens)
-        rows = _through_the_index(
-            _text_matches(groups).values_list(
-                "pk", "status", "customer__name", "customer__phone", "customer__phone_alt"
-            )[:CANDIDATES],
-            groups,
-        )
-        name_query = " ".join(tokens)
-        for pk, status, customer_name, phone, phone_alt in rows:
-            name = customer_name.lower()
-            phones = {phone_digits(phone), phone_digits(phone_alt)}
-            if name.startswith(name_query):
-                rank = 10
-            elif any(word.startswith(tokens[0]) for word in name.split()):
-                rank = 15
-            elif len(tokens) == 1 and any(tokens[0] in p for p in phones if p):
-                rank = 20
-            else:
-                rank = 30
-            add(pk, rank, status, customer_name)
-        if len(found) < FUZZY_BELOW:
-            widened, scores = _fuzzy_groups(groups, len(found))
-            if scores:
-                rows = _through_the_index(
-                    _close_matches(groups, widened).values_list(
-                        "pk", "status", "customer__name", "search_text"
-                    )[:CANDIDATES],
-                    widened,
-                )
-                for pk, status, customer_name, text in rows:
-                    add(pk, FUZZY_RANK, status, customer_name, _fuzzy_score(text, widened, scores))
+        with _planned_for_the_index(groups):
+            _add_text_matches(tokens, groups, add, found)
     ranked = sorted(found.values())
     return [(key[-1], key[0]) for key in ranked]
 
