@@ -115,8 +115,9 @@ def _pg_group_q(group: tuple[str, ...]) -> Q:
 
 
 def _holds_a_word(words: tuple[str, ...]) -> Q:
-    """PostgreSQL: the search text has one of `words` as a whole word (search_index.PG_WORDS: one posting list
-    per word, where the trigram index intersects the lists of every trigram of every word)."""
+    """PostgreSQL: the search text has one of `words` as a whole word, through the word index
+    (search_index.PG_WORDS_OF_TEXT): one posting list per word, where the trigram index intersects the lists
+    of every trigram of every word."""
     sql = f"{search_index.PG_WORDS_OF_TEXT} && %s::text[]"
     return Q(RawSQL(sql, [list(words)], output_field=BooleanField()))  # noqa: S611 (our expression; words bound)
 
@@ -160,7 +161,7 @@ def _planned_for_the_index(groups: list[tuple[str, ...]]):
 def close_words(words: list[str]) -> dict[str, list[tuple[str, float]]]:
     """For each word, up to CLOSE_WORDS words of the index at least fuzzy.SIMILARITY_THRESHOLD similar to it
     (trigram similarity), most similar first, as (word, similarity), those that could be the word meant
-    (fuzzy.corrections: no more than two letters longer or shorter, holding neither the word nor another).
+    (fuzzy.corrections: at most two typing errors away, holding neither the word nor another close word).
 
     PostgreSQL: pg_trgm's `%` over the GIN-indexed table of the index's words, all words in one query.
     SQLite: the candidates are the words of the FTS5 word index that begin with the same letter (a range of
