@@ -34,3 +34,9 @@ def format_money(value: Decimal) -> str:
     amount = money(value)
     sign = "-" if amount < 0 else ""
     return f"{sign}${abs(amount):,.2f}"
+
+
+def is_cents(value) -> bool:
+    """True for a Decimal already to the cent (no float, no third decimal): what a pure module checks before
+    it adds amounts, with its own error saying which amount was wrong."""
+    return isinstance(value, Decimal) and value.is_finite() and value == value.quantize(CENT)

@@ -6,17 +6,18 @@ The check digit rule: 3×(d1+d4+d7) + 7×(d2+d5+d8) + (d3+d6+d9) ≡ 0 (mod 10).
 
 import re
 
+from stdnum.us import rtn
+
 _NINE_DIGITS = re.compile(r"[0-9]{9}", re.ASCII)
-_WEIGHTS = (3, 7, 1, 3, 7, 1, 3, 7)
 MASK = "****"
 
 
 def routing_check_digit(first_eight: str) -> int:
-    """The ninth digit that makes a routing number's weighted sum a multiple of 10."""
+    """The ninth digit that makes a routing number's weighted sum a multiple of 10 (python-stdnum's us.rtn,
+    as account numbers use its Damm and scanlines its Luhn)."""
     if not re.fullmatch(r"[0-9]{8}", first_eight, re.ASCII):
         raise ValueError(f"A routing number's first part is 8 digits: {first_eight!r}.")
-    weighted = sum(int(d) * w for d, w in zip(first_eight, _WEIGHTS, strict=True))
-    return (10 - weighted % 10) % 10
+    return int(rtn.calc_check_digit(first_eight))
 
 
 def is_valid_routing_number(routing: str) -> bool:

@@ -8,8 +8,8 @@ digits are dollars (`45.5` is $45.50, `45.` is $45.00).
 import re
 from decimal import Decimal
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
+from cistern.core.money import CENT, ZERO
+
 # Far above any water bill: a typing slip (a held key) must not post a fortune.
 LARGEST_AMOUNT = Decimal("1000000.00")
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
+from cistern.core.money import CENT, ZERO
+
 DEFAULT_PRIORITY = ("deposit", "fees", "water")
 
 

@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
+from cistern.core.money import CENT, ZERO, is_cents
+
 CASH, CHECK = "cash", "check"
 TENDERS = (CASH, CHECK)
 
@@ -66,7 +66,7 @@ def counted_cash(count: BlindCount) -> Decimal:
 
 def counted_checks(count: BlindCount) -> Decimal:
     for i, amount in enumerate(count.checks, start=1):
-        if not isinstance(amount, Decimal) or amount <= 0 or amount != amount.quantize(CENT):
+        if not is_cents(amount) or amount <= 0:
             raise CountError(f"Check {i}: an amount more than zero, to the cent, not {amount!r}.")
     return sum(count.checks, ZERO).quantize(CENT)
 
@@ -113,16 +113,12 @@ def balance_drawer(
     opening_float: Decimal, expected: Mapping[str, Decimal], count: BlindCount
 ) -> DrawerBalance:
     """Expected vs counted per tender once the blind count is in; the float is taken out of the cash first."""
-    if (
-        not isinstance(opening_float, Decimal)
-        or opening_float < 0
-        or opening_float != opening_float.quantize(CENT)
-    ):
+    if not is_cents(opening_float) or opening_float < 0:
         raise CountError(f"The opening float must be 0 or more, to the cent: {opening_float!r}.")
     for tender, amount in expected.items():
         if tender not in TENDERS:
             raise CountError(f"A drawer counts {' and '.join(TENDERS)}, not {tender!r}.")
-        if not isinstance(amount, Decimal) or amount != amount.quantize(CENT):
+        if not is_cents(amount):
             raise CountError(f"The expected {tender} must be a Decimal to the cent: {amount!r}.")
     counted = counted_totals(count)
     cash_in_drawer = counted[CASH]

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cistern.core.money import MoneyError, format_money, money
+from cistern.core.money import MoneyError, format_money, is_cents, money
 
 
 @pytest.mark.parametrize(
@@ -41,3 +41,10 @@ def test_money_is_within_half_a_cent_and_idempotent(value):
     assert abs(cents - value) <= Decimal("0.005")
     assert money(cents) == cents
     assert cents.as_tuple().exponent == -2
+
+
+def test_is_cents_takes_only_a_decimal_already_to_the_cent():
+    assert is_cents(Decimal("12.30")) and is_cents(Decimal("-4")) and is_cents(Decimal("0.01"))
+    assert not is_cents(Decimal("12.345"))
+    assert not is_cents(12.3) and not is_cents(12) and not is_cents("12.30")
+    assert not is_cents(Decimal("Infinity")) and not is_cents(Decimal("NaN"))
