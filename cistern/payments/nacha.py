@@ -329,7 +329,8 @@ def _digits(record: str, start: int, end: int, number: int, what: str) -> str:
 def parse_returns(text: str) -> list[AchReturn]:
     """The returns in a NACHA return file: each entry detail followed by its addenda of type 99.
 
-    Notifications of change (addenda type 98) are not returns and are left out.
+    Notifications of change (addenda type 98) are not returns: parse_notices_of_change reads them from the
+    same file, so none is lost (the rules require the district to act on each).
     """
     returns = []
     pending = None  # (line number, entry record) waiting for its addenda
@@ -377,3 +378,44 @@ def _return(entry: tuple[int, str], number: int, addenda: str) -> AchReturn:
         date_of_death=addenda[21:27].strip(),
         addenda_information=addenda[35:79].strip(),
     )
+
+
+@dataclass(frozen=True)
+class NoticeOfChange:
+    """A bank's notice that an enrolment's details are wrong (addenda type 98): what to correct, and which
+    debit it was about. Acting on it is the enrolment's work; reading it is this module's."""
+
+    change_code: str  # C01 (account number), C02 (routing), C05 (account type), ...
+    original_trace: str
+    corrected_data: str
+    routing: str
+    individual_id: str
+    trace: str  # the notifying bank's own trace number
+
+
+def parse_notices_of_change(text: str) -> list[NoticeOfChange]:
+    """The notices of change in a NACHA return file: each entry detail followed by its addenda of type 98
+    (standard positions: change code 4-6, original trace 7-21, corrected data 36-64, trace 80-94)."""
+    notices = []
+    entry = None
+    for number, record in _records(text):
+        if record[0] == "6":
+            entry = (number, record)
+        elif record[0] == "7" and record[1:3] == "98" and entry is not None:
+            entry_number, detail = entry
+            code = record[3:6]
+            if not re.fullmatch(r"C[0-9]{2}", code, re.ASCII):
+                raise NachaError(
+                    f"line {number}: the change code (positions 4-6) is not C and 2 digits: {code!r}."
+                )
+            notices.append(
+                NoticeOfChange(
+                    change_code=code,
+                    original_trace=_digits(record, 7, 21, number, "the original trace number"),
+                    corrected_data=record[35:64].strip(),
+                    routing=_digits(detail, 4, 12, entry_number, "the routing number"),
+                    individual_id=detail[39:54].strip(),
+                    trace=_digits(record, 80, 94, number, "the trace number"),
+                )
+            )
+    return notices

@@ -13,6 +13,7 @@ from cistern.payments.nacha import (
     Debit,
     NachaError,
     Originator,
+    parse_notices_of_change,
     parse_returns,
     write_autopay_file,
 )
@@ -301,6 +302,26 @@ def test_notifications_of_change_are_not_returns():
     entry = write_autopay_file(FILE).records[2]
     noc = "798C01" + entry[79:94] + " " * 73
     assert parse_returns("\n".join(["6" + entry[1:78] + "1" + entry[79:], noc])) == []
+
+
+def test_notices_of_change_are_read_not_dropped():
+    """Nothing vanishes: a notice of change left out of the returns is read by its own parser."""
+    entry = write_autopay_file(FILE).records[2]
+    noc = (
+        "798C01"
+        + entry[79:94]
+        + " " * 6
+        + "01100001"
+        + "12345678901".ljust(29)
+        + " " * 15
+        + "0110000150000001"[:15]
+    )
+    notices = parse_notices_of_change("\n".join(["6" + entry[1:78] + "1" + entry[79:], noc]))
+    assert len(noc) == 94
+    assert [(n.change_code, n.original_trace, n.corrected_data, n.trace) for n in notices] == [
+        ("C01", entry[79:94], "12345678901", "011000015000000")
+    ]
+    assert notices[0].routing == entry[3:12]
 
 
 def test_unreadable_return_files():
