@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "cistern.ledger",
     "cistern.billing",
     "cistern.fieldwork",
+    "cistern.payments",
     "cistern.api",
     "cistern.demo",
     "django_tasks",

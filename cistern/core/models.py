@@ -50,6 +50,31 @@ class DistrictSettings(models.Model):
     holiday_subdivision = models.CharField(
         max_length=2, default="CA", help_text="US state whose holidays close the office, with federal ones."
     )
+    # How customers may pay: the bill's "how to pay" names only the channels turned on here.
+    pay_at_office = models.BooleanField(default=True, help_text="Cash, check and card at the counter.")
+    pay_by_mail = models.BooleanField(default=True, help_text="Checks mailed with the bill's stub.")
+    pay_drop_box = models.BooleanField(default=False, help_text="A night drop box at the office.")
+    pay_online_url = models.URLField(blank=True, help_text="The processor's payment page; blank: no online payment.")
+    pay_by_phone_number = models.CharField(max_length=20, blank=True, help_text="Blank: no pay-by-phone line.")
+    pay_autopay = models.BooleanField(default=True, help_text="Automatic bank debit (ACH) on the due date.")
+    # Payments: the order a payment pays charges due on the same day, and the cash-only rule after returns.
+    payment_priority = models.CharField(
+        max_length=100, default="deposit,fees,water",
+        help_text="Charge kinds paid first on the same due date, comma separated (deposit, fees, water).",
+    )  # fmt: skip
+    cash_only_after_returns = models.PositiveSmallIntegerField(
+        default=2, help_text="Returned payments in 12 months that make an account cash-only."
+    )
+    cash_only_months = models.PositiveSmallIntegerField(default=12, help_text="How long cash-only lasts.")
+    standard_float = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal("150.00"), help_text="A drawer's usual opening float."
+    )
+    # Autopay: the NACHA file's ids (from the district's bank agreement).
+    ach_company_name = models.CharField(max_length=16, default="CISTERN WATER")
+    ach_company_id = models.CharField(max_length=10, default="1953000000", help_text="Usually 1 + the EIN.")
+    ach_odfi_routing = models.CharField(max_length=9, default="122000247", help_text="The district's bank.")
+    ach_destination_name = models.CharField(max_length=23, default="DISTRICT BANK")
+    ach_origin_name = models.CharField(max_length=23, default="CISTERN WATER DISTRICT")
 
     class Meta:
         verbose_name = "district settings"

@@ -84,6 +84,17 @@ MANAGE_RATES = [  # in admin: a board's new schedule version, which schedule is 
     for model in ("rateschedule", "ratescheduleversion", "billedschedule", "basicfee", "usageblock", "fee")
     for action in ("view", "add", "change")
 ]
+VIEW_PAYMENTS = ["payments.view_payment", "payments.view_drawersession"]
+TAKE_PAYMENTS = VIEW_PAYMENTS + ["payments.use_drawer"]  # a drawer of one's own: post, void, close
+CUSTOMER_PAYMENTS = ["payments.view_autopayenrolment", "payments.add_autopayenrolment",
+                     "payments.change_autopayenrolment", "payments.view_refund", "payments.add_refund"]  # fmt: skip
+LEAD_PAYMENTS = [  # audit others' drawers, reverse after the close, deposits, returned payments, refunds
+    "payments.audit_drawer", "payments.reverse_payment", "payments.prepare_deposit", "payments.view_bankdeposit",
+    "payments.record_return", "payments.approve_refund", "payments.view_lockboxitem", "payments.change_lockboxitem",
+]  # fmt: skip
+BANK_FILES = ["payments.import_lockbox", "payments.view_lockboxitem", "payments.change_lockboxitem",
+              "payments.export_autopay", "payments.export_refunds", "payments.record_return",
+              "payments.view_bankdeposit"]  # fmt: skip
 DISTRICT_ADMIN = [
     "core.view_districtsettings",
     "core.change_districtsettings",
@@ -109,7 +120,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + VIEW_LEDGER
     + ADJUST
     + VIEW_BILLS
-    + FINAL_BILLS,
+    + FINAL_BILLS
+    + TAKE_PAYMENTS
+    + CUSTOMER_PAYMENTS,
     CSS_II: VIEW_ACCOUNTS
     + WORK_ACCOUNTS
     + LEAD
@@ -128,7 +141,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + UNBILLED
     + WORK_UNBILLED
     + RUN_BILLS
-    + APPROVE_BILLS,
+    + APPROVE_BILLS
+    + TAKE_PAYMENTS
+    + CUSTOMER_PAYMENTS
+    + LEAD_PAYMENTS,
     SUPERVISOR: VIEW_ACCOUNTS
     + WORK_ACCOUNTS
     + LEAD
@@ -153,8 +169,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + WORK_UNBILLED
     + RUN_BILLS
     + APPROVE_BILLS
-    + MANAGE_CYCLES,
-    CASHIER: VIEW_ACCOUNTS + ["customers.add_contactentry"] + VIEW_RATES + VIEW_LEDGER + VIEW_BILLS,
+    + MANAGE_CYCLES
+    + TAKE_PAYMENTS
+    + CUSTOMER_PAYMENTS
+    + LEAD_PAYMENTS
+    + BANK_FILES,
+    CASHIER: VIEW_ACCOUNTS
+    + ["customers.add_contactentry"]
+    + VIEW_RATES
+    + VIEW_LEDGER
+    + VIEW_BILLS
+    + TAKE_PAYMENTS,
     # Field technicians work from their phone page: reads and meters, never balances or payments.
     FIELD_TECHNICIAN: TAKE_READS + ["metering.add_meterinstallation", "fieldwork.complete_serviceorder"],
     BILLING_ADMIN: VIEW_ACCOUNTS
@@ -177,7 +202,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + WORK_UNBILLED
     + RUN_BILLS
     + APPROVE_BILLS
-    + MANAGE_CYCLES,
+    + MANAGE_CYCLES
+    + VIEW_PAYMENTS
+    + BANK_FILES,
     AUDITOR: VIEW_ACCOUNTS
     + VIEW_METERS
     + ["core.view_user_audit", "core.view_districtsettings", "core.view_closureday", "core.view_holiday"]
@@ -186,11 +213,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + VIEW_LEDGER
     + GL_EXPORT
     + VIEW_BILLS
-    + UNBILLED,
+    + UNBILLED
+    + VIEW_PAYMENTS,
     # An AMI head-end posts reads (batches, source ami/amr); the IVR and the payment processor look an account
     # up and read its bills and balance. Nothing else: no web page, no review, no money moved.
     INTEGRATION: TAKE_READS
-    + [MACHINE_READS, "customers.view_account", "billing.view_bill", "ledger.view_journalentry"],
+    + [MACHINE_READS, "customers.view_account", "billing.view_bill", "ledger.view_journalentry"]
+    + ["payments.post_remote_payment"],
 }
 
 # kind -> role -> amount. Defaults only: the rows are the district's to change.

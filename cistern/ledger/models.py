@@ -29,6 +29,9 @@ class GLRole(models.TextChoices):
     OPENING_BALANCES = "opening_balances", "Opening balances (conversion)"
     SETUP_FEES = "setup_fees", "Account set-up fees"
     BAD_DEBT = "bad_debt", "Bad debt"
+    ACH_CLEARING = "ach_clearing", "ACH clearing (autopay)"
+    PROCESSOR_CLEARING = "processor_clearing", "Card and online payments clearing"
+    CASH_OVER_SHORT = "cash_over_short", "Cash over and short"
 
 
 # Lines on these GL accounts name the customer account they belong to (and only these).
