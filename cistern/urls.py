@@ -11,6 +11,7 @@ urlpatterns = [
     path("rates/", include("cistern.rates.urls")),
     path("ledger/", include("cistern.ledger.urls")),
     path("billing/", include("cistern.billing.urls")),
+    path("payments/", include("cistern.payments.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

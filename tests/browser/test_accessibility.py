@@ -11,6 +11,7 @@ each page with page.evaluate, so the tests need no network and the page's own Co
 stays as it is in production.
 """
 
+import importlib
 import json
 from pathlib import Path
 from typing import NamedTuple
@@ -120,6 +121,16 @@ NOT_PAGES = {
     "fieldwork:route_sheet": "a PDF",
 }
 
+# Each area of the payments app keeps its rows in a module of its own (tests/browser/pages_*.py: PAGES,
+# NOT_PAGES, and FACTS, a script printing the JSON of its placeholders, run with the table's own).
+_AREAS = [
+    importlib.import_module(f"tests.browser.{path.stem}")
+    for path in sorted(Path(__file__).parent.glob("pages_*.py"))
+]
+for _area in _AREAS:
+    PAGES += _area.PAGES
+    NOT_PAGES.update(getattr(_area, "NOT_PAGES", {}))
+
 
 FACTS = """
 import json
@@ -181,6 +192,9 @@ def facts(server, superuser):
     """The demo district's ids for the table's placeholders, and a turn-on on the technician's phone."""
     found = _last_json(server["manage"]("shell", "-c", FACTS))
     demo = _last_json(server["manage"]("fieldwork_demo_order", "--technician", "tech"))
+    for area in _AREAS:
+        if getattr(area, "FACTS", ""):
+            found.update(_last_json(server["manage"]("shell", "-c", area.FACTS)))
     return {**found, "tech_order": demo["order"]}
 
 

@@ -1,0 +1,3 @@
+"""The payments app's bank pages (joined in payments/urls.py)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""The payments app's lockbox pages (joined in payments/urls.py)."""
+
+urlpatterns = []
