@@ -14,24 +14,15 @@ stays as it is in production.
 import importlib
 import json
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
+
+from tests.browser.page_row import Page
 
 pytestmark = pytest.mark.browser
 
 AXE_JS = Path(__file__).parent / "axe" / "axe.min.js"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-
-class Page(NamedTuple):
-    name: str  # the URL name in the permission matrix (tests/matrix/*.py), or what the page is
-    user: str | None  # who signs in (a demo user, or "root" the superuser); None: signed out
-    path: str  # {placeholders} are filled from the demo district's facts below
-    status: int = 200
-    fill: str = ""  # a field typed into after the page opens (results that open as you type are audited too)
-    text: str = ""  # what is typed
-    appears: str = ""  # what the typing brings up, waited for before axe runs
 
 
 # Every main page, as the role that works there. A page added to the product joins this table: one row
