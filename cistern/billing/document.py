@@ -51,6 +51,22 @@ class DocumentMeter:
     estimated: bool  # the closing read was estimated
 
 
+PAY_CHANNELS = ("office", "mail", "drop_box", "online", "phone", "autopay")
+
+
+def how_to_pay(channels, t: dict) -> str:
+    """The bill's "how to pay" sentence: only the channels given (those the district turned on)."""
+    ways = []
+    for channel, detail in channels:
+        if channel not in PAY_CHANNELS:
+            raise DocumentError(f"Unknown payment channel {channel!r}; one of {', '.join(PAY_CHANNELS)}.")
+        ways.append(t[f"pay_{channel}"].format(detail=detail).rstrip(", "))
+    if not ways:
+        return ""
+    listed = ways[0] if len(ways) == 1 else f"{'; '.join(ways[:-1])}; {t['or']} {ways[-1]}"
+    return t["pay"].format(ways=listed)
+
+
 @dataclass(frozen=True)
 class BillDocument:
     district_name: str
@@ -78,6 +94,9 @@ class BillDocument:
     usage: tuple[tuple[date, Decimal], ...]  # up to 13 (period end, units) oldest first, this bill last
     language: str = "en"  # "en" or "es"
     messages: tuple[str, ...] = ()  # extra district messages, already in the customer's language
+    # How this district takes payments: (channel, detail) for each one it has turned on (PAY_CHANNELS), in
+    # the order printed; a channel it has not turned on is never offered.
+    pay_channels: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -137,7 +156,14 @@ TEXT = {
         "remit": "Remit to",
         "penalty": "A late penalty of the greater of $10.00 or 10% of the past-due amount is charged on "
         "balances unpaid 30 days after the due date.",
-        "pay": "Pay online, by phone, by mail or at our office.",
+        "pay": "How to pay: {ways}.",
+        "pay_office": "at our office, {detail}",
+        "pay_mail": "by mail with the stub below",
+        "pay_drop_box": "in the drop box at our office",
+        "pay_online": "online at {detail}",
+        "pay_phone": "by phone at {detail}",
+        "pay_autopay": "automatically from your bank account (ask us to enroll)",
+        "or": "or",
         "credit": "Your account has a credit balance: no payment is due.",
         "final_note": "This is the final bill for service at this address.",
         "deposit_note": "Your deposit of {amount} has been applied to this bill.",
@@ -192,7 +218,14 @@ TEXT = {
         "remit": "Envíe su pago a",
         "penalty": "Se cobra un recargo por pago tardío del mayor entre $10.00 o el 10% del saldo vencido "
         "sobre los saldos no pagados 30 días después de la fecha de vencimiento.",
-        "pay": "Pague en línea, por teléfono, por correo o en nuestra oficina.",
+        "pay": "Cómo pagar: {ways}.",
+        "pay_office": "en nuestra oficina, {detail}",
+        "pay_mail": "por correo con el talón de abajo",
+        "pay_drop_box": "en el buzón de pagos de nuestra oficina",
+        "pay_online": "en línea en {detail}",
+        "pay_phone": "por teléfono al {detail}",
+        "pay_autopay": "automáticamente de su cuenta bancaria (pídanos inscribirle)",
+        "or": "o",
         "credit": "Su cuenta tiene un saldo a favor: no hay pago pendiente.",
         "final_note": "Esta es la factura final del servicio en esta dirección.",
         "deposit_note": "Su depósito de {amount} se aplicó a esta factura.",
@@ -578,7 +611,9 @@ class _Bill:
         if doc.amount_due < 0:
             yield t["credit"]
         yield t["penalty"]
-        yield f"{t['pay']} {doc.district_phone}"
+        ways = how_to_pay(doc.pay_channels, t)
+        if ways:
+            yield ways
         yield from doc.messages
 
     def chart(self, x: float, y: float, w: float, h: float) -> None:

@@ -32,6 +32,20 @@ def _mailing_lines(bill: Bill) -> tuple[str, ...]:
     )
 
 
+def pay_channels(district) -> tuple[tuple[str, str], ...]:
+    """The ways to pay the district has turned on (its settings), as the bill prints them."""
+    office = district.street or "our office"
+    channels = [
+        ("office", office) if district.pay_at_office else None,
+        ("mail", "") if district.pay_by_mail else None,
+        ("drop_box", "") if district.pay_drop_box else None,
+        ("online", district.pay_online_url) if district.pay_online_url else None,
+        ("phone", district.pay_by_phone_number) if district.pay_by_phone_number else None,
+        ("autopay", "") if district.pay_autopay else None,
+    ]
+    return tuple(c for c in channels if c is not None)
+
+
 def bill_document(bill: Bill, *, usage=None, district=None) -> document.BillDocument:
     """`bill` with its lines, meters, account, customer and premise loaded (selectors.bills_with_lines)."""
     district = district or district_settings()
@@ -43,6 +57,7 @@ def bill_document(bill: Bill, *, usage=None, district=None) -> document.BillDocu
     return document.BillDocument(
         district_name=district.name, district_address=", ".join(p for p in (district.street, city) if p),
         district_phone=district.phone, district_email=district.email, bill_number=bill.pk, kind=bill.kind,
+        pay_channels=pay_channels(district),
         account_number=bill.account.number, customer_name=bill.account.customer.name,
         mailing_lines=_mailing_lines(bill), service_address=bill.account.premise.service_address,
         period_start=bill.period_start, period_end=bill.period_end, bill_date=bill.bill_date,

@@ -39,6 +39,7 @@ def make_doc(**changes) -> BillDocument:
         district_address="55439 29 Palms Highway\nYucca Valley, CA 92284",
         district_phone="(760) 228-6266",
         district_email="billing@hdwd.example",
+        pay_channels=(("office", "55439 29 Palms Hwy"), ("mail", "")),
         bill_number=123456,
         kind="regular",
         account_number="10000015",
@@ -96,12 +97,20 @@ def test_regular_english_bill():
         "Previous amount due", "$1,402.17", "Payments and adjustments since", "-$1,402.17",
         "Current charges", "TOTAL DUE", "$156.40", "Please pay by Dec 8, 2025",
         "Usage history \\(HCF\\)", "(Nov 24)", "(Nov 25)", "(22)",
-        "A late penalty of the greater of", "Pay online, by phone, by mail or at our office.",
+        "A late penalty of the greater of", "How to pay: at our office, 55439 29 Palms Hwy; or by mail", "with the stub below.",
         "Please return this portion with your payment", "Amount enclosed", "Remit to:",
         "(10000015 0000015640 3)",
     ]:  # fmt: skip
         assert text.encode("latin-1") in pdf, text
-    for absent in [b"FINAL BILL", b"REBILL", b"Deposit applied", b"Refund", b"Factura"]:
+    for absent in [
+        b"FINAL BILL",
+        b"REBILL",
+        b"Deposit applied",
+        b"Refund",
+        b"Factura",
+        b"online",
+        b"by phone",
+    ]:
         assert absent not in pdf
     assert b"/Courier" in pdf  # the scanline's monospace face
 
@@ -128,7 +137,7 @@ def test_spanish_bill():
         "Lectura actual", "1,218 E", "E = lectura estimada", "Saldo anterior", "Cargos actuales",
         "TOTAL A PAGAR", "$156.40", "Historial de consumo", "(Dic 24)", "(Nov 25)",
         "Se cobra un recargo por pago tardío",
-        "Pague en línea, por teléfono, por correo o en nuestra oficina.",
+        "Cómo pagar: en nuestra oficina, 55439 29 Palms Hwy; o por", "correo con el talón de abajo.",
         "Cada gota cuenta: revise si hay fugas.", "Por favor devuelva esta parte con su pago",
         "Monto incluido", "(10000015 0000015640 3)",
     ]:  # fmt: skip
@@ -272,3 +281,15 @@ def test_charge_lines_are_grouped_by_meter_with_a_total_each():
     # A bill of one meter names it once and needs no subtotal.
     single = render_pdf(replace(doc, lines=lines[1:-1]), compress=False)
     assert b"(Meter M0012345)" in single and b"total)" not in single
+
+
+def test_how_to_pay_names_only_the_channels_turned_on():
+    from cistern.billing.document import TEXT, how_to_pay
+
+    assert how_to_pay((), TEXT["en"]) == ""
+    assert how_to_pay((("mail", ""),), TEXT["en"]) == "How to pay: by mail with the stub below."
+    assert how_to_pay((("online", "https://pay.example"), ("phone", "(760) 555-0100")), TEXT["en"]) == (
+        "How to pay: online at https://pay.example; or by phone at (760) 555-0100."
+    )
+    pdf = render_pdf(make_doc(pay_channels=()), compress=False)
+    assert b"How to pay" not in pdf
