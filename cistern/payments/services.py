@@ -233,13 +233,20 @@ def _existing(request: PaymentRequest) -> Payment | None:
     return payment
 
 
+# Who posts by channel: a drawer's cashier; autopay whoever writes the NACHA file (the debits it sends are
+# posted with it); the processor and the IVR (the API) by default.
+_POST_PERMISSION = {
+    **{channel.value: "payments.use_drawer" for channel in DRAWER_CHANNELS},
+    Channel.AUTOPAY.value: "payments.export_autopay",
+}
+
+
 def payment_post(
     *, actor, request: PaymentRequest, session: DrawerSession | None = None
 ) -> tuple[Payment, bool]:
     """Post a payment: (the payment, True) when posted now; (the payment posted before under the same
     Idempotency-Key, False) for a retry. Drawer channels need the actor's open session; the others none."""
-    drawer_channel = request.channel in DRAWER_CHANNELS
-    require(actor, "payments.use_drawer" if drawer_channel else "payments.post_remote_payment")
+    require(actor, _POST_PERMISSION.get(request.channel, "payments.post_remote_payment"))
     total, change = _check_request(request)
     already = _existing(request)
     if already is not None:
