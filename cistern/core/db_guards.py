@@ -19,6 +19,8 @@ APPEND_ONLY_TABLES = {
         "billing_billemail",
         "billing_billemailoutcome",
     ],
+    # A payment's status changes (void, reversal, return); what it was paid with and how it was applied never.
+    "payments": ["payments_paymenttender", "payments_paymentpart", "payments_receiptprint"],
 }
 
 # PostgreSQL refuses a transaction that leaves a journal entry whose lines do not sum to zero. One check per

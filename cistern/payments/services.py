@@ -373,7 +373,7 @@ def _locked_payment(payment: Payment) -> Payment:
     """The payment locked, its accounts locked first (the one lock order)."""
     account_ids = list(PaymentPart.objects.filter(payment_id=payment.pk).values_list("account_id", flat=True))
     accounts_lock(account_ids)
-    return Payment.objects.select_for_update().select_related("entry", "session").get(pk=payment.pk)
+    return Payment.objects.select_for_update(of=("self",)).select_related("entry", "session").get(pk=payment.pk)
 
 
 def payment_void(*, actor, payment: Payment, reason: str) -> Payment:

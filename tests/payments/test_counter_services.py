@@ -136,3 +136,20 @@ def test_a_lead_does_not_audit_their_own_drawer(lead, owing_account):
     session = payments.drawer_close(actor=lead, session=session, count=count)
     with pytest.raises(payments.PaymentError, match="other than the cashier"):
         payments.drawer_audit(actor=lead, session=session)
+
+
+def test_what_a_payment_was_paid_with_and_how_it_was_applied_is_never_rewritten(
+    cashier, open_drawer, owing_account
+):
+    from django.db import DatabaseError, transaction
+
+    from cistern.payments.models import PaymentPart, PaymentTender
+
+    payment, _ = payments.payment_post(
+        actor=cashier, session=open_drawer, request=cash(owing_account, "45.56")
+    )
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        PaymentTender.objects.filter(payment=payment).update(amount=D("1.00"))
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        PaymentPart.objects.filter(payment=payment).delete()
+    assert payment.tenders.get().amount == D("45.56")
