@@ -11,7 +11,7 @@ from dataclasses import dataclass
 # Where each queue goes on the home page, top to bottom.
 QUEUE_ORDER = [
     "adjustments", "bill_cancellations", "bill_runs", "read_exceptions", "accounts_not_billed", "follow_ups",
-    "my_orders",
+    "lockbox_suspense", "my_orders",
 ]  # fmt: skip
 
 
