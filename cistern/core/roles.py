@@ -92,9 +92,11 @@ LEAD_PAYMENTS = [  # audit others' drawers, reverse after the close, deposits, r
     "payments.audit_drawer", "payments.reverse_payment", "payments.prepare_deposit", "payments.view_bankdeposit",
     "payments.record_return", "payments.approve_refund", "payments.view_lockboxitem", "payments.change_lockboxitem",
 ]  # fmt: skip
+# A second returned payment in 12 months makes the account cash-only (a flag, customers.flag_add): whoever
+# records returns adds that flag.
 BANK_FILES = ["payments.import_lockbox", "payments.view_lockboxitem", "payments.change_lockboxitem",
               "payments.export_autopay", "payments.export_refunds", "payments.record_return",
-              "payments.view_bankdeposit"]  # fmt: skip
+              "payments.view_bankdeposit", "customers.add_accountflag"]  # fmt: skip
 DISTRICT_ADMIN = [
     "core.view_districtsettings",
     "core.change_districtsettings",
