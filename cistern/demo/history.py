@@ -30,12 +30,12 @@ from cistern.fieldwork import services as fieldwork
 from cistern.fieldwork.models import OrderStatus, ServiceOrder
 from cistern.ledger import selectors as ledger_selectors
 from cistern.ledger import services as ledger
-from cistern.ledger.models import GLRole
 from cistern.metering import batch
 from cistern.metering import services as metering
 from cistern.metering.models import Meter, Read, ReadKind, ReadSource, ReadStatus
 
 from .billing import APPROVER, BILLER, user
+from .cashiering import Cashiering
 
 CLERK, LEAD, TECHNICIAN = "demo-clerk", "demo-lead", "demo-technician"
 REVIEWED = "Reviewed before billing: the read stands"
@@ -57,6 +57,7 @@ class Replayed:
     runs: int = 0
     bills: int = 0
     payments: int = 0
+    drawers: int = 0
     late_fees: int = 0
     deposits_credited: int = 0
     flags: int = 0
@@ -72,28 +73,12 @@ class Staff:
         self.approver = user(APPROVER, roles.CSS_II, "Billing")
 
 
-def _gl():
-    return ledger_selectors.gl_code(GLRole.RECEIVABLE), ledger_selectors.gl_code(GLRole.CASH)
-
-
-def pay(actor, payments: list[tuple[int, Decimal, str]], on: date) -> int:
-    """Payments taken by the prior cash system on `on`, posted that day: (account id, amount, memo)."""
-    receivable, cash = _gl()
-    drafts = [
-        ledger.EntryDraft(on, memo, "payment", None,
-                          (ledger.Posting(cash, amount), ledger.Posting(receivable, -amount, account_id, "Payment")))
-        for account_id, amount, memo in payments
-        if amount > 0
-    ]  # fmt: skip
-    ledger.journal_post_batch(actor=actor, drafts=drafts)
-    return len(drafts)
-
-
 class Replay:
     def __init__(self, history, *, seed: int, leave_trial: bool = True):
         self.h = history
         self.staff = Staff()
         self.rng = random.Random(f"cistern-district:{seed}:payments")
+        self.money = Cashiering(self.staff, seed)
         self.done = Replayed()
         self.meters = dict(Meter.objects.values_list("serial", "id"))
         cycle_of = dict(CycleRoute.objects.values_list("route__code", "cycle"))
@@ -135,6 +120,7 @@ class Replay:
             if progress:
                 progress(day, self.done)
             day += timedelta(days=1)
+        self.done.payments, self.done.drawers = self.money.done.payments, self.money.done.drawers
         return self.done
 
     def one_day(self, day: date) -> None:
@@ -150,6 +136,7 @@ class Replay:
         for route in self.reads_on.pop(day, []):
             self.read_route(route, day)
         self.take_payments(day)
+        self.money.close_day()
         self.done.late_fees += len(ledger.assess_late_fees(actor=self.staff.biller, on=day))
         self.done.deposits_credited += len(
             ledger.deposits_credit_back(actor=self.staff.biller, on=day).credited
@@ -191,11 +178,8 @@ class Replay:
             plan.customer.id = account.customer_id
         else:  # a customer who moved within the district settles the old account at the counter first
             customer = Customer.objects.get(pk=plan.customer.id)
-            owed = customers.unpaid_closed_debts(customer)
-            self.done.payments += pay(
-                clerk, [(a.pk, amount, f"Payment (prior system): closing balance of {a.number}") for a, amount in owed],
-                day,
-            )  # fmt: skip
+            for old, amount in customers.unpaid_closed_debts(customer):
+                self.money.at_counter(old, amount, f"Closing balance of {old.number}")
             account = customers.service_start(
                 actor=clerk, customer=customer, premise=premise, start_date=day, application=app, reason=plan.start_note
             )  # fmt: skip
@@ -204,9 +188,7 @@ class Replay:
             self.done.problems.append(f"{day}: account {account.number} was expected as {plan.number}")
         # The deposit and set-up fee are paid at the counter.
         owed = ledger_selectors.receivable_balances([account.pk]).get(account.pk, ZERO)
-        self.done.payments += pay(
-            clerk, [(account.pk, owed, "Payment (prior system): deposit and set-up fee")], day
-        )
+        self.money.at_counter(account, owed, "Deposit and set-up fee")
         self.field_work(account, "turn_on", day, plan.initial_reads, ReadKind.INITIAL)
         self.done.move_ins += 1
 
@@ -303,13 +285,14 @@ class Replay:
         if not due:
             return
         balances = ledger_selectors.receivable_balances({account_id for account_id, _, _ in due})
+        accounts = Account.objects.in_bulk({account_id for account_id, _, _ in due})
         payments = []
         for account_id, bill_id, amount in due:
             paid = min(amount, balances.get(account_id, ZERO))  # what is still owed of it: never a credit
             if paid > 0:
                 balances[account_id] -= paid
-                payments.append((account_id, paid, f"Payment (prior system) on bill {bill_id}"))
-        self.done.payments += pay(self.staff.biller, payments, day)
+                payments.append((accounts[account_id], paid, f"Bill {bill_id}"))
+        self.money.bill_payments(day, payments)
 
 
 def replay(history, *, seed: int, leave_trial: bool = True, progress=None) -> Replayed:

@@ -43,11 +43,13 @@ from cistern.customers.models import (
 from cistern.customers.services import ACCOUNT_SEQUENCE
 from cistern.ledger import services as ledger
 from cistern.metering.models import Meter, MeterInstallation, Read, Route, ServicePoint
+from cistern.payments import batch
+from cistern.payments.models import Channel
 
 from . import billing
 from . import generator as g
 from . import meters as m
-from .history import Replayed, Staff, pay, replay
+from .history import Replayed, Staff, replay
 from .rates import load_rates
 
 CONVERSION_USERNAME = "conversion"
@@ -305,10 +307,10 @@ def convert_books(staff, opening_balances, *, on: date) -> None:
         owing = Account.objects.filter(Q(deposit_amount__gt=0) | Q(setup_fee_amount__gt=0)).order_by("pk")
         for block in _blocks(owing.only("pk", "number", "deposit_amount", "setup_fee_amount"), 20_000):
             charged = set(ledger.start_charges_post_batch(actor=staff.clerk, accounts=block, on=on))
-            pay(staff.biller, [
-                (a.pk, a.deposit_amount + a.setup_fee_amount, "Payment (prior system): deposit and set-up fee")
-                for a in block if a.pk in charged
-            ], on)  # fmt: skip
+            paid = [batch.BatchItem(a.pk, a.deposit_amount + a.setup_fee_amount, reference="Prior system")
+                    for a in block if a.pk in charged]  # fmt: skip
+            batch.payments_post_batch(actor=staff.biller, channel=Channel.CONVERSION, received_on=on, items=paid,
+                                      note="Deposit and set-up fee paid in the prior system")  # fmt: skip
 
 
 def _blocks(queryset, size: int):

@@ -34,6 +34,8 @@ PERMISSION = {
     Channel.ONLINE: "payments.post_remote_payment",
     Channel.PHONE: "payments.post_remote_payment",
     Channel.ACH: "payments.post_remote_payment",
+    # What the prior system took before the conversion, recorded with the balances it settles.
+    Channel.CONVERSION: "ledger.post_opening_balance",
 }
 
 

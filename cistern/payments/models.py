@@ -26,6 +26,7 @@ class Channel(models.TextChoices):
     ONLINE = "online", "Online"
     PHONE = "phone", "Pay by phone"
     ACH = "ach", "ACH (bank bill pay)"
+    CONVERSION = "conversion", "Prior system (converted)"
 
 
 # Channels a cashier posts in a drawer session (the mail and the drop box are opened at the counter).

@@ -135,8 +135,8 @@ def fingerprint(body: dict) -> str:
 
 
 def _tender_gl(channel: str, kind: str) -> str:
-    if channel == Channel.LOCKBOX:
-        return GLRole.CASH  # the bank deposited it into the district's account
+    if channel in (Channel.LOCKBOX, Channel.CONVERSION):
+        return GLRole.CASH  # the bank deposited it into the district's account (or the prior system did)
     if channel in (Channel.AUTOPAY, Channel.ACH):
         return GLRole.ACH_CLEARING
     if kind in (TenderKind.CARD, TenderKind.ELECTRONIC):
