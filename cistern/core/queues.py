@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 # Where each queue goes on the home page, top to bottom.
 QUEUE_ORDER = [
-    "adjustments", "bill_cancellations", "bill_runs", "read_exceptions", "accounts_not_billed", "follow_ups",
-    "lockbox_suspense", "my_orders",
+    "adjustments", "bill_cancellations", "drawers_to_audit", "drawers_to_deposit", "refunds_to_approve",
+    "refunds_to_export", "bill_runs", "read_exceptions", "accounts_not_billed", "follow_ups", "lockbox_suspense",
+    "my_orders",
 ]  # fmt: skip
 
 

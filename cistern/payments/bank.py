@@ -282,7 +282,7 @@ def deposit_prepare(
         audit_record(
             actor=actor, action="deposit.prepare", obj=deposit,
             after={"sessions": ids, "cash": str(cash_total), "checks": str(check_total), "total": str(total),
-                   "items": len(checks), "entry": entry.pk},
+                   "check_count": len(checks), "entry": entry.pk},
         )  # fmt: skip
     return deposit
 

@@ -431,3 +431,50 @@ def test_the_export_neutralises_formulas(in_credit, css1, lead, make_user, today
     assert row[4] == "'@SUM(A1:A9)"
     assert row[2] == "14.44"
     assert Refund.objects.get(pk=refund.pk).status == RefundStatus.EXPORTED
+
+
+# --- the pages ---------------------------------------------------------------------------------------------
+
+
+def test_a_lead_records_a_return_on_its_page_and_opens_the_letter(paid_by_check, lead, client, today):
+    client.force_login(lead)
+    found = client.get("/payments/returns/new/", {"check_number": "2001"})
+    assert f"?payment={paid_by_check.pk}" in found.content.decode()
+    url = f"/payments/returns/new/?payment={paid_by_check.pk}"
+    response = client.post(
+        url, {"payment": paid_by_check.pk, "returned_on": DAY.isoformat(), "reason": "other"}
+    )
+    assert response.status_code == 200 and "Write the reason" in response.content.decode()
+    response = client.post(
+        url, {"payment": paid_by_check.pk, "returned_on": DAY.isoformat(), "reason": "Insufficient funds"}
+    )
+    returned = PaymentReturn.objects.get(payment=paid_by_check)
+    assert response.status_code == 302 and response["Location"] == f"/payments/returns/{returned.pk}/"
+    page = client.get(response["Location"]).content.decode()
+    assert (
+        "Returned check: payment R" in page
+        and "$35.00" in page
+        and "No: taken out of undeposited funds" in page
+    )
+    letter = client.get(f"/payments/returns/{returned.pk}/letter.pdf")
+    assert letter["Content-Type"] == "application/pdf" and letter.content.startswith(b"%PDF")
+
+
+def test_refunds_are_exported_from_their_page(in_credit, css1, lead, make_user, client, today):
+    client.force_login(css1)
+    response = client.post(
+        f"/payments/refunds/new/{in_credit.number}/",
+        {"amount": "14.44", "payee": "Maria Lopez", "mailing_address": "PO Box 9, Joshua Tree, CA 92252", "reason": "Overpaid"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    refund = Refund.objects.get(account=in_credit)
+    client.force_login(lead)
+    assert "Refunds to approve" in client.get("/").content.decode()
+    client.post(f"/payments/refunds/{refund.pk}/decide/", {"decision": "approve", "note": ""})
+    client.force_login(make_user(roles.SUPERVISOR, username="ap_sender"))
+    response = client.post("/payments/refunds/export/run/")
+    refund.refresh_from_db()
+    assert response["Location"] == f"/payments/refunds/export/{refund.export_batch}.csv"
+    csv_file = client.get(response["Location"])
+    assert csv_file["Content-Type"].startswith("text/csv")
+    assert 'Maria Lopez,"PO Box 9, Joshua Tree, CA 92252",14.44' in csv_file.content.decode()
