@@ -332,3 +332,44 @@ def test_the_commands(start_account, enrol, bill, bank_clerk, tmp_path):
     assert "1 enrolments made active, 1 debits scheduled ($45.56)" in out.getvalue()
     with pytest.raises(CommandError, match="permission"):
         call_command("schedule_autopay", "--on", "2026-12-04", "--user", "css_i")
+
+
+# --- the pages --------------------------------------------------------------------------------------------
+
+
+def test_the_enrolment_page_refuses_a_bad_routing_number_on_its_field(start_account, css1, client):
+    account = start_account()
+    client.force_login(css1)
+    url = f"/payments/accounts/{account.number}/autopay/"
+    page = client.get(url)
+    assert page.status_code == 200 and "Enrol in autopay" in page.content.decode()
+    data = {"holder_name": "Maria Lopez", "routing_number": "121000359", "bank_account_number": NUMBER,
+            "bank_account_type": "checking"}  # fmt: skip
+    refused = client.post(url + "enrol/", data)
+    assert refused.status_code == 400
+    assert "check digit does not match" in refused.context["enrol_form"].errors["routing_number"][0]
+    assert not AutopayEnrolment.objects.exists()
+    done = client.post(url + "enrol/", {**data, "routing_number": ROUTING})
+    assert done.status_code == 302
+    page = client.get(url).content.decode()
+    assert "****6789" in page and NUMBER not in page and "Prenote" in page
+    account_page = client.get(f"/accounts/{account.number}/").content.decode()
+    assert 'id="panel-autopay"' in account_page and "****6789" in account_page
+    assert NUMBER not in account_page
+
+
+def test_an_ach_return_entered_by_hand(live, bill, bank_clerk, tmp_path, make_user, client):
+    debit = _sent_debit(live, bill, bank_clerk, tmp_path)
+    lead = make_user(roles.CSS_II, username="lead2")
+    client.force_login(lead)
+    page = client.get(f"/payments/autopay/returns/new/?trace={debit.trace_number}")
+    assert page.status_code == 200 and debit.trace_number in page.content.decode()
+    data = {"reference": "999999999999999", "return_code": "R02", "returned_on": "2026-12-28"}
+    with clock.on(date(2026, 12, 28)):
+        unknown = client.post("/payments/autopay/returns/new/", data)
+        assert unknown.status_code == 400 and "No autopay debit" in unknown.content.decode()
+        done = client.post(
+            "/payments/autopay/returns/new/", {**data, "reference": debit.payment.receipt_number}
+        )
+    assert done.status_code == 302
+    assert AutopayEnrolment.objects.get().status == "ended"
