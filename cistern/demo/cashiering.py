@@ -8,15 +8,20 @@ pay-by-phone line and bank bill-pay (the processor's and the bank's, through the
 """
 
 import random
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
+
+from django.utils import timezone
 
 from cistern.core import clock, roles
-from cistern.payments import batch, drawer
+from cistern.customers.models import Account, AccountStatus
+from cistern.payments import autopay, bank, banking_days, batch, drawer
 from cistern.payments import services as payments
-from cistern.payments.models import Channel, TenderKind
+from cistern.payments.models import AutopayDebit, Channel, DebitStatus, EnrolmentStatus, Payment, TenderKind
 
 from .billing import user
 
@@ -35,6 +40,14 @@ CHANNEL_SHARES = (
 COUNTER_TENDERS = ((TenderKind.CASH, 0.45), (TenderKind.CHECK, 0.35), (TenderKind.CARD, 0.15),
                    (TenderKind.MONEY_ORDER, 0.05))  # fmt: skip
 CARD_BRANDS = ("VISA", "MC", "DISC", "AMEX")
+AUTOPAY_SHARE = 0.2  # of the accounts in service when autopay is offered
+ROUTING_NUMBERS = (
+    "122000247",
+    "121000358",
+    "322271627",
+    "122235821",
+)  # California banks (valid check digits)
+RETURN_SHARE = 0.004  # of the checks taken at the counter, returned unpaid a few days later
 
 
 def _pick(rng: random.Random, shares) -> str:
@@ -50,8 +63,12 @@ def _pick(rng: random.Random, shares) -> str:
 class Taken:
     payments: int = 0
     drawers: int = 0
+    deposits: int = 0
     lockbox: int = 0
     remote: int = 0
+    enrolments: int = 0
+    autopay_files: int = 0
+    returns: int = 0
 
 
 NOTES = (100, 50, 20, 10, 5, 1)  # the notes a drawer is counted in ($2 notes are rare)
@@ -79,6 +96,9 @@ class Cashiering:
         self.session = None
         self.done = Taken()
         self.checks = 1000
+        self.returns_on = defaultdict(list)  # day -> payment ids the bank returns that day
+        self.returned_accounts: set[int] = set()  # a second check of theirs is likelier to bounce
+        self.files = Path(tempfile.mkdtemp(prefix="cistern-demo-ach-"))
 
     # --- the counter --------------------------------------------------------------------------------------
 
@@ -122,7 +142,7 @@ class Cashiering:
         figures = payments.drawer_figures(self.session)
         cash = FLOAT + figures.expected_cash
         note = ""
-        if self.rng.random() < 0.04 and cash >= 2:
+        if self.rng.random() < 0.04 and figures.expected_cash >= 10:  # off only on a day of cash
             off = Decimal(self.rng.choice(["1.00", "-1.00", "0.25", "-5.00"]))
             if cash + off > 0:
                 cash += off
@@ -141,8 +161,80 @@ class Cashiering:
         counted = count_for(cash)
         count = drawer.BlindCount(bills=counted.bills, coins=counted.coins, checks=tuple(checks))
         session = payments.drawer_close(actor=self.cashier, session=self.session, count=count, note=note)
-        payments.drawer_audit(actor=self.staff.lead, session=session, note="Counted with the cashier")
+        session = payments.drawer_audit(
+            actor=self.staff.lead, session=session, note="Counted with the cashier"
+        )
+        if session.counted_cash or session.counted_checks:  # a day of cards only leaves nothing to take
+            bank.deposit_prepare(
+                actor=self.staff.lead, sessions=[session], bank_reference=f"Night drop {session.pk}"
+            )
+            self.done.deposits += 1
+        self._bounce_later(session)
         self.session = None
+
+    def _bounce_later(self, session) -> None:
+        """A few checks come back unpaid a week later (more often from an account that bounced one before)."""
+        day = clock.today()
+        for payment in session.payments.filter(status="posted").prefetch_related("tenders", "parts"):
+            if not all(t.kind == TenderKind.CHECK for t in payment.tenders.all()):
+                continue
+            repeat = any(p.account_id in self.returned_accounts for p in payment.parts.all())
+            if self.rng.random() < (0.5 if repeat else RETURN_SHARE):
+                self.returns_on[day + timedelta(days=7)].append(payment.pk)
+
+    def bank_returns(self) -> None:
+        """The checks the bank returned today: reversed, the NSF fee charged, the letter written."""
+        for payment in Payment.objects.filter(pk__in=self.returns_on.pop(clock.today(), []), status="posted"):
+            bank.payment_return(actor=self.staff.lead, payment=payment, returned_on=clock.today(),
+                                reason="Insufficient funds (the bank's notice)")  # fmt: skip
+            self.returned_accounts.update(payment.parts.values_list("account_id", flat=True))
+            self.done.returns += 1
+
+    # --- autopay --------------------------------------------------------------------------------------------
+
+    def offer_autopay(self) -> None:
+        """The district starts offering autopay: about one account in five in service enrols."""
+        for account in (
+            Account.objects.filter(status=AccountStatus.ACTIVE).select_related("customer").order_by("pk")
+        ):
+            if self.rng.random() >= AUTOPAY_SHARE:
+                continue
+            autopay.enrolment_create(
+                actor=self.staff.clerk, account=account, holder_name=account.customer.name[:22].strip(),
+                routing_number=self.rng.choice(ROUTING_NUMBERS),
+                bank_account_number=str(self.rng.randrange(10**7, 10**11)),
+                account_type=self.rng.choice(["checking", "checking", "savings"]),
+            )  # fmt: skip
+            self.done.enrolments += 1
+
+    def autopay_day(self) -> None:
+        """The daily job schedules each enrolled bill's debit; on a banking day the file goes to the bank."""
+        day = clock.today()
+        autopay.autopay_schedule(actor=self.staff.biller, on=day)
+        if not banking_days.is_banking_day(day):
+            return
+        due = AutopayDebit.objects.filter(status=DebitStatus.SCHEDULED, settle_on__lte=day).exclude(
+            enrolment__status=EnrolmentStatus.ENDED
+        )
+        if not due.exists():
+            return
+        now = timezone.make_aware(datetime.combine(day, time(6, 0)))
+        try:
+            autopay.autopay_export(
+                actor=self.staff.biller, settle_on=day, out=self.files / f"ach-{day}.txt", now=now
+            )
+        except payments.PaymentError as e:
+            if "nothing to send" not in str(e):
+                raise
+            return
+        (self.files / f"ach-{day}.txt").unlink(missing_ok=True)  # the bank has it; the demo keeps no file
+        self.done.autopay_files += 1
+
+    @staticmethod
+    def pays_by_autopay(account_id: int, due_date: date) -> bool:
+        """Whether the bill due then is left to the account's autopay."""
+        enrolment = autopay.current_enrolment(Account(pk=account_id))
+        return enrolment is not None and (enrolment.live_from is None or enrolment.live_from <= due_date)
 
     # --- the batches ----------------------------------------------------------------------------------------
 

@@ -58,6 +58,8 @@ class Replayed:
     bills: int = 0
     payments: int = 0
     drawers: int = 0
+    autopay_enrolments: int = 0
+    returned_checks: int = 0
     late_fees: int = 0
     deposits_credited: int = 0
     flags: int = 0
@@ -79,6 +81,8 @@ class Replay:
         self.staff = Staff()
         self.rng = random.Random(f"cistern-district:{seed}:payments")
         self.money = Cashiering(self.staff, seed)
+        # The district offers autopay a few weeks into the history: its first bills are paid by hand.
+        self.autopay_from = min(history.conversion_date + timedelta(days=45), history.today)
         self.done = Replayed()
         self.meters = dict(Meter.objects.values_list("serial", "id"))
         cycle_of = dict(CycleRoute.objects.values_list("route__code", "cycle"))
@@ -120,7 +124,9 @@ class Replay:
             if progress:
                 progress(day, self.done)
             day += timedelta(days=1)
-        self.done.payments, self.done.drawers = self.money.done.payments, self.money.done.drawers
+        taken = self.money.done
+        self.done.payments, self.done.drawers = taken.payments, taken.drawers
+        self.done.autopay_enrolments, self.done.returned_checks = taken.enrolments, taken.returns
         return self.done
 
     def one_day(self, day: date) -> None:
@@ -135,7 +141,11 @@ class Replay:
             self.done.flags += 1
         for route in self.reads_on.pop(day, []):
             self.read_route(route, day)
+        if day == self.autopay_from:
+            self.money.offer_autopay()
         self.take_payments(day)
+        self.money.bank_returns()
+        self.money.autopay_day()
         self.money.close_day()
         self.done.late_fees += len(ledger.assess_late_fees(actor=self.staff.biller, on=day))
         self.done.deposits_credited += len(
@@ -268,7 +278,10 @@ class Replay:
             self.done.bills += 1
 
     def schedule_payment(self, bill_id: int, account_id: int, due: Decimal, due_date: date) -> None:
-        """Most customers pay what the bill says is due before the due date, a few late, a few never."""
+        """Most customers pay what the bill says is due before the due date, a few late, a few never; autopay
+        pays the enrolled accounts' bills."""
+        if self.money.pays_by_autopay(account_id, due_date):
+            return
         roll = self.rng.random()
         late = roll >= 0.9
         paid_on = (

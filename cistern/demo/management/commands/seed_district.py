@@ -90,7 +90,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Replayed {r.days:,} days: {r.stops:,} stops, {r.move_ins:,} move-ins, {r.flags:,} flags, "
                 f"{r.reads:,} reads ({r.read_files:,} read files), {r.runs:,} bill runs, "
-                f"{result.bills:,} bills posted ({r.final_bills:,} final bills), {r.payments:,} payments ({r.drawers:,} drawers counted and audited), "
+                f"{result.bills:,} bills posted ({r.final_bills:,} final bills), {r.payments:,} payments ({r.drawers:,} drawers counted, audited "
+                f"and deposited; {r.autopay_enrolments:,} autopay enrolments; {r.returned_checks:,} returned checks), "
                 f"{r.late_fees:,} late fees, {r.deposits_credited:,} deposits credited back."
             )
             for problem in r.problems[:20]:
