@@ -71,6 +71,9 @@ def test_start_service_refused_for_bad_debt_shows_the_amount(
     data = {**START_FORM, "premise": target.pk, "customer": customer.pk, "stop_current_account": "on"}
     page = client.post("/accounts/start/", data).content.decode()
     assert "Unpaid balance on closed accounts" in page and "$212.40" in page and old.number in page
+    # The refusal links straight to the counter with the account and the amount filled in.
+    assert f'href="/payments/counter/?account={old.number}&amp;amount=212.40"' in page
+    assert "Take the payment of $212.40" in page
     assert customer.accounts.count() == 1
 
 
