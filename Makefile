@@ -38,6 +38,7 @@ bench: install
 	$(PY) bench/import_reads.py
 	$(PY) bench/bill_run.py
 	$(PY) bench/bill_pdfs.py
+	$(PY) bench/payments.py
 
 lint: install
 	$(VENV)/bin/ruff check .
