@@ -39,6 +39,7 @@ bench: install
 	$(PY) bench/bill_run.py
 	$(PY) bench/bill_pdfs.py
 	$(PY) bench/payments.py
+	$(PY) bench/lockbox.py
 
 lint: install
 	$(VENV)/bin/ruff check .
