@@ -406,7 +406,7 @@ def payment_return(
         parts = list(PaymentPart.objects.filter(payment_id=payment.pk).order_by("account_id"))
         accounts = {a.pk: a for a in accounts_lock(p.account_id for p in parts)}
         payment = (
-            Payment.objects.select_for_update()
+            Payment.objects.select_for_update(of=("self",))  # PostgreSQL locks no outer join's nullable side
             .select_related("entry", "session", "customer")
             .get(pk=payment.pk)
         )
