@@ -247,7 +247,7 @@ def autopay_schedule(*, actor, on: date | None = None) -> ScheduleResult:
 
         cancelled_bill = BillCancellation.objects.filter(bill_id=OuterRef("bill_id"))
         for debit in (
-            AutopayDebit.objects.select_for_update()
+            AutopayDebit.objects.select_for_update(of=("self",))
             .filter(Exists(cancelled_bill), status=DebitStatus.SCHEDULED)
             .select_related("enrolment")
         ):
@@ -391,7 +391,7 @@ def autopay_export(*, actor, settle_on: date, out: Path, now: datetime | None = 
                 pk=district_settings().pk
             ).first()  # one at a time
             due = list(
-                AutopayDebit.objects.select_for_update()
+                AutopayDebit.objects.select_for_update(of=("self",))
                 .filter(status=DebitStatus.SCHEDULED, settle_on__lte=settle_on)
                 .exclude(enrolment__status=EnrolmentStatus.ENDED)
                 .select_related("enrolment__account__customer")
@@ -530,7 +530,7 @@ def ach_return(
         )
     with transaction.atomic():
         debit = (
-            AutopayDebit.objects.select_for_update()
+            AutopayDebit.objects.select_for_update(of=("self",))
             .select_related("enrolment__account", "file", "payment")
             .get(pk=debit.pk)
         )
