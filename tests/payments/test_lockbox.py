@@ -322,3 +322,17 @@ def test_home_page_shows_the_suspense_queue(client, css2, held):
     client.force_login(css2)
     text = client.get("/").content.decode()
     assert "Lockbox suspense" in text
+
+
+def test_a_reversed_charge_is_not_paid(billing, owing_account, charge, supervisor_user):
+    """An account with a reversal among its lines: the reversed late fee is not open, the bill is."""
+    from cistern.ledger import services as ledger
+
+    fee = charge(owing_account, "10.00", date(2026, 10, 20), kind="late_fee", description="Late fee")
+    ledger.journal_reverse(actor=supervisor_user, entry=fee, reason="Forgiven")
+    services.lockbox_import(
+        actor=billing, file_name="d.csv", content=csv_of((stub(owing_account), "20.00", "7", DAY))
+    )
+    part = PaymentPart.objects.get()
+    assert [(a["due"], a["amount"]) for a in part.applied] == [("2026-11-20", "20.00")]
+    assert part.balance_after == D("25.56")
