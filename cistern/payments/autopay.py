@@ -541,9 +541,10 @@ def ach_return(
                 f"Only a debit sent to the bank is returned; this one is {debit.get_status_display().lower()}.",
                 "debit",
             )
-        if debit.file and returned_on < debit.file.settle_on:
+        settled = debit.file.settle_on if debit.file else debit.settle_on
+        if returned_on < settled:
             raise PaymentError(
-                f"The debit settled on {debit.file.settle_on:%m/%d/%Y}: its return comes on or after that day.",
+                f"The debit settled on {settled:%m/%d/%Y}: its return comes on or after that day.",
                 "returned_on",
             )
         meaning = RETURN_REASONS.get(code, "returned by the bank")
