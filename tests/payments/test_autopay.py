@@ -373,3 +373,19 @@ def test_an_ach_return_entered_by_hand(live, bill, bank_clerk, tmp_path, make_us
         )
     assert done.status_code == 302
     assert AutopayEnrolment.objects.get().status == "ended"
+
+
+def test_the_field_key_comes_from_the_environment_and_rotates(monkeypatch):
+    from cryptography.fernet import Fernet
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    monkeypatch.setenv("CISTERN_FIELD_KEY", old)
+    token = field_crypto.encrypt(NUMBER)
+    monkeypatch.setenv("CISTERN_FIELD_KEY", f"{new},{old}")  # the new key first: old values still read
+    assert field_crypto.decrypt(token) == NUMBER
+    monkeypatch.setenv("CISTERN_FIELD_KEY", new)
+    with pytest.raises(field_crypto.FieldKeyError, match="cannot be decrypted"):
+        field_crypto.decrypt(token)
+    monkeypatch.setenv("CISTERN_FIELD_KEY", "not-a-key")
+    with pytest.raises(field_crypto.FieldKeyError, match="not a Fernet key"):
+        field_crypto.encrypt(NUMBER)
