@@ -78,10 +78,17 @@ def counter(request):
         return redirect("payments:counter")
     form = PaymentForm(request.POST)
     if form.is_valid():
+        payment_request = form.payment_request()
         try:
-            payment, _ = services.payment_post(
-                actor=request.user, session=session, request=form.payment_request()
-            )
+            payment, _ = services.payment_post(actor=request.user, session=session, request=payment_request)
+        except services.IdempotencyConflict:
+            # This page was posted once already (its answer lost, then the form changed): never post it twice.
+            payment = Payment.objects.get(idempotency_key=payment_request.idempotency_key)
+            messages.warning(
+                request, f"This form was already posted as {payment.receipt_number}: the counter is ready for the "
+                "next payment. Void that one if it was wrong.",
+            )  # fmt: skip
+            return redirect(f"{reverse('payments:counter')}?posted={payment.pk}")
         except services.PaymentError as e:
             form.add_error(_error_field(form, e), str(e))
         else:

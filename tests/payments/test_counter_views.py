@@ -178,6 +178,9 @@ def test_enter_pressed_twice_posts_once(at_counter, owing_account):
     second = post_payment(at_counter, owing_account, "4556", key=key)
     assert Payment.objects.count() == 1
     assert first["Location"] == second["Location"]
+    # The same page posted again with another amount (its first answer lost): sent to what it posted.
+    third = post_payment(at_counter, owing_account, "1000", key=key, follow=True)
+    assert Payment.objects.count() == 1 and "This form was already posted as" in page(third)
 
 
 def test_prefill_from_start_service(at_counter, owing_account):
