@@ -322,8 +322,8 @@ class NoteForm(forms.Form):
     )
 
 
-def _denomination_label(value) -> str:
-    return f"${value}" if value >= 1 else f"{int(value * 100)}¢"
+def denomination_label(value) -> str:
+    return f"${int(value)}" if value >= 1 else f"{int(value * 100)}¢"
 
 
 class BlindCountForm(forms.Form):
@@ -347,10 +347,10 @@ class BlindCountForm(forms.Form):
         for value in drawer.COINS:
             cents = int(value * 100)
             self.fields[f"coin_{cents}"] = forms.IntegerField(
-                label=f"{_denomination_label(value)} coins", widget=forms.TextInput(attrs=attrs), **count
+                label=f"{denomination_label(value)} coins", widget=forms.TextInput(attrs=attrs), **count
             )
             self.fields[f"roll_{cents}"] = forms.IntegerField(
-                label=f"{_denomination_label(value)} rolls ({drawer.COINS_PER_ROLL[value]} each)",
+                label=f"{denomination_label(value)} rolls ({drawer.COINS_PER_ROLL[value]} each)",
                 widget=forms.TextInput(attrs=attrs), **count,
             )  # fmt: skip
 

@@ -18,7 +18,15 @@ from cistern.customers.account_number import normalize
 
 from . import drawer, receipts, selectors, services
 from .amounts import AmountError, parse_amount
-from .forms_counter import ERROR_FIELDS, BlindCountForm, NoteForm, OpenDrawerForm, PaymentForm, ReasonForm
+from .forms_counter import (
+    ERROR_FIELDS,
+    BlindCountForm,
+    NoteForm,
+    OpenDrawerForm,
+    PaymentForm,
+    ReasonForm,
+    denomination_label,
+)
 from .models import DrawerSession, DrawerStatus, Payment, PaymentStatus, TenderKind
 
 COUNTER_TEMPLATE = "payments/counter/counter.html"
@@ -234,15 +242,15 @@ def drawer_detail(request, session_id):
         context["balance"] = [(label, exp, got, got - exp) for label, exp, got in rows]
         context["bills"] = [(f"${v}", count.get("bills", {}).get(str(v), 0)) for v in drawer.BILLS]
         context["coins"] = [
-            (_coin_label(v), count.get("coins", {}).get(str(v), 0), count.get("rolls", {}).get(str(v), 0))
+            (
+                denomination_label(v),
+                count.get("coins", {}).get(str(v), 0),
+                count.get("rolls", {}).get(str(v), 0),
+            )
             for v in drawer.COINS
         ]
         context["checks"] = count.get("checks", [])
     return render(request, "payments/counter/drawer.html", context)
-
-
-def _coin_label(value) -> str:
-    return f"${value}" if value >= 1 else f"{int(value * 100)}¢"
 
 
 @require_POST
