@@ -39,6 +39,29 @@ def diff(before: dict, after: dict) -> dict:
     }
 
 
+def audit_event(
+    *,
+    actor,
+    action: str,
+    obj: models.Model,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+    account_id: int | None = None,
+) -> AuditEvent:
+    """An audit row, not yet saved (for a writer that saves several in one statement)."""
+    return AuditEvent(
+        actor=actor if (actor is not None and actor.is_authenticated) else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        account_id=account_id,
+        changes=diff(before or {}, after or {}),
+        reason=reason,
+    )
+
+
 def audit_record(
     *,
     actor,
@@ -49,14 +72,8 @@ def audit_record(
     reason: str = "",
     account_id: int | None = None,
 ) -> AuditEvent:
-    changes = diff(before or {}, after or {})
-    return AuditEvent.objects.create(
-        actor=actor if (actor is not None and actor.is_authenticated) else None,
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
-        account_id=account_id,
-        changes=changes,
-        reason=reason,
+    event = audit_event(
+        actor=actor, action=action, obj=obj, before=before, after=after, reason=reason, account_id=account_id
     )
+    event.save(force_insert=True)
+    return event

@@ -19,7 +19,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cistern.core import clock
-from cistern.core.audit import audit_record
+from cistern.core.audit import audit_event, audit_record
+from cistern.core.bulk import reserve_ids
+from cistern.core.models import AuditEvent
 from cistern.core.money import ZERO, is_cents
 from cistern.core.permissions import require
 from cistern.core.selectors import authority_limit, district_settings
@@ -28,7 +30,7 @@ from cistern.customers.services import accounts_lock
 from cistern.ledger import aging
 from cistern.ledger import selectors as ledger_selectors
 from cistern.ledger import services as ledger
-from cistern.ledger.models import GLRole
+from cistern.ledger.models import GLAccount, GLRole
 
 from . import application, drawer
 from .amounts import LARGEST_AMOUNT
@@ -285,27 +287,14 @@ def _post(actor, request: PaymentRequest, session, total: Decimal, change: Decim
                 "not a check.",
                 "tender",
             )
-    payment = Payment.objects.create(
-        customer_id=accounts[0].customer_id, channel=request.channel, session=session, received_on=on,
-        amount=total, cash_tendered=request.cash_tendered, change_given=change, reference=request.reference[:60],
-        idempotency_key=request.idempotency_key or None, request_fingerprint=request.fingerprint, posted_by=actor,
-    )  # fmt: skip
-    PaymentTender.objects.bulk_create(
-        PaymentTender(
-            payment=payment,
-            kind=t.kind,
-            amount=t.amount,
-            check_number=t.check_number.strip()[:20],
-            card_brand=t.card_brand.strip()[:20],
-            card_last_four=t.card_last_four,
-            reference=t.reference.strip()[:60],
-        )  # fmt: skip
-        for t in request.tenders
-    )
-    receivable = ledger_selectors.gl_code(GLRole.RECEIVABLE)
+    # The payment's id first: its entry names it, and it is written once, entry and all (no update after).
+    (payment_id,) = reserve_ids(Payment, 1)
+    receipt = f"R{payment_id:08d}"
+    codes = gl_codes()
+    receivable = codes[GLRole.RECEIVABLE]
     debits: dict[str, Decimal] = {}
     for t in request.tenders:
-        code = ledger_selectors.gl_code(_tender_gl(request.channel, t.kind))
+        code = codes[_tender_gl(request.channel, t.kind)]
         debits[code] = debits.get(code, ZERO) + t.amount
     postings = [ledger.Posting(code, amount) for code, amount in debits.items()]
     kinds = priority()
@@ -322,7 +311,7 @@ def _post(actor, request: PaymentRequest, session, total: Decimal, change: Decim
         balance = sum((line.amount for line in lines), ZERO) - amount
         parts.append(
             PaymentPart(
-                payment=payment,
+                payment_id=payment_id,
                 account_id=account.pk,
                 amount=amount,
                 credit=applied.credit,
@@ -333,23 +322,53 @@ def _post(actor, request: PaymentRequest, session, total: Decimal, change: Decim
                 ],
             )  # fmt: skip
         )
-        postings.append(ledger.Posting(receivable, -amount, account.pk, f"Payment {payment.receipt_number}"))
-    PaymentPart.objects.bulk_create(parts)
+        postings.append(ledger.Posting(receivable, -amount, account.pk, f"Payment {receipt}"))
     channel = Channel(request.channel).label
-    entry = ledger.journal_post(
-        actor=actor, entry_date=on, memo=f"Payment {payment.receipt_number} ({channel.lower()})", source_kind=PAYMENT,
-        source_id=payment.pk, postings=postings, reason=request.note or channel,
+    # The accounts are locked above (the one lock order), so the entry is written as a batch of one rather
+    # than through journal_post, which would lock them again; the audit below names each account paid.
+    draft = ledger.EntryDraft(on, f"Payment {receipt} ({channel.lower()})", PAYMENT, payment_id, tuple(postings),
+                              request.note or channel)  # fmt: skip
+    rows = ledger.journal_rows(actor=actor, drafts=[draft])
+    ledger.journal_insert(rows)
+    payment = Payment.objects.create(
+        pk=payment_id, customer_id=accounts[0].customer_id, channel=request.channel, session=session, received_on=on,
+        amount=total, cash_tendered=request.cash_tendered, change_given=change, reference=request.reference[:60],
+        idempotency_key=request.idempotency_key or None, request_fingerprint=request.fingerprint, posted_by=actor,
+        entry_id=rows.entry_ids[0],
     )  # fmt: skip
-    payment.entry = entry
-    payment.save(update_fields=["entry"])
-    audit_record(
-        actor=actor, action="payment.post", obj=payment, account_id=accounts[0].pk, reason=request.note,
-        after={
-            "amount": str(total), "channel": request.channel, "accounts": {by_id[p.account_id].number: str(p.amount) for p in parts},
-            "tenders": [t.kind for t in request.tenders], "change": str(change), **request.extra_audit,
-        },
+    PaymentTender.objects.bulk_create(
+        PaymentTender(
+            payment_id=payment_id,
+            kind=t.kind,
+            amount=t.amount,
+            check_number=t.check_number.strip()[:20],
+            card_brand=t.card_brand.strip()[:20],
+            card_last_four=t.card_last_four,
+            reference=t.reference.strip()[:60],
+        )  # fmt: skip
+        for t in request.tenders
+    )
+    PaymentPart.objects.bulk_create(parts)
+    after = {
+        "amount": str(total), "channel": request.channel, "entry": rows.entry_ids[0],
+        "accounts": {by_id[p.account_id].number: str(p.amount) for p in parts},
+        "tenders": [t.kind for t in request.tenders], "change": str(change), **request.extra_audit,
+    }  # fmt: skip
+    AuditEvent.objects.bulk_create(
+        audit_event(actor=actor, action="payment.post", obj=payment, account_id=p.account_id, reason=request.note,
+                    after={**after, "paid": str(p.amount)})
+        for p in parts
     )  # fmt: skip
     return payment
+
+
+def gl_codes() -> dict[str, str]:
+    """{GL role: code} of the chart, in one read (code names GL accounts by role; the district numbers them)."""
+    codes = dict(GLAccount.objects.exclude(role="").values_list("role", "code"))
+    for role in (GLRole.RECEIVABLE, GLRole.UNDEPOSITED_FUNDS, GLRole.CASH):
+        if role not in codes:
+            ledger_selectors.gl_code(role)  # raises NoGLRole, naming what to fix
+    return codes
 
 
 # --- voids and reversals ----------------------------------------------------------------------------------
@@ -373,7 +392,9 @@ def _locked_payment(payment: Payment) -> Payment:
     """The payment locked, its accounts locked first (the one lock order)."""
     account_ids = list(PaymentPart.objects.filter(payment_id=payment.pk).values_list("account_id", flat=True))
     accounts_lock(account_ids)
-    return Payment.objects.select_for_update(of=("self",)).select_related("entry", "session").get(pk=payment.pk)
+    return (
+        Payment.objects.select_for_update(of=("self",)).select_related("entry", "session").get(pk=payment.pk)
+    )
 
 
 def payment_void(*, actor, payment: Payment, reason: str) -> Payment:
