@@ -62,18 +62,8 @@ def audit_event(
     )
 
 
-def audit_record(
-    *,
-    actor,
-    action: str,
-    obj: models.Model,
-    before: dict | None = None,
-    after: dict | None = None,
-    reason: str = "",
-    account_id: int | None = None,
-) -> AuditEvent:
-    event = audit_event(
-        actor=actor, action=action, obj=obj, before=before, after=after, reason=reason, account_id=account_id
-    )
+def audit_record(**fields) -> AuditEvent:
+    """Record one audit row now (fields as `audit_event` takes them)."""
+    event = audit_event(**fields)
     event.save(force_insert=True)
     return event
