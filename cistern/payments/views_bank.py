@@ -29,8 +29,19 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
 # --- deposits ----------------------------------------------------------------------------------------------
 
 
+class DrawerChoices(forms.ModelMultipleChoiceField):
+    """Drawers picked from the list; an id no database column holds is refused as not on the list (the
+    database would overflow on it rather than find nothing)."""
+
+    def clean(self, value):
+        for item in value or []:
+            if not str(item).isdigit() or int(item) > 2**63 - 1:
+                raise forms.ValidationError("Pick the drawers from the list.", code="invalid_choice")
+        return super().clean(value)
+
+
 class DepositForm(forms.Form):
-    sessions = forms.ModelMultipleChoiceField(
+    sessions = DrawerChoices(
         queryset=DrawerSession.objects.none(), widget=forms.CheckboxSelectMultiple, label="Drawers"
     )
     deposit_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Deposit date")
