@@ -34,8 +34,32 @@ pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="issue
 # The issue's numbers: 4 processes x 1,000 payments to 50 shared accounts; the run bills those and a few more.
 WORKERS, EACH, SHARED, OTHERS = 4, 1000, 50, 25
 JUN, JUL = date(2026, 6, 25), date(2026, 7, 25)
-# Serialized and restored around each test: a flush would take the chart of accounts with it.
-real_commits = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Real commits: these tests run after the others (pytest-django's order), and an earlier test with real commits
+# may have flushed the tables, the chart of accounts with them: `chart_of_accounts` puts it back.
+real_commits = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def chart_of_accounts(transactional_db):
+    """What the migrations seed (the chart of accounts, its adjustment reasons, the service order types), when
+    a flush took it: the same functions, run again."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from cistern.ledger.models import GLAccount
+
+    if not GLAccount.objects.exists():
+        chart, roles, more = (
+            import_module(f"cistern.ledger.migrations.{name}")
+            for name in ("0002_chart_of_accounts_and_guards", "0007_gl_roles", "0013_payment_gl_roles")
+        )
+        for code, name, kind, receivable in chart.CHART:
+            role = "receivable" if receivable else roles.ROLES.get(code, "")
+            GLAccount.objects.create(code=code, name=name, kind=kind, receivable=receivable, role=role)
+        more.add_accounts(apps, None)
+        import_module("cistern.ledger.migrations.0004_adjustment_reasons").reasons(apps, None)
+    import_module("cistern.fieldwork.migrations.0002_seed_order_types").seed(apps, None)
 
 
 def _key(worker: int, i: int) -> str:
