@@ -4,14 +4,11 @@ items posted for it. One transaction each, audited.
 
 Posting a file is a batch, not payment_post once per item (issue 11: "Lockbox import >= 5,000 payments/s on
 PostgreSQL"): the accounts of the whole file are looked up in one query and locked together (ascending ids,
-the one lock order), their receivable lines read in one query and turned into open charges by the ledger's own
-code (selectors.movements, aging.open_items), each payment applied in file order by the payment services' own
-rule (application.apply_payment with the district's priority), and the payments, tenders, parts, journal
-entries and items written with a few COPY statements (core.bulk). What it writes is what payment_post writes
-for a lockbox payment (debit cash, credit the account's receivable, one part per payment with `applied`,
-`credit` and `balance_after`), except the audit trail: one row for the file (its counts and totals) instead
-of a row per payment and per account. Applying a suspense item goes through the same path, one item at a
-time, with its own audit row.
+the one lock order), and the items to post go to `batch.payments_post_batch` (what payment_post writes for a
+lockbox payment, a table at a time, in file order: debit cash, credit the account's receivable), with the
+items written in one more statement. The audit trail has one row for the file (its counts and totals) and
+the batch's own. Applying a suspense item goes through the same path, one item at a time, with its own audit
+row.
 
 An item is set aside in suspense (the money is in the bank, no account is credited) when its scanline names
 no account the district has, fails a check digit, is missing or unreadable, or names an account flagged cash
@@ -22,7 +19,6 @@ the BAI2 reconciliation shows what is in suspense as part of the difference.
 
 import hashlib
 import io
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -34,34 +30,25 @@ from django.utils import timezone
 
 from cistern.core import clock
 from cistern.core.audit import audit_record
-from cistern.core.bulk import among, insert_rows, reserve_ids
+from cistern.core.bulk import among, insert_rows
 from cistern.core.money import ZERO
 from cistern.core.permissions import require
 from cistern.customers import account_number as numbers
 from cistern.customers.models import Account, AccountFlag, FlagKind
 from cistern.customers.services import accounts_lock
-from cistern.ledger import aging
-from cistern.ledger import selectors as ledger_selectors
-from cistern.ledger.models import GLRole, JournalLine
-from cistern.ledger.services import EntryDraft, Posting, journal_insert, journal_rows
 
-from . import application, bai2_day, lockbox
+from . import bai2_day, batch, lockbox
 from .models import (
     Bai2Reconciliation,
     Channel,
     LockboxFile,
     LockboxItem,
     LockboxStatus,
-    Payment,
-    PaymentPart,
-    PaymentStatus,
-    PaymentTender,
     TenderKind,
 )
-from .services import PAYMENT, PaymentError, charge_kind, priority
+from .services import PaymentError
 
 CASH_ONLY_REASON = "cash only: checks refused"
-CHANNEL_LABEL = Channel.LOCKBOX.label.lower()
 
 
 class ImportRefused(PaymentError):
@@ -95,100 +82,10 @@ class ImportResult:
 # --- the batch posting path ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ToPost:
-    """One lockbox payment to write: a check of `amount` paying `account_id`."""
-
-    account_id: int
-    customer_id: int
-    amount: Decimal
-    check_number: str
-    received_on: date
-    reference: str
-
-
-class _Entry:
-    __slots__ = ("entry_date", "memo", "source_kind", "reverses_id")
-
-    def __init__(self, entry_date, memo, source_kind, reverses_id):
-        self.entry_date, self.memo, self.source_kind, self.reverses_id = (
-            entry_date,
-            memo,
-            source_kind,
-            reverses_id,
-        )
-
-
-class _Line:
-    """A receivable line as ledger_selectors.movements reads it (the attributes it uses), from one row of one
-    query for every account of the file, instead of a JournalLine model per line."""
-
-    __slots__ = (
-        "pk",
-        "account_id",
-        "amount",
-        "due_date",
-        "description",
-        "entry_id",
-        "gl_account_id",
-        "entry",
-    )
-
-    def __init__(self, pk, account_id, amount, due_date, description, entry_id, gl_account_id, entry):
-        self.pk, self.account_id, self.amount, self.due_date = pk, account_id, amount, due_date
-        self.description, self.entry_id, self.gl_account_id, self.entry = (
-            description,
-            entry_id,
-            gl_account_id,
-            entry,
-        )
-
-
-_LINES = [
-    "id", "account_id", "amount", "due_date", "description", "entry_id", "gl_account_id", "entry__entry_date",
-    "entry__memo", "entry__source_kind", "entry__reverses_id",
-]  # fmt: skip
-
-
-def _movements(rows: list[tuple]) -> list[aging.Movement]:
-    """An account's receivable lines as aging movements. An account with a reversal among its lines goes
-    through ledger_selectors.movements (which pairs each reversing line with the line it reverses); the others,
-    most of them, are turned into movements directly (the same values, nothing to pair)."""
-    if any(row[10] is not None for row in rows):
-        entries = {row[5]: _Entry(row[7], row[8], row[9], row[10]) for row in rows}
-        return ledger_selectors.movements(
-            _Line(r[0], r[1], r[2], r[3], r[4], r[5], r[6], entries[r[5]]) for r in rows
-        )
-    return [aging.Movement(r[7], r[2], r[3], r[4] or r[8], r[0], r[9], None) for r in rows]
-
-
-def _open_charges(account_ids: list[int]) -> dict[int, tuple[list[application.OpenCharge], Decimal]]:
-    """{account id: (its open charges as the payment services see them, its balance)} in one query."""
-    rows = among(JournalLine.objects.filter(gl_account__receivable=True), "account_id", account_ids)
-    by_account: dict[int, list[tuple]] = defaultdict(list)
-    for row in rows.values_list(*_LINES).order_by().iterator(chunk_size=20_000):
-        by_account[row[1]].append(row)
-    found = {}
-    for account_id in account_ids:
-        lines = sorted(by_account.get(account_id, []), key=lambda r: (r[7], r[0]))  # receivable_lines' order
-        items, _credit = aging.open_items(_movements(lines))
-        charges = [
-            application.OpenCharge(i.line_id, i.due, charge_kind(i), i.open)
-            for i in items
-            if i.line_id is not None
-        ]
-        found[account_id] = (charges, sum((line[2] for line in lines), ZERO))
-    return found
-
-
-def _lock_accounts(account_ids: list[int]) -> None:
-    """customers.accounts_lock for a whole file: the same rows, the same ascending order, FOR UPDATE, but
-    without making an Account object of each (at tens of thousands, that was most of the lock's time)."""
-    ids = sorted(set(account_ids))
-    if ids:
-        list(
-            among(Account.objects.select_for_update(), "id", ids).order_by("pk").values_list("pk", flat=True)
-        )
+def _to_post(account_id: int, item, file_name: str) -> batch.BatchItem:
+    """A remittance as the batch posts it: a check, dated the day the bank deposited it."""
+    return batch.BatchItem(account_id, item.amount, TenderKind.CHECK, item.check_number,
+                           f"lockbox {file_name[:40]}:{item.line}", received_on=item.deposit_date)  # fmt: skip
 
 
 def _cash_only(account_ids: list[int]) -> dict[int, list[AccountFlag]]:
@@ -201,73 +98,6 @@ def _cash_only(account_ids: list[int]) -> dict[int, list[AccountFlag]]:
 
 def _refuses_checks(flags: dict[int, list[AccountFlag]], account_id: int, on: date) -> bool:
     return any(flag.is_in_force(on) for flag in flags.get(account_id, ()))
-
-
-def _write_payments(actor, to_post: list[ToPost], *, note: str = "") -> list[int]:
-    """Write the payments (their accounts locked by the caller), each applied to its account's open charges
-    as payment_post applies one, in the order given; their ids, in that order."""
-    if not to_post:
-        return []
-    account_ids = sorted({p.account_id for p in to_post})
-    charges = _open_charges(account_ids)
-    kinds = priority()
-    cash = ledger_selectors.gl_code(GLRole.CASH)  # the bank already has the money
-    receivable = ledger_selectors.gl_code(GLRole.RECEIVABLE)
-    payment_ids = reserve_ids(Payment, len(to_post))
-    now = timezone.now()
-    drafts, parts = [], []
-    for pk, p in zip(payment_ids, to_post, strict=True):
-        receipt = f"R{pk:08d}"
-        open_charges, balance = charges[p.account_id]
-        applied = application.apply_payment(p.amount, open_charges, kinds)
-        paid = {a.charge_id: a.amount for a in applied.allocations}
-        # What this payment paid is no longer open for the account's next item in the file.
-        left = [
-            application.OpenCharge(c.id, c.due, c.kind, c.amount_open - paid.get(c.id, ZERO))
-            for c in open_charges
-        ]
-        balance -= p.amount
-        charges[p.account_id] = ([c for c in left if c.amount_open > 0], balance)
-        allocations = [
-            {"line": a.charge_id, "kind": a.kind, "due": a.due.isoformat(), "amount": str(a.amount)}
-            for a in applied.allocations
-        ]
-        parts.append((pk, p.account_id, p.amount, json.dumps(allocations), applied.credit, balance))
-        drafts.append(
-            EntryDraft(
-                entry_date=p.received_on,
-                memo=f"Payment {receipt} ({CHANNEL_LABEL})",
-                source_kind=PAYMENT,
-                source_id=pk,
-                reason=note or Channel.LOCKBOX.label,
-                postings=(
-                    Posting(cash, p.amount),
-                    Posting(receivable, -p.amount, p.account_id, f"Payment {receipt}"),
-                ),
-            )  # fmt: skip
-        )
-    journal = journal_rows(actor=actor, drafts=drafts)
-    journal_insert(journal)
-    insert_rows(
-        Payment,
-        ["id", "customer_id", "channel", "session_id", "received_on", "amount", "status", "cash_tendered",
-         "change_given", "reference", "idempotency_key", "request_fingerprint", "entry_id", "reversal_entry_id",
-         "posted_by_id", "posted_at", "ended_by_id", "ended_at", "ended_reason"],
-        (
-            (pk, p.customer_id, Channel.LOCKBOX, None, p.received_on, p.amount, PaymentStatus.POSTED, None, ZERO,
-             p.reference[:60], None, "", entry_id, None, actor.pk, now, None, None, "")
-            for pk, p, entry_id in zip(payment_ids, to_post, journal.entry_ids, strict=True)
-        ),
-    )  # fmt: skip
-    insert_rows(
-        PaymentTender,
-        ["payment_id", "kind", "amount", "check_number", "card_brand", "card_last_four", "reference"],
-        ((pk, TenderKind.CHECK, p.amount, p.check_number[:20], "", "", "") for pk, p in zip(payment_ids, to_post, strict=True)),
-    )  # fmt: skip
-    insert_rows(
-        PaymentPart, ["payment_id", "account_id", "amount", "applied", "credit", "balance_after"], parts
-    )
-    return payment_ids
 
 
 # --- importing a file ------------------------------------------------------------------------------------
@@ -330,7 +160,7 @@ def _store(actor, file_name: str, sha256: str, parsed: lockbox.Parsed) -> Import
             )
         }
         # Locked before anything that depends on them is read (the open charges, the flags, what was posted).
-        _lock_accounts([pk for pk, _ in accounts.values()])
+        batch.lock_accounts([pk for pk, _ in accounts.values()])
         days = sorted({item.deposit_date for item in items})
         seen = set(
             LockboxItem.objects.filter(deposit_date__in=days).values_list(
@@ -345,11 +175,8 @@ def _store(actor, file_name: str, sha256: str, parsed: lockbox.Parsed) -> Import
             if reason:
                 held.append((item, reason, account))
             else:
-                pk, customer_id = accounts[item.account_number]
-                to_post.append(
-                    ToPost(pk, customer_id, item.amount, item.check_number, item.deposit_date,
-                           f"lockbox {file_name[:40]}:{item.line}")
-                )  # fmt: skip
+                pk, _customer = accounts[item.account_number]
+                to_post.append(_to_post(pk, item, file_name))
                 posted_items.append(item)
         posted_total = sum((i.amount for i in posted_items), ZERO)
         held_total = sum((i.amount for i, _, _ in held), ZERO)
@@ -357,7 +184,7 @@ def _store(actor, file_name: str, sha256: str, parsed: lockbox.Parsed) -> Import
             file_name=file_name, sha256=sha256, items=len(items), posted=len(posted_items), suspense=len(held),
             already=len(again), total=parsed.total, imported_by=actor,
         )  # fmt: skip
-        payment_ids = _write_payments(actor, to_post)
+        payment_ids = batch.payments_post_batch(actor=actor, channel=Channel.LOCKBOX, items=to_post)
         rows = [
             (record.pk, i.line, i.scanline, i.amount, i.check_number, i.deposit_date, LockboxStatus.POSTED, "",
              p.account_id, payment_id, None, None, "")
@@ -434,12 +261,12 @@ def suspense_apply(*, actor, item: LockboxItem, account_number: str, note: str =
                 "the bank instead.",
                 "account",
             )
-        (payment_id,) = _write_payments(
-            actor,
-            [ToPost(account.pk, account.customer_id, item.amount, item.check_number, item.deposit_date,
-                    f"lockbox {item.file.file_name[:40]}:{item.line}")],
+        (payment_id,) = batch.payments_post_batch(
+            actor=actor,
+            channel=Channel.LOCKBOX,
+            items=[_to_post(account.pk, item, item.file.file_name)],
             note=note,
-        )  # fmt: skip
+        )
         before = {"status": item.status, "reason": item.reason}
         item.status, item.account, item.payment_id = LockboxStatus.APPLIED, account, payment_id
         item.resolved_by, item.resolved_at, item.resolution_note = actor, timezone.now(), note[:200]
