@@ -98,7 +98,6 @@ class Cashiering:
         self.checks = 1000
         self.returns_on = defaultdict(list)  # day -> payment ids the bank returns that day
         self.returned_accounts: set[int] = set()  # a second check of theirs is likelier to bounce
-        self.files = Path(tempfile.mkdtemp(prefix="cistern-demo-ach-"))
 
     # --- the counter --------------------------------------------------------------------------------------
 
@@ -219,15 +218,16 @@ class Cashiering:
         if not due.exists():
             return
         now = timezone.make_aware(datetime.combine(day, time(6, 0)))
-        try:
-            autopay.autopay_export(
-                actor=self.staff.biller, settle_on=day, out=self.files / f"ach-{day}.txt", now=now
-            )
-        except payments.PaymentError as e:
-            if "nothing to send" not in str(e):
-                raise
-            return
-        (self.files / f"ach-{day}.txt").unlink(missing_ok=True)  # the bank has it; the demo keeps no file
+        # The bank has the file once it is written: the demo keeps none (the directory goes with it).
+        with tempfile.TemporaryDirectory(prefix="cistern-demo-ach-") as folder:
+            try:
+                autopay.autopay_export(
+                    actor=self.staff.biller, settle_on=day, out=Path(folder) / f"ach-{day}.txt", now=now
+                )
+            except payments.PaymentError as e:
+                if "nothing to send" not in str(e):
+                    raise
+                return
         self.done.autopay_files += 1
 
     @staticmethod

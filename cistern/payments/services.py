@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cistern.billing.posting import BILL_SOURCE
 from cistern.core import clock
 from cistern.core.audit import audit_event, audit_record
 from cistern.core.bulk import reserve_ids
@@ -35,7 +36,6 @@ from cistern.ledger.models import GLAccount, GLRole
 from . import application, drawer
 from .amounts import LARGEST_AMOUNT
 from .models import (
-    API_CHANNELS,
     DRAWER_CHANNELS,
     DRAWER_TENDERS,
     Channel,
@@ -162,7 +162,7 @@ def charge_kind(item: aging.OpenItem) -> str:
     """What an open charge is for the payment's priority: the deposit, a fee, or water (a bill)."""
     if item.kind == ledger.START_CHARGES and "deposit" in item.description.lower():
         return "deposit"
-    if item.kind in ("bill", "final_bill", "rebill"):
+    if item.kind == BILL_SOURCE:  # every bill's charges, final bills and rebills too
         return "water"
     return "fees"
 
@@ -590,7 +590,7 @@ def drawer_audit(*, actor, session: DrawerSession, note: str = "") -> DrawerSess
 
 
 __all__ = [
-    "API_CHANNELS", "DRAWER_TENDERS", "DrawerFigures", "IdempotencyConflict", "PaymentError", "PaymentRequest",
+    "DRAWER_TENDERS", "DrawerFigures", "IdempotencyConflict", "PaymentError", "PaymentRequest",
     "Tender", "drawer_audit", "drawer_close", "drawer_explain", "drawer_figures", "drawer_open", "fingerprint",
     "open_session_of", "payment_post", "payment_reverse", "payment_void",
 ]  # fmt: skip
