@@ -183,7 +183,8 @@ def payment_post(
         number = parse_account_number(payload.account)
     except InvalidAccountNumber as exc:
         raise BadValue("account", f"account: {exc}") from None
-    account = Account.objects.filter(number=number).first()
+    # The fields a payment needs (the service locks and reads the account itself).
+    account = Account.objects.filter(number=number).only("id", "number", "customer_id").first()
     if account is None:
         raise BadValue("account", f"account: there is no account {number}")
     # The fingerprint is of the request as understood ("45.5" and 45.50 are one amount) and of who sent it,
@@ -203,5 +204,8 @@ def payment_post(
         return Status(409, {"detail": f"Idempotency-Key: {exc}", "field": "Idempotency-Key"})
     except services.PaymentError as exc:
         raise BadValue(exc.field or None, str(exc)) from None
+    if created:
+        (part,) = payment.posted_parts  # written just now: nothing to read back
+        return Status(201, _out(payment, part, number))
     part = PaymentPart.objects.select_related("account").get(payment=payment)
-    return Status(201 if created else 200, _out(payment, part, part.account.number))
+    return Status(200, _out(payment, part, part.account.number))

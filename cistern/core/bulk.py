@@ -7,6 +7,7 @@ import gc
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from itertools import chain, islice
 
 from django.db import connection, models
 
@@ -43,6 +44,9 @@ def _sqlite_value(value):
     return str(value)  # Decimal: as Django writes it
 
 
+FEW_ROWS = 20  # insert_rows writes up to this many rows with INSERT, more with COPY
+
+
 def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]) -> None:
     """Insert `rows` (values in the order of `columns`, attribute names such as "bill_id") into `model`'s
     table. Values are Python values: Decimal, date, aware datetime, int, str, bool, None. A row the database
@@ -52,8 +56,15 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     table = model._meta.db_table
     with connection.cursor() as cursor, connection.wrap_database_errors:
         if connection.vendor == "postgresql":
+            rows = iter(rows)
+            first = list(islice(rows, FEW_ROWS + 1))
+            if len(first) <= FEW_ROWS:
+                # A few rows (one payment's): one INSERT is one round trip; COPY takes two.
+                if first:
+                    cursor.cursor.execute(*_insert_sql(model, columns, first))
+                return
             with cursor.cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
-                for row in rows:
+                for row in chain(first, rows):
                     copy.write_row(row)
             return
         placeholders = ", ".join("?" for _ in names)
@@ -61,6 +72,36 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
             f"INSERT INTO {table} ({', '.join(names)}) VALUES ({placeholders})",  # noqa: S608
             ([_sqlite_value(v) for v in row] for row in rows),
         )
+
+
+def _insert_sql(model: type[models.Model], columns: Sequence[str], rows: list[Sequence]) -> tuple[str, list]:
+    """One INSERT of `rows` into `model`'s table, with its parameters."""
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    names = ", ".join(by_attname[name].column for name in columns)
+    values = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(rows))
+    return (
+        f"INSERT INTO {model._meta.db_table} ({names}) VALUES {values}",  # noqa: S608 (our own names)
+        [value for row in rows for value in row],
+    )
+
+
+def insert_tables(*writes: tuple[type[models.Model], Sequence[str], Sequence[Sequence]]) -> None:
+    """`insert_rows` for several tables, each write (model, columns, rows). A few rows each (one payment's
+    entry, lines, tender, part and audit) go to PostgreSQL as one execute of several INSERTs, one round trip
+    (the driver binds parameters on the client, which allows several statements); otherwise table by table."""
+    if connection.vendor != "postgresql" or any(len(rows) > FEW_ROWS for _, _, rows in writes):
+        for model, columns, rows in writes:
+            insert_rows(model, columns, rows)
+        return
+    statements, params = [], []
+    for model, columns, rows in writes:
+        if rows:
+            sql, values = _insert_sql(model, columns, list(rows))
+            statements.append(sql)
+            params += values
+    if statements:
+        with connection.cursor() as cursor, connection.wrap_database_errors:
+            cursor.cursor.execute("; ".join(statements), params)
 
 
 def among(queryset: models.QuerySet, field: str, ids) -> models.QuerySet:

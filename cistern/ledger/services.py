@@ -129,11 +129,16 @@ ENTRY_COLUMNS = [
 LINE_COLUMNS = ["entry_id", "gl_account_id", "account_id", "amount", "description", "due_date"]
 
 
-def journal_rows(*, actor, drafts: list[EntryDraft]) -> JournalRows:
+def journal_rows(
+    *, actor, drafts: list[EntryDraft], chart: dict[str, GLAccount] | None = None
+) -> JournalRows:
     """Check each draft as `journal_post` checks one and make its rows (a bill run prepares the next batch's
-    rows while the last batch commits)."""
-    codes = {p.gl_code for draft in drafts for p in draft.postings}
-    gl = {a.code: a for a in GLAccount.objects.filter(code__in=codes)}
+    rows while the last batch commits). `chart` ({code: GL account}) is the chart when the caller has read it
+    already (a payment reads it for its GL roles), else it is read here."""
+    if chart is None:
+        codes = {p.gl_code for draft in drafts for p in draft.postings}
+        chart = {a.code: a for a in GLAccount.objects.filter(code__in=codes)}
+    gl = chart
     for draft in drafts:
         _check(list(draft.postings), gl)
     now = timezone.now()
@@ -164,6 +169,12 @@ def journal_insert(rows: JournalRows) -> None:
     """Write checked rows; the caller holds the transaction and audits what they are."""
     insert_rows(JournalEntry, ENTRY_COLUMNS, rows.entries)
     insert_rows(JournalLine, LINE_COLUMNS, rows.lines)
+
+
+def journal_writes(rows: JournalRows) -> list[tuple]:
+    """Checked rows as `core.bulk.insert_tables` writes them, for a caller that writes its own rows with
+    them in one go (a payment)."""
+    return [(JournalEntry, ENTRY_COLUMNS, rows.entries), (JournalLine, LINE_COLUMNS, rows.lines)]
 
 
 def journal_post_batch(*, actor, drafts: list[EntryDraft]) -> list[int]:

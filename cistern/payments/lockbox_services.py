@@ -37,7 +37,7 @@ from cistern.customers import account_number as numbers
 from cistern.customers.models import Account, AccountFlag, FlagKind
 from cistern.customers.services import accounts_lock
 
-from . import bai2_day, batch, lockbox
+from . import bai2_day, batch, lockbox, posting
 from .models import (
     Bai2Reconciliation,
     Channel,
@@ -160,7 +160,7 @@ def _store(actor, file_name: str, sha256: str, parsed: lockbox.Parsed) -> Import
             )
         }
         # Locked before anything that depends on them is read (the open charges, the flags, what was posted).
-        batch.lock_accounts([pk for pk, _ in accounts.values()])
+        posting.lock_accounts([pk for pk, _ in accounts.values()])
         days = sorted({item.deposit_date for item in items})
         seen = set(
             LockboxItem.objects.filter(deposit_date__in=days).values_list(

@@ -18,22 +18,20 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cistern.billing.posting import BILL_SOURCE
 from cistern.core import clock
-from cistern.core.audit import audit_event, audit_record
-from cistern.core.bulk import reserve_ids
+from cistern.core.audit import AUDIT_COLUMNS, audit_event, audit_record, audit_rows
+from cistern.core.bulk import insert_tables, reserve_ids
 from cistern.core.models import AuditEvent
 from cistern.core.money import ZERO, is_cents
 from cistern.core.permissions import require
-from cistern.core.selectors import authority_limit, district_settings
+from cistern.core.selectors import authority_limit
 from cistern.customers.models import Account, AccountFlag, FlagKind
 from cistern.customers.services import accounts_lock
-from cistern.ledger import aging
 from cistern.ledger import selectors as ledger_selectors
 from cistern.ledger import services as ledger
-from cistern.ledger.models import GLAccount, GLRole
+from cistern.ledger.models import GLRole
 
-from . import application, drawer
+from . import application, drawer, posting
 from .amounts import LARGEST_AMOUNT
 from .models import (
     DRAWER_CHANNELS,
@@ -61,7 +59,6 @@ class IdempotencyConflict(PaymentError):
     """The same Idempotency-Key came with a different request."""
 
 
-PAYMENT = "payment"  # the journal entries' source kind (source id: the payment)
 DRAWER_VARIANCE = "drawer_variance"  # a session's over/short (source id: the session)
 
 
@@ -136,35 +133,10 @@ def fingerprint(body: dict) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _tender_gl(channel: str, kind: str) -> str:
-    if channel in (Channel.LOCKBOX, Channel.CONVERSION):
-        return GLRole.CASH  # the bank deposited it into the district's account (or the prior system did)
-    if channel in (Channel.AUTOPAY, Channel.ACH):
-        return GLRole.ACH_CLEARING
-    if kind in (TenderKind.CARD, TenderKind.ELECTRONIC):
-        return GLRole.PROCESSOR_CLEARING
-    return GLRole.UNDEPOSITED_FUNDS
-
-
 def cash_only_accounts(account_ids, on: date) -> set[int]:
     """The accounts among these whose checks the district refuses (a cash-only flag in force on `on`)."""
     flags = AccountFlag.objects.filter(account_id__in=list(account_ids), kind=FlagKind.CASH_ONLY)
     return {f.account_id for f in flags if f.is_in_force(on)}
-
-
-def priority() -> tuple[str, ...]:
-    text = district_settings().payment_priority or ""
-    kinds = tuple(k.strip().lower() for k in text.split(",") if k.strip())
-    return kinds or application.DEFAULT_PRIORITY
-
-
-def charge_kind(item: aging.OpenItem) -> str:
-    """What an open charge is for the payment's priority: the deposit, a fee, or water (a bill)."""
-    if item.kind == ledger.START_CHARGES and "deposit" in item.description.lower():
-        return "deposit"
-    if item.kind == BILL_SOURCE:  # every bill's charges, final bills and rebills too
-        return "water"
-    return "fees"
 
 
 def _check_request(request: PaymentRequest) -> tuple[Decimal, Decimal]:
@@ -250,14 +222,14 @@ def payment_post(
     Idempotency-Key, False) for a retry. Drawer channels need the actor's open session; the others none."""
     require(actor, _POST_PERMISSION.get(request.channel, "payments.post_remote_payment"))
     total, change = _check_request(request)
-    already = _existing(request)
-    if already is not None:
-        return already, False
+    # The key is checked by the database, not read first (posting is the busy path; a retry is rare): the
+    # payment's insert refuses a key used before, and so does a concurrent request's that committed first.
+    # A retry refused for another reason (its drawer closed since) is answered with its payment too.
     try:
         with transaction.atomic():
             return _post(actor, request, session, total, change), True
-    except IntegrityError:
-        already = _existing(request)  # the same key posted by a concurrent request that committed first
+    except (IntegrityError, PaymentError):
+        already = _existing(request)
         if already is None:
             raise
         return already, False
@@ -265,110 +237,92 @@ def payment_post(
 
 def _post(actor, request: PaymentRequest, session, total: Decimal, change: Decimal) -> Payment:
     on = request.received_on or clock.today()
+    session_id = None
     if request.channel in DRAWER_CHANNELS:
         if session is None:
             raise PaymentError("Open a drawer before taking payments.", "session")
-        session = DrawerSession.objects.select_for_update().get(pk=session.pk)
-        if session.status != DrawerStatus.OPEN:
+        status, cashier_id = (
+            DrawerSession.objects.select_for_update()
+            .filter(pk=session.pk)
+            .values_list("status", "cashier_id")
+            .get()
+        )
+        if status != DrawerStatus.OPEN:
             raise PaymentError("This drawer is closed: it takes no more payments.", "session")
-        if session.cashier_id != actor.pk:
+        if cashier_id != actor.pk:
             raise PaymentError("Payments go into your own drawer.", "session")
-    else:
-        session = None
-    accounts = accounts_lock(a.pk for a, _ in request.parts)
-    by_id = {a.pk: a for a in accounts}
-    uses_check = any(t.kind == TenderKind.CHECK for t in request.tenders)
-    if uses_check:
-        cash_only = cash_only_accounts(by_id, on)
+        session_id = session.pk
+    customers = posting.lock_accounts(a.pk for a, _ in request.parts)
+    numbers = {a.pk: a.number for a, _ in request.parts}
+    missing = sorted(set(numbers) - set(customers))
+    if missing:
+        raise PaymentError(f"There is no account {numbers[missing[0]]}.", "account")
+    if any(t.kind == TenderKind.CHECK for t in request.tenders):
+        cash_only = cash_only_accounts(customers, on)
         if cash_only:
-            numbers = ", ".join(by_id[pk].number for pk in sorted(cash_only))
+            listed = ", ".join(numbers[pk] for pk in sorted(cash_only))
             raise PaymentError(
-                f"Account {numbers} is cash only after returned payments: take cash, a money order or a card, "
+                f"Account {listed} is cash only after returned payments: take cash, a money order or a card, "
                 "not a check.",
                 "tender",
             )
     # The payment's id first: its entry names it, and it is written once, entry and all (no update after).
     (payment_id,) = reserve_ids(Payment, 1)
     receipt = f"R{payment_id:08d}"
-    codes = gl_codes()
+    gl, codes = posting.chart()
     receivable = codes[GLRole.RECEIVABLE]
     debits: dict[str, Decimal] = {}
     for t in request.tenders:
-        code = codes[_tender_gl(request.channel, t.kind)]
+        role = posting.tender_gl(request.channel, t.kind)
+        code = codes.get(role) or ledger_selectors.gl_code(role)  # a role the chart lacks: NoGLRole names it
         debits[code] = debits.get(code, ZERO) + t.amount
     postings = [ledger.Posting(code, amount) for code, amount in debits.items()]
-    kinds = priority()
+    kinds = posting.priority()
+    found = posting.open_charges(sorted(customers))
     parts = []
     for account, amount in sorted(request.parts, key=lambda p: p[0].pk):
-        lines = ledger_selectors.receivable_lines(account.pk)
-        items, _credit = aging.open_items(ledger_selectors.movements(lines))
-        charges = [
-            application.OpenCharge(i.line_id, i.due, charge_kind(i), i.open)
-            for i in items
-            if i.line_id is not None
-        ]
+        charges, balance = found[account.pk]
         applied = application.apply_payment(amount, charges, kinds)
-        balance = sum((line.amount for line in lines), ZERO) - amount
-        parts.append(
-            PaymentPart(
-                payment_id=payment_id,
-                account_id=account.pk,
-                amount=amount,
-                credit=applied.credit,
-                balance_after=balance,
-                applied=[
-                    {"line": a.charge_id, "kind": a.kind, "due": a.due.isoformat(), "amount": str(a.amount)}
-                    for a in applied.allocations
-                ],
-            )  # fmt: skip
-        )
+        parts.append(PaymentPart(payment_id=payment_id, account_id=account.pk, amount=amount, credit=applied.credit,
+                                 balance_after=balance - amount, applied=posting.allocations(applied)))  # fmt: skip
         postings.append(ledger.Posting(receivable, -amount, account.pk, f"Payment {receipt}"))
     channel = Channel(request.channel).label
     # The accounts are locked above (the one lock order), so the entry is written as a batch of one rather
     # than through journal_post, which would lock them again; the audit below names each account paid.
-    draft = ledger.EntryDraft(on, f"Payment {receipt} ({channel.lower()})", PAYMENT, payment_id, tuple(postings),
-                              request.note or channel)  # fmt: skip
-    rows = ledger.journal_rows(actor=actor, drafts=[draft])
-    ledger.journal_insert(rows)
-    payment = Payment.objects.create(
-        pk=payment_id, customer_id=accounts[0].customer_id, channel=request.channel, session=session, received_on=on,
-        amount=total, cash_tendered=request.cash_tendered, change_given=change, reference=request.reference[:60],
-        idempotency_key=request.idempotency_key or None, request_fingerprint=request.fingerprint, posted_by=actor,
-        entry_id=rows.entry_ids[0],
+    draft = ledger.EntryDraft(on, f"Payment {receipt} ({channel.lower()})", posting.PAYMENT, payment_id,
+                              tuple(postings), request.note or channel)  # fmt: skip
+    rows = ledger.journal_rows(actor=actor, drafts=[draft], chart=gl)
+    payment = Payment(
+        pk=payment_id, customer_id=customers[parts[0].account_id], channel=request.channel, session_id=session_id,
+        received_on=on, amount=total, status=PaymentStatus.POSTED, cash_tendered=request.cash_tendered,
+        change_given=change, reference=request.reference[:60], idempotency_key=request.idempotency_key or None,
+        request_fingerprint=request.fingerprint, entry_id=rows.entry_ids[0], reversal_entry_id=None,
+        posted_by_id=actor.pk, posted_at=timezone.now(), ended_by_id=None, ended_at=None, ended_reason="",
     )  # fmt: skip
-    PaymentTender.objects.bulk_create(
-        PaymentTender(
-            payment_id=payment_id,
-            kind=t.kind,
-            amount=t.amount,
-            check_number=t.check_number.strip()[:20],
-            card_brand=t.card_brand.strip()[:20],
-            card_last_four=t.card_last_four,
-            reference=t.reference.strip()[:60],
-        )  # fmt: skip
-        for t in request.tenders
-    )
-    PaymentPart.objects.bulk_create(parts)
     after = {
         "amount": str(total), "channel": request.channel, "entry": rows.entry_ids[0],
-        "accounts": {by_id[p.account_id].number: str(p.amount) for p in parts},
+        "accounts": {numbers[p.account_id]: str(p.amount) for p in parts},
         "tenders": [t.kind for t in request.tenders], "change": str(change), **request.extra_audit,
     }  # fmt: skip
-    AuditEvent.objects.bulk_create(
+    audits = [
         audit_event(actor=actor, action="payment.post", obj=payment, account_id=p.account_id, reason=request.note,
                     after={**after, "paid": str(p.amount)})
         for p in parts
+    ]  # fmt: skip
+    # Entry, lines, payment, tenders, parts and audit in one go (one round trip on PostgreSQL).
+    insert_tables(
+        *ledger.journal_writes(rows),
+        (Payment, posting.PAYMENT_COLUMNS, [[getattr(payment, c) for c in posting.PAYMENT_COLUMNS]]),
+        (PaymentTender, posting.TENDER_COLUMNS,
+         [(payment_id, t.kind, t.amount, t.check_number.strip()[:20], t.card_brand.strip()[:20], t.card_last_four,
+           t.reference.strip()[:60]) for t in request.tenders]),
+        (PaymentPart, posting.PART_COLUMNS,
+         [(p.payment_id, p.account_id, p.amount, json.dumps(p.applied), p.credit, p.balance_after) for p in parts]),
+        (AuditEvent, AUDIT_COLUMNS, audit_rows(audits)),
     )  # fmt: skip
+    payment._state.adding, payment._state.db = False, "default"  # written: the caller may save or refresh it
+    payment.posted_parts = parts  # what was applied where, without reading it back
     return payment
-
-
-def gl_codes() -> dict[str, str]:
-    """{GL role: code} of the chart, in one read (code names GL accounts by role; the district numbers them)."""
-    codes = dict(GLAccount.objects.exclude(role="").values_list("role", "code"))
-    for role in (GLRole.RECEIVABLE, GLRole.UNDEPOSITED_FUNDS, GLRole.CASH):
-        if role not in codes:
-            ledger_selectors.gl_code(role)  # raises NoGLRole, naming what to fix
-    return codes
 
 
 # --- voids and reversals ----------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from cistern.ledger.models import JournalEntry, JournalLine
 from cistern.ledger.verify import breaches
 from cistern.metering import services as metering
 from cistern.metering.models import Meter, Route, ServicePoint
+from cistern.payments import posting
 from cistern.payments import services as payments
 from cistern.payments.models import Payment, PaymentPart
 from tests.billing.conftest import read
@@ -197,7 +198,7 @@ def test_four_processes_post_4000_payments_to_50_accounts_while_a_bill_run_posts
 
     # Each payment is in the books once: its entry and its part.
     assert not Payment.objects.filter(entry__isnull=True).exists()
-    assert JournalEntry.objects.filter(source_kind=payments.PAYMENT).count() == WORKERS * EACH
+    assert JournalEntry.objects.filter(source_kind=posting.PAYMENT).count() == WORKERS * EACH
     assert PaymentPart.objects.count() == WORKERS * EACH
     for key, account_id, amount, part in Payment.objects.values_list(
         "idempotency_key", "parts__account_id", "amount", "parts__amount"
@@ -258,5 +259,5 @@ def test_the_same_key_posted_at_the_same_moment_through_the_api_posts_once(
     assert len({str(sorted(answer.items())) for _, answer in answers}) == 1
     assert answers[0][1]["balance"] == "-12.50"
     assert Payment.objects.count() == 1
-    assert JournalEntry.objects.filter(source_kind=payments.PAYMENT).count() == 1
+    assert JournalEntry.objects.filter(source_kind=posting.PAYMENT).count() == 1
     assert ledger_selectors.account_balance(account) == D("-12.50")
