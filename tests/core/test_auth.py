@@ -53,3 +53,25 @@ def test_forms_carry_a_csrf_token_and_posts_without_it_are_refused(css1):
     strict.force_login(css1)
     assert "csrfmiddlewaretoken" in strict.get("/accounts/start/").content.decode()
     assert strict.post("/accounts/start/", {}).status_code == 403
+
+
+def test_a_users_permissions_are_their_own_and_their_roles_read_in_one_query(
+    make_user, django_assert_num_queries
+):
+    from django.contrib.auth.models import Permission
+
+    from cistern.core import roles
+
+    user = make_user(roles.CASHIER, username="rosa")
+    user.user_permissions.add(Permission.objects.get(codename="view_auditevent"))
+    user = get_user_model().objects.get(pk=user.pk)
+    with django_assert_num_queries(1):
+        assert user.has_perm("payments.use_drawer")  # the Cashier role's
+        assert user.has_perm("core.view_auditevent")  # her own
+        assert not user.has_perm("payments.audit_drawer")  # a lead's
+        assert not user.has_perm("core.change_districtsettings")
+    assert user.get_all_permissions() == set(roles.ROLE_PERMISSIONS[roles.CASHIER]) | {"core.view_auditevent"}
+    user.is_active = False
+    assert not user.has_perm("payments.use_drawer")
+    boss = get_user_model().objects.create_superuser("boss", password=PASSWORD)
+    assert boss.has_perm("core.change_districtsettings")

@@ -1,5 +1,6 @@
 """Posting at the counter, voids and reversals, the close with a blind count and the lead's audit."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -153,3 +154,30 @@ def test_what_a_payment_was_paid_with_and_how_it_was_applied_is_never_rewritten(
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         PaymentPart.objects.filter(payment=payment).delete()
     assert payment.tenders.get().amount == D("45.56")
+
+
+def test_a_retry_after_the_drawer_closed_answers_with_the_payment_it_posted(
+    cashier, open_drawer, owing_account
+):
+    """The key is checked by the database as the payment is written: a retry is answered with the payment
+    posted under it, also when it is refused for another reason now (its drawer closed since)."""
+    request = replace(
+        cash(owing_account, "45.56", "50.00"), idempotency_key="counter-key-1", fingerprint="body-1"
+    )
+    payment, created = payments.payment_post(actor=cashier, session=open_drawer, request=request)
+    assert created and payment.posted_parts[0].balance_after == D("0.00")
+    again, created = payments.payment_post(actor=cashier, session=open_drawer, request=request)
+    assert (again.pk, created) == (payment.pk, False)
+    count = drawer.BlindCount(
+        bills={100: 1, 50: 1, 20: 2, 5: 1}, coins={D("0.50"): 1, D("0.05"): 1, D("0.01"): 1}
+    )
+    closed = payments.drawer_close(actor=cashier, session=open_drawer, count=count)
+    again, created = payments.payment_post(actor=cashier, session=closed, request=request)
+    assert (again.pk, created) == (payment.pk, False)
+    other = replace(cash(owing_account, "10.00"), idempotency_key="counter-key-1", fingerprint="body-2")
+    with pytest.raises(payments.IdempotencyConflict):
+        payments.payment_post(actor=cashier, session=closed, request=other)
+    # Nothing was written by the refused attempts: one payment, one entry, one audit row.
+    assert ledger_selectors.account_balance(owing_account) == D("0.00")
+    assert AuditEvent.objects.filter(action="payment.post").count() == 1
+    assert JournalLine.objects.filter(entry__source_kind="payment").count() == 2
