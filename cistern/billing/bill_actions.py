@@ -24,7 +24,7 @@ from cistern.ledger.services import (
 )
 from cistern.metering.models import ReadKind
 
-from . import calculation, posting, selectors
+from . import calculation, posting, selectors, signals
 from .errors import BillingError
 from .models import (
     Bill,
@@ -102,8 +102,11 @@ def final_bill_after_final_read(*, actor, account: Account) -> Bill:
                     SETTLEMENT_SOURCE, bill.pk, tuple(postings),
                 )
             )  # fmt: skip
-        journal_post_batch(actor=actor, drafts=entries)
+        entry_ids = journal_post_batch(actor=actor, drafts=entries)
         bill = Bill.objects.get(pk=bill.pk)
+        if refund:
+            # The settlement entry (the last) put the refund in refunds payable; payments owes it to the customer.
+            signals.final_bill_refunded.send(sender=Bill, actor=actor, bill=bill, entry_id=entry_ids[-1])
         audit_record(
             actor=actor, action="bill.final", obj=bill, account_id=account.pk,
             after={"charges": str(bill.current_charges), "deposit_applied": str(applied), "refund": str(refund),

@@ -21,7 +21,16 @@ from cistern.core import clock, roles
 from cistern.customers.models import Account, AccountStatus
 from cistern.payments import autopay, bank, banking_days, batch, drawer
 from cistern.payments import services as payments
-from cistern.payments.models import AutopayDebit, Channel, DebitStatus, EnrolmentStatus, Payment, TenderKind
+from cistern.payments.models import (
+    AutopayDebit,
+    Channel,
+    DebitStatus,
+    EnrolmentStatus,
+    Payment,
+    Refund,
+    RefundStatus,
+    TenderKind,
+)
 
 from .billing import user
 
@@ -69,6 +78,7 @@ class Taken:
     enrolments: int = 0
     autopay_files: int = 0
     returns: int = 0
+    refund_batches: int = 0
 
 
 NOTES = (100, 50, 20, 10, 5, 1)  # the notes a drawer is counted in ($2 notes are rare)
@@ -188,6 +198,14 @@ class Cashiering:
                                 reason="Insufficient funds (the bank's notice)")  # fmt: skip
             self.returned_accounts.update(payment.parts.values_list("account_id", flat=True))
             self.done.returns += 1
+
+    def refunds_to_accounts_payable(self) -> None:
+        """On Fridays the refunds approved that week (final bills' deposits, mostly) go to accounts payable."""
+        if clock.today().weekday() != 4:
+            return
+        if Refund.objects.filter(status=RefundStatus.APPROVED, exported_at__isnull=True).exists():
+            bank.refunds_export(actor=self.lockbox_clerk)
+            self.done.refund_batches += 1
 
     # --- autopay --------------------------------------------------------------------------------------------
 

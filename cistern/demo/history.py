@@ -147,6 +147,7 @@ class Replay:
         self.money.bank_returns()
         self.money.autopay_day()
         self.money.close_day()
+        self.money.refunds_to_accounts_payable()
         self.done.late_fees += len(ledger.assess_late_fees(actor=self.staff.biller, on=day))
         self.done.deposits_credited += len(
             ledger.deposits_credit_back(actor=self.staff.biller, on=day).credited

@@ -580,6 +580,30 @@ def refund_request(
     return refund
 
 
+def refund_of_final_bill(*, actor, bill, entry_id: int) -> Refund:
+    """The refund a final bill owes (the deposit not needed for its debt, and any credit balance), received
+    from billing's `final_bill_refunded` inside the bill's transaction. The bill's settlement entry already moved
+    it to refunds payable by the deposit rule, so it is approved by that rule (no lead decides an amount the
+    rule fixed) and waits for the accounts-payable export like a refund a lead approved; the cheque goes to
+    the customer's mailing address, the forwarding address when stop service took one."""
+    account = Account.objects.select_related("customer").get(pk=bill.account_id)
+    now = timezone.now()
+    refund = Refund.objects.create(
+        account=account, amount=bill.refund, payee=account.customer.name[:120],
+        mailing_address=(account.forwarding_address or account.customer.mailing_address)[:300],
+        reason=f"Final bill {bill.pk}: deposit and credit left over"[:200], status=RefundStatus.APPROVED,
+        requested_by=actor, decided_by=actor, decided_at=now, decision_note="Fixed by the final bill's settlement",
+        entry_id=entry_id,
+    )  # fmt: skip
+    audit_record(
+        actor=actor, action="refund.final_bill", obj=refund, account_id=account.pk,
+        reason=f"Final bill {bill.pk}",
+        after={"amount": str(refund.amount), "status": refund.status, "entry": entry_id, "payee": refund.payee,
+               "mailing_address": refund.mailing_address},
+    )  # fmt: skip
+    return refund
+
+
 def refund_limit(user) -> Decimal:
     """A lead approves refunds up to their adjustment limit: a refund takes a credit off the account as a
     debit adjustment would (core.AuthorityLimit's kinds are fixed choices; a kind of its own would need a

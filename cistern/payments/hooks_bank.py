@@ -1,7 +1,8 @@
 """What the bank adds to the house: the home page's queues for leads and the office that pays refunds
-(core/queues.py), and the account page's panel of returned payments and refunds (core/panels.py).
-Registered from the app's ready()."""
+(core/queues.py), the account page's panel of returned payments and refunds (core/panels.py), and the refund
+row a final bill's settlement owes (billing's `final_bill_refunded`). Registered from the app's ready()."""
 
+from cistern.billing import signals as billing_signals
 from cistern.core import panels, queues
 
 from . import bank
@@ -30,7 +31,12 @@ def refunds_to_export(user) -> int:
     return Refund.objects.filter(status=RefundStatus.APPROVED, exported_at__isnull=True).count()
 
 
+def _final_bill_refunded(sender, *, actor, bill, entry_id, **kwargs) -> None:
+    bank.refund_of_final_bill(actor=actor, bill=bill, entry_id=entry_id)
+
+
 def register_all() -> None:
+    billing_signals.final_bill_refunded.connect(_final_bill_refunded, dispatch_uid="payments_final_bill_refund")
     panels.register(
         panels.AccountPanel(
             key="returns_refunds", title="Returned payments and refunds", template="payments/bank/_account_panel.html",

@@ -15,6 +15,8 @@ from cistern.ledger import selectors as ledger
 from cistern.ledger.models import GLRole, JournalEntry
 from cistern.ledger.services import Posting, journal_post
 from cistern.ledger.verify import breaches
+from cistern.payments import bank
+from cistern.payments.models import Refund
 
 from .conftest import read
 
@@ -289,6 +291,13 @@ def test_a_final_bill_with_more_deposit_than_debt_refunds_the_rest(district, sup
     assert {line.account_id for line in refunds.lines.all() if line.gl_account.code == "2200"} == {account.pk}
     assert ledger.deposits_held([account.pk]) == {account.pk: D("0.00")}
     assert breaches() == []
+    # The refund waits for accounts payable, approved by the settlement, mailed to the forwarding address.
+    refund = Refund.objects.get(account=account)
+    assert (refund.amount, refund.status, refund.entry_id) == (D("161.22"), "approved", refunds.pk)
+    assert refund.mailing_address == "9 Elm St, Yucca Valley, CA 92284"
+    batch, text, total = bank.refunds_export(actor=supervisor)
+    assert total == D("161.22") and f'"9 Elm St, Yucca Valley, CA 92284",161.22,{account.number},' in text
+    assert breaches() == []  # the export posts nothing: the bill moved it to refunds payable once
 
 
 def test_the_command_calculates_and_posts_an_approved_run(district, biller, lead, metered_account):

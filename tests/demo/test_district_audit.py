@@ -20,6 +20,7 @@ from cistern.ledger.models import GLRole, JournalEntry, JournalLine
 from cistern.ledger.services import LATE_FEE, START_CHARGES
 from cistern.ledger.verify import breaches
 from cistern.metering.models import Read, ReadKind, ReadStatus
+from cistern.payments.models import Refund, RefundStatus
 
 TODAY = date(2026, 11, 26)
 pytestmark = pytest.mark.django_db
@@ -81,6 +82,14 @@ def test_every_stop_has_its_final_read_final_bill_and_deposit_settled():
             ).exists()
             assert settled or credited, account.number
     assert with_deposit > 3
+    # What a final bill refunds is owed to the customer: a refund with the settlement's entry, sent to accounts
+    # payable on the Friday after the bill (or waiting for the next Friday).
+    refunded = Bill.objects.filter(kind=BillKind.FINAL, cancellation__isnull=True, refund__gt=0)
+    assert refunded.count() > 3
+    for bill in refunded:
+        refund = Refund.objects.get(entry__source_kind=SETTLEMENT_SOURCE, entry__source_id=bill.pk)
+        assert (refund.account_id, refund.amount) == (bill.account_id, bill.refund)
+        assert refund.status == RefundStatus.EXPORTED or (TODAY - bill.bill_date).days < 7, bill.pk
     # Every account in service during the history was billed for its reads: accepted reads of a stopped
     # account end at its final bill.
     for account in stopped:
