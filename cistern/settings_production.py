@@ -1,4 +1,5 @@
-"""Production: everything from settings.py, hardened. Needs CISTERN_SECRET_KEY and CISTERN_ALLOWED_HOSTS."""
+"""Production: everything from settings.py, hardened. Needs CISTERN_SECRET_KEY, CISTERN_ALLOWED_HOSTS and
+CISTERN_FIELD_KEY."""
 
 import os
 
@@ -8,6 +9,10 @@ from .settings import STORAGES
 DEBUG = False
 SECRET_KEY = os.environ["CISTERN_SECRET_KEY"]
 ALLOWED_HOSTS = os.environ["CISTERN_ALLOWED_HOSTS"].split(",")
+# The key of the bank account numbers kept for autopay (payments/secrets.py). Outside development it is never
+# the file a checkout makes for itself: it is set here, and kept with the database's backups.
+if not os.environ.get("CISTERN_FIELD_KEY"):
+    raise KeyError("CISTERN_FIELD_KEY: set it to a Fernet key (see README, Payments) before running in production")
 
 SECURE_SSL_REDIRECT = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
