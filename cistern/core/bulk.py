@@ -34,6 +34,18 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     return list(range(first, first + count))
 
 
+def reserve_one_each(*models: type[models.Model]) -> list[int]:
+    """One new primary key for each model, in one statement on PostgreSQL (a payment and its journal entry)."""
+    if connection.vendor != "postgresql":
+        return [reserve_ids(model, 1)[0] for model in models]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join(["nextval(pg_get_serial_sequence(%s, 'id'))"] * len(models)),
+            [model._meta.db_table for model in models],
+        )
+        return list(cursor.fetchone())
+
+
 def _sqlite_value(value):
     if isinstance(value, datetime):
         return connection.ops.adapt_datetimefield_value(value)

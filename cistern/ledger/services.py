@@ -130,11 +130,16 @@ LINE_COLUMNS = ["entry_id", "gl_account_id", "account_id", "amount", "descriptio
 
 
 def journal_rows(
-    *, actor, drafts: list[EntryDraft], chart: dict[str, GLAccount] | None = None
+    *,
+    actor,
+    drafts: list[EntryDraft],
+    chart: dict[str, GLAccount] | None = None,
+    ids: list[int] | None = None,
 ) -> JournalRows:
     """Check each draft as `journal_post` checks one and make its rows (a bill run prepares the next batch's
-    rows while the last batch commits). `chart` ({code: GL account}) is the chart when the caller has read it
-    already (a payment reads it for its GL roles), else it is read here."""
+    rows while the last batch commits). `chart` ({code: GL account}) and `ids` (the entries' ids, reserved) are
+    given by a caller that has them already (a payment reads the chart for its GL roles, and reserves its entry's
+    id with its own); else they are read here."""
     if chart is None:
         codes = {p.gl_code for draft in drafts for p in draft.postings}
         chart = {a.code: a for a in GLAccount.objects.filter(code__in=codes)}
@@ -142,7 +147,7 @@ def journal_rows(
     for draft in drafts:
         _check(list(draft.postings), gl)
     now = timezone.now()
-    ids = reserve_ids(JournalEntry, len(drafts))
+    ids = ids if ids is not None else reserve_ids(JournalEntry, len(drafts))
     entries = [
         (
             pk,

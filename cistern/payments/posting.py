@@ -50,7 +50,10 @@ def tender_gl(channel: str, kind: str) -> str:
 
 def priority() -> tuple[str, ...]:
     """The order in which a payment pays charges due on the same day (DistrictSettings.payment_priority)."""
-    text = DistrictSettings.objects.filter(pk=1).values_list("payment_priority", flat=True).first() or ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT payment_priority FROM {DistrictSettings._meta.db_table} WHERE id = 1")  # noqa: S608
+        row = cursor.fetchone()
+    text = (row[0] if row else "") or ""
     kinds = tuple(k.strip().lower() for k in text.split(",") if k.strip())
     return kinds or application.DEFAULT_PRIORITY
 
@@ -67,7 +70,7 @@ def charge_kind(item: aging.OpenItem) -> str:
 def chart() -> tuple[dict[str, GLAccount], dict[str, str]]:
     """The chart of accounts in one read: ({code: GL account}, {GL role: code}). Raises NoGLRole when a role
     every payment needs has no account (code names GL accounts by role; the district numbers them)."""
-    accounts = {a.code: a for a in GLAccount.objects.all()}
+    accounts = {a.code: a for a in GLAccount.objects.raw(f"SELECT * FROM {GLAccount._meta.db_table}")}  # noqa: S608
     codes = {a.role: a.code for a in accounts.values() if a.role}
     for role in (GLRole.RECEIVABLE, GLRole.UNDEPOSITED_FUNDS, GLRole.CASH):
         if role not in codes:

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from cistern.core import clock
 from cistern.core.audit import AUDIT_COLUMNS, audit_event, audit_record, audit_rows
-from cistern.core.bulk import insert_tables, reserve_ids
+from cistern.core.bulk import insert_tables, reserve_one_each
 from cistern.core.models import AuditEvent
 from cistern.core.money import ZERO, is_cents
 from cistern.core.permissions import require
@@ -29,7 +29,7 @@ from cistern.customers.models import Account, AccountFlag, FlagKind
 from cistern.customers.services import accounts_lock
 from cistern.ledger import selectors as ledger_selectors
 from cistern.ledger import services as ledger
-from cistern.ledger.models import GLRole
+from cistern.ledger.models import GLRole, JournalEntry
 
 from . import application, drawer, posting
 from .amounts import LARGEST_AMOUNT
@@ -267,7 +267,7 @@ def _post(actor, request: PaymentRequest, session, total: Decimal, change: Decim
                 "tender",
             )
     # The payment's id first: its entry names it, and it is written once, entry and all (no update after).
-    (payment_id,) = reserve_ids(Payment, 1)
+    payment_id, entry_id = reserve_one_each(Payment, JournalEntry)
     receipt = f"R{payment_id:08d}"
     gl, codes = posting.chart()
     receivable = codes[GLRole.RECEIVABLE]
@@ -291,7 +291,7 @@ def _post(actor, request: PaymentRequest, session, total: Decimal, change: Decim
     # than through journal_post, which would lock them again; the audit below names each account paid.
     draft = ledger.EntryDraft(on, f"Payment {receipt} ({channel.lower()})", posting.PAYMENT, payment_id,
                               tuple(postings), request.note or channel)  # fmt: skip
-    rows = ledger.journal_rows(actor=actor, drafts=[draft], chart=gl)
+    rows = ledger.journal_rows(actor=actor, drafts=[draft], chart=gl, ids=[entry_id])
     payment = Payment(
         pk=payment_id, customer_id=customers[parts[0].account_id], channel=request.channel, session_id=session_id,
         received_on=on, amount=total, status=PaymentStatus.POSTED, cash_tendered=request.cash_tendered,

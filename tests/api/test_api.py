@@ -67,3 +67,22 @@ def test_revoked_token_is_refused(client, token_for):
 def test_openapi_schema(client):
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/accounts" in schema["paths"] and "/api/v1/accounts/{number}" in schema["paths"]
+
+
+def test_a_tokens_last_use_is_written_at_most_once_a_minute_and_an_inactive_user_is_refused(client, token_for):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    token = token_for(roles.CSS_I)
+    assert ApiToken.objects.get().last_used_at is None
+    assert _get(client, "/api/v1/accounts?q=sun", token).status_code == 200
+    first = ApiToken.objects.get().last_used_at
+    assert first is not None and timezone.now() - first < timedelta(seconds=5)
+    assert _get(client, "/api/v1/accounts?q=sun", token).status_code == 200
+    assert ApiToken.objects.get().last_used_at == first  # within the minute: not written again
+    ApiToken.objects.update(last_used_at=first - timedelta(seconds=61))
+    assert _get(client, "/api/v1/accounts?q=sun", token).status_code == 200
+    assert ApiToken.objects.get().last_used_at > first
+    ApiToken.objects.get().user.__class__.objects.update(is_active=False)
+    assert _get(client, "/api/v1/accounts?q=sun", token).status_code == 401
