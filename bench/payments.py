@@ -313,7 +313,7 @@ def child(args) -> int:
         connections.close_all()  # each forked poster opens its own connection
         context = multiprocessing.get_context("fork")
         start, out = context.Barrier(POSTERS), context.Queue()
-        each = max(1, args.payments // POSTERS) * 2
+        each = args.payments * 2  # per poster: long enough (about 10 s) that a sustained rate is measured
         workers = [
             context.Process(target=_concurrent, args=(path, i + 1, each, bounds, args.seed, start, out))
             for i in range(POSTERS)

@@ -9,6 +9,7 @@ query and a model per row was most of its time.
 """
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
@@ -51,10 +52,17 @@ def tender_gl(channel: str, kind: str) -> str:
 def priority() -> tuple[str, ...]:
     """The order in which a payment pays charges due on the same day (DistrictSettings.payment_priority)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT payment_priority FROM {DistrictSettings._meta.db_table} WHERE id = 1")  # noqa: S608
+        cursor.execute(_priority_sql())
         row = cursor.fetchone()
-    text = (row[0] if row else "") or ""
-    kinds = tuple(k.strip().lower() for k in text.split(",") if k.strip())
+    return _kinds(row[0] if row else "")
+
+
+def _priority_sql() -> str:
+    return f"SELECT payment_priority FROM {DistrictSettings._meta.db_table} WHERE id = 1"  # noqa: S608
+
+
+def _kinds(text: str | None) -> tuple[str, ...]:
+    kinds = tuple(k.strip().lower() for k in (text or "").split(",") if k.strip())
     return kinds or application.DEFAULT_PRIORITY
 
 
@@ -67,15 +75,25 @@ def charge_kind(item: aging.OpenItem) -> str:
     return "fees"
 
 
-def chart() -> tuple[dict[str, GLAccount], dict[str, str]]:
-    """The chart of accounts in one read: ({code: GL account}, {GL role: code}). Raises NoGLRole when a role
-    every payment needs has no account (code names GL accounts by role; the district numbers them)."""
-    accounts = {a.code: a for a in GLAccount.objects.raw(f"SELECT * FROM {GLAccount._meta.db_table}")}  # noqa: S608
+@dataclass(frozen=True)
+class Chart:
+    accounts: dict[str, GLAccount]  # {code: GL account}
+    codes: dict[str, str]  # {GL role: code}
+    priority: tuple[str, ...]  # the payment priority (DistrictSettings.payment_priority)
+
+
+def chart() -> Chart:
+    """The chart of accounts and the district's payment priority, in one read (a payment needs both). Raises
+    NoGLRole when a role every payment needs has no account (code names GL accounts by role; the district
+    numbers them)."""
+    table = GLAccount._meta.db_table
+    rows = GLAccount.objects.raw(f"SELECT g.*, ({_priority_sql()}) AS payment_priority FROM {table} g")  # noqa: S608
+    accounts = {a.code: a for a in rows}
     codes = {a.role: a.code for a in accounts.values() if a.role}
     for role in (GLRole.RECEIVABLE, GLRole.UNDEPOSITED_FUNDS, GLRole.CASH):
         if role not in codes:
             ledger_selectors.gl_code(role)  # raises NoGLRole, naming what to fix
-    return accounts, codes
+    return Chart(accounts, codes, _kinds(next(iter(accounts.values())).payment_priority))
 
 
 def lock_accounts(account_ids) -> dict[int, int]:
@@ -153,22 +171,26 @@ def _movements(rows: list[tuple]) -> list[aging.Movement]:
 
 def _one_account_sql() -> str:
     """The ORM's query of `_LINES` for one account, written out (the ORM took longer to build it than the
-    database to answer it); PostgreSQL's driver returns the values as the ORM would (Decimal, date)."""
-    line, entry, gl = JournalLine._meta.db_table, JournalEntry._meta.db_table, GLAccount._meta.db_table
+    database to answer it), its receivable lines named by their GL accounts' ids; PostgreSQL's driver returns
+    the values as the ORM would (Decimal, date)."""
+    line, entry = JournalLine._meta.db_table, JournalEntry._meta.db_table
     return (
         "SELECT l.id, l.account_id, l.amount, l.due_date, l.description, l.entry_id, l.gl_account_id, "  # noqa: S608
-        f"e.entry_date, e.memo, e.source_kind, e.reverses_id FROM {line} l "
-        f"JOIN {entry} e ON e.id = l.entry_id JOIN {gl} g ON g.id = l.gl_account_id "
-        "WHERE l.account_id = %s AND g.receivable"
+        f"e.entry_date, e.memo, e.source_kind, e.reverses_id FROM {line} l JOIN {entry} e ON e.id = l.entry_id "
+        "WHERE l.account_id = %s AND l.gl_account_id = ANY(%s)"
     )
 
 
-def open_charges(account_ids: list[int]) -> dict[int, tuple[list[application.OpenCharge], Decimal]]:
-    """{account id: (its open charges as a payment pays them, its balance)} in one query."""
+def open_charges(
+    account_ids: list[int], chart: Chart | None = None
+) -> dict[int, tuple[list[application.OpenCharge], Decimal]]:
+    """{account id: (its open charges as a payment pays them, its balance)} in one query (`chart`: the chart,
+    when the caller has read it)."""
     by_account: dict[int, list[tuple]] = defaultdict(list)
-    if len(account_ids) == 1 and connection.vendor == "postgresql":
+    if len(account_ids) == 1 and chart is not None and connection.vendor == "postgresql":
+        receivable = [a.pk for a in chart.accounts.values() if a.receivable]
         with connection.cursor() as cursor:
-            cursor.execute(_one_account_sql(), [account_ids[0]])
+            cursor.execute(_one_account_sql(), [account_ids[0], receivable])
             rows = cursor.fetchall()
     else:
         # Many accounts (a lockbox file) are read in chunks.

@@ -269,7 +269,8 @@ def _post(actor, request: PaymentRequest, session, total: Decimal, change: Decim
     # The payment's id first: its entry names it, and it is written once, entry and all (no update after).
     payment_id, entry_id = reserve_one_each(Payment, JournalEntry)
     receipt = f"R{payment_id:08d}"
-    gl, codes = posting.chart()
+    chart = posting.chart()
+    codes = chart.codes
     receivable = codes[GLRole.RECEIVABLE]
     debits: dict[str, Decimal] = {}
     for t in request.tenders:
@@ -277,8 +278,8 @@ def _post(actor, request: PaymentRequest, session, total: Decimal, change: Decim
         code = codes.get(role) or ledger_selectors.gl_code(role)  # a role the chart lacks: NoGLRole names it
         debits[code] = debits.get(code, ZERO) + t.amount
     postings = [ledger.Posting(code, amount) for code, amount in debits.items()]
-    kinds = posting.priority()
-    found = posting.open_charges(sorted(customers))
+    kinds = chart.priority
+    found = posting.open_charges(sorted(customers), chart)
     parts = []
     for account, amount in sorted(request.parts, key=lambda p: p[0].pk):
         charges, balance = found[account.pk]
@@ -291,7 +292,7 @@ def _post(actor, request: PaymentRequest, session, total: Decimal, change: Decim
     # than through journal_post, which would lock them again; the audit below names each account paid.
     draft = ledger.EntryDraft(on, f"Payment {receipt} ({channel.lower()})", posting.PAYMENT, payment_id,
                               tuple(postings), request.note or channel)  # fmt: skip
-    rows = ledger.journal_rows(actor=actor, drafts=[draft], chart=gl, ids=[entry_id])
+    rows = ledger.journal_rows(actor=actor, drafts=[draft], chart=chart.accounts, ids=[entry_id])
     payment = Payment(
         pk=payment_id, customer_id=customers[parts[0].account_id], channel=request.channel, session_id=session_id,
         received_on=on, amount=total, status=PaymentStatus.POSTED, cash_tendered=request.cash_tendered,
