@@ -686,6 +686,7 @@ def refunds_export(*, actor) -> tuple[str, str, Decimal]:
     """Approved refunds not yet sent, as one batch for accounts payable: (batch name, CSV, total). They are marked
     exported in the same transaction; the batch's file can be fetched again (refunds_of_batch)."""
     require(actor, "payments.export_refunds")
+    _withdraw_reversed_refunds(actor)
     with transaction.atomic():
         refunds = list(
             Refund.objects.select_for_update()
@@ -707,6 +708,23 @@ def refunds_export(*, actor) -> tuple[str, str, Decimal]:
             )  # fmt: skip
         text = refunds_csv(refunds_of_batch(batch))
     return batch, text, total.quantize(CENT)
+
+
+def _withdraw_reversed_refunds(actor) -> None:
+    """Approved refunds whose entry has since been reversed (a final bill cancelled: its settlement, refund and
+    all, undone) are not paid: each is set aside as rejected, with why, before an export."""
+    with transaction.atomic():
+        waiting = Refund.objects.select_for_update().filter(
+            status=RefundStatus.APPROVED, exported_at__isnull=True, entry__reversed_by__isnull=False
+        )
+        for refund in waiting:
+            refund.status, refund.decision_note = RefundStatus.REJECTED, "Its entry was reversed: nothing to pay"
+            refund.save(update_fields=["status", "decision_note"])
+            audit_record(
+                actor=actor, action="refund.withdraw", obj=refund, account_id=refund.account_id,
+                reason=refund.decision_note, before={"status": RefundStatus.APPROVED},
+                after={"status": RefundStatus.REJECTED},
+            )  # fmt: skip
 
 
 def refunds_of_batch(batch: str):

@@ -8,11 +8,12 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 
 from cistern.billing import selectors, services
 from cistern.billing.models import Bill, BillLine, BillMeter, BillRun, BillRunItem, RunStatus
 from cistern.ledger import selectors as ledger
-from cistern.ledger.models import GLRole, JournalEntry
+from cistern.ledger.models import GLRole, JournalEntry, JournalLine
 from cistern.ledger.services import Posting, journal_post
 from cistern.ledger.verify import breaches
 from cistern.payments import bank
@@ -260,7 +261,8 @@ def test_a_final_bill_applies_the_deposit_and_refunds_what_is_left(
     assert breaches() == []
 
 
-def test_a_final_bill_with_more_deposit_than_debt_refunds_the_rest(district, supervisor, metered_account):
+def _stopped_with_a_deposit(supervisor, metered_account):
+    """An account that paid its $200 deposit, stopped on 7/10/2026 with a forwarding address and read."""
     from cistern.customers import services as customers
     from tests.conftest import ACCEPTABLE
 
@@ -275,6 +277,11 @@ def test_a_final_bill_with_more_deposit_than_debt_refunds_the_rest(district, sup
     )  # fmt: skip
     read(supervisor, account.meter, date(2026, 7, 10), "102", kind="final")
     account.refresh_from_db()
+    return account
+
+
+def test_a_final_bill_with_more_deposit_than_debt_refunds_the_rest(district, supervisor, metered_account):
+    account = _stopped_with_a_deposit(supervisor, metered_account)
     bill = services.bill_final(actor=supervisor, account=account)
     assert bill.current_charges == D("38.78")  # 15 days: $45.55 x 15/30 = $22.78, 2 units x $8.00
     assert (bill.deposit_applied, bill.refund, bill.amount_due) == (D("38.78"), D("161.22"), D("0.00"))
@@ -298,6 +305,19 @@ def test_a_final_bill_with_more_deposit_than_debt_refunds_the_rest(district, sup
     batch, text, total = bank.refunds_export(actor=supervisor)
     assert total == D("161.22") and f'"9 Elm St, Yucca Valley, CA 92284",161.22,{account.number},' in text
     assert breaches() == []  # the export posts nothing: the bill moved it to refunds payable once
+
+
+def test_a_cancelled_final_bills_refund_is_never_sent(district, supervisor, metered_account):
+    account = _stopped_with_a_deposit(supervisor, metered_account)
+    bill = services.bill_final(actor=supervisor, account=account)
+    services.bill_cancel(actor=supervisor, bill=bill, reason="Final read was wrong", rebill=False)
+    with pytest.raises(bank.RefundError, match="No approved refund"):
+        bank.refunds_export(actor=supervisor)
+    refund = Refund.objects.get(account=account)
+    assert (refund.status, refund.exported_at) == ("rejected", None)
+    assert "reversed" in refund.decision_note
+    payable = JournalLine.objects.filter(gl_account__role=GLRole.REFUNDS_PAYABLE).aggregate(s=Sum("amount"))["s"]
+    assert payable == D("0.00")  # the settlement reversed: nothing owed to the customer, nothing sent
 
 
 def test_the_command_calculates_and_posts_an_approved_run(district, biller, lead, metered_account):
