@@ -28,7 +28,9 @@ def refunds_to_approve(user) -> int:
 
 
 def refunds_to_export(user) -> int:
-    return Refund.objects.filter(status=RefundStatus.APPROVED, exported_at__isnull=True).count()
+    # Not one whose entry was reversed since (a cancelled final bill's): the export sets those aside.
+    waiting = Refund.objects.filter(status=RefundStatus.APPROVED, exported_at__isnull=True)
+    return waiting.filter(entry__reversed_by__isnull=True).count()
 
 
 def _final_bill_refunded(sender, *, actor, bill, entry_id, **kwargs) -> None:

@@ -16,7 +16,7 @@ from cistern.ledger import selectors as ledger
 from cistern.ledger.models import GLRole, JournalEntry, JournalLine
 from cistern.ledger.services import Posting, journal_post
 from cistern.ledger.verify import breaches
-from cistern.payments import bank
+from cistern.payments import bank, hooks_bank
 from cistern.payments.models import Refund
 
 from .conftest import read
@@ -310,7 +310,9 @@ def test_a_final_bill_with_more_deposit_than_debt_refunds_the_rest(district, sup
 def test_a_cancelled_final_bills_refund_is_never_sent(district, supervisor, metered_account):
     account = _stopped_with_a_deposit(supervisor, metered_account)
     bill = services.bill_final(actor=supervisor, account=account)
+    assert hooks_bank.refunds_to_export(supervisor) == 1
     services.bill_cancel(actor=supervisor, bill=bill, reason="Final read was wrong", rebill=False)
+    assert hooks_bank.refunds_to_export(supervisor) == 0  # the queue does not offer it
     with pytest.raises(bank.RefundError, match="No approved refund"):
         bank.refunds_export(actor=supervisor)
     refund = Refund.objects.get(account=account)
