@@ -16,7 +16,6 @@ from cistern.core.audit import audit_record
 from cistern.core.bulk import insert_rows, reserve_ids
 from cistern.core.money import ZERO, is_cents
 from cistern.core.permissions import require
-from cistern.ledger import selectors as ledger_selectors
 from cistern.ledger import services as ledger
 from cistern.ledger.models import GLRole
 
@@ -28,9 +27,9 @@ from .posting import (
     PAYMENT_COLUMNS,
     TENDER_COLUMNS,
     allocations,
+    chart,
     lock_accounts,
     open_charges,
-    priority,
     tender_gl,
 )
 from .services import PaymentError
@@ -101,9 +100,10 @@ def payments_post_batch(
         found = open_charges(sorted(customers))
         charges = {pk: still_open for pk, (still_open, _) in found.items()}
         balances = {pk: balance for pk, (_, balance) in found.items()}
-        kinds = priority()
-        receivable = ledger_selectors.gl_code(GLRole.RECEIVABLE)
-        money_side = {kind: ledger_selectors.gl_code(tender_gl(channel, kind)) for kind in TenderKind.values}
+        gl = chart()  # the chart and the payment priority, in one read
+        kinds = gl.priority
+        receivable = gl.codes[GLRole.RECEIVABLE]
+        money_side = {kind: gl.code(tender_gl(channel, kind)) for kind in {item.tender for item in items}}
         ids = reserve_ids(Payment, len(items))
         drafts, tenders, parts = [], [], []
         label = Channel(channel).label.lower()
@@ -122,7 +122,7 @@ def payments_post_batch(
             )
             parts.append((pk, item.account_id, item.amount, json.dumps(allocations(applied)), applied.credit,
                           balances[item.account_id]))  # fmt: skip
-        rows = ledger.journal_rows(actor=actor, drafts=drafts)
+        rows = ledger.journal_rows(actor=actor, drafts=drafts, chart=gl.accounts)
         ledger.journal_insert(rows)
         now = timezone.now()
         insert_rows(

@@ -49,14 +49,6 @@ def tender_gl(channel: str, kind: str) -> str:
     return GLRole.UNDEPOSITED_FUNDS
 
 
-def priority() -> tuple[str, ...]:
-    """The order in which a payment pays charges due on the same day (DistrictSettings.payment_priority)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_priority_sql())
-        row = cursor.fetchone()
-    return _kinds(row[0] if row else "")
-
-
 def _priority_sql() -> str:
     return f"SELECT payment_priority FROM {DistrictSettings._meta.db_table} WHERE id = 1"  # noqa: S608
 
@@ -80,6 +72,10 @@ class Chart:
     accounts: dict[str, GLAccount]  # {code: GL account}
     codes: dict[str, str]  # {GL role: code}
     priority: tuple[str, ...]  # the payment priority (DistrictSettings.payment_priority)
+
+    def code(self, role: str) -> str:
+        """The code of the GL account with `role`; a role the chart lacks raises NoGLRole, naming it."""
+        return self.codes.get(role) or ledger_selectors.gl_code(role)
 
 
 def chart() -> Chart:

@@ -274,8 +274,7 @@ def _post(actor, request: PaymentRequest, session, total: Decimal, change: Decim
     receivable = codes[GLRole.RECEIVABLE]
     debits: dict[str, Decimal] = {}
     for t in request.tenders:
-        role = posting.tender_gl(request.channel, t.kind)
-        code = codes.get(role) or ledger_selectors.gl_code(role)  # a role the chart lacks: NoGLRole names it
+        code = chart.code(posting.tender_gl(request.channel, t.kind))
         debits[code] = debits.get(code, ZERO) + t.amount
     postings = [ledger.Posting(code, amount) for code, amount in debits.items()]
     kinds = chart.priority
