@@ -12,6 +12,8 @@ urlpatterns = [
     path("ledger/", include("cistern.ledger.urls")),
     path("billing/", include("cistern.billing.urls")),
     path("payments/", include("cistern.payments.urls")),
+    path("collections/", include("cistern.collections.urls")),
+    path("letters/", include("cistern.correspondence.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
