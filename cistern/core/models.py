@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.validators import MinValueValidator
 from django.db import models
 
 
@@ -54,8 +55,12 @@ class DistrictSettings(models.Model):
     pay_at_office = models.BooleanField(default=True, help_text="Cash, check and card at the counter.")
     pay_by_mail = models.BooleanField(default=True, help_text="Checks mailed with the bill's stub.")
     pay_drop_box = models.BooleanField(default=False, help_text="A night drop box at the office.")
-    pay_online_url = models.URLField(blank=True, help_text="The processor's payment page; blank: no online payment.")
-    pay_by_phone_number = models.CharField(max_length=20, blank=True, help_text="Blank: no pay-by-phone line.")
+    pay_online_url = models.URLField(
+        blank=True, help_text="The processor's payment page; blank: no online payment."
+    )
+    pay_by_phone_number = models.CharField(
+        max_length=20, blank=True, help_text="Blank: no pay-by-phone line."
+    )
     pay_autopay = models.BooleanField(default=True, help_text="Automatic bank debit (ACH) on the due date.")
     # Payments: the order a payment pays charges due on the same day, and the cash-only rule after returns.
     payment_priority = models.CharField(
@@ -67,7 +72,10 @@ class DistrictSettings(models.Model):
     )
     cash_only_months = models.PositiveSmallIntegerField(default=12, help_text="How long cash-only lasts.")
     standard_float = models.DecimalField(
-        max_digits=12, decimal_places=2, default=Decimal("150.00"), help_text="A drawer's usual opening float."
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("150.00"),
+        help_text="A drawer's usual opening float.",
     )
     # Autopay: the NACHA file's ids (from the district's bank agreement).
     ach_company_name = models.CharField(max_length=16, default="CISTERN WATER")
@@ -76,6 +84,50 @@ class DistrictSettings(models.Model):
     ach_destination_name = models.CharField(max_length=23, default="DISTRICT BANK")
     ach_origin_name = models.CharField(max_length=23, default="CISTERN WATER DISTRICT")
 
+    # Collections (SB 998). The law's figures are floors: the validators refuse less, and the policy
+    # (collections/policy.py) raises anything looser to the floor again.
+    reminder_days = models.PositiveSmallIntegerField(
+        default=10, help_text="The past-due reminder is mailed this many days after the due date."
+    )
+    shutoff_notice_days = models.PositiveSmallIntegerField(
+        default=30, help_text="The shutoff notice is mailed this many days after the due date."
+    )
+    shutoff_delinquent_days = models.PositiveSmallIntegerField(
+        default=60, validators=[MinValueValidator(60)],
+        help_text="No shutoff until a bill is this many days delinquent (the law: at least 60).",
+    )  # fmt: skip
+    shutoff_notice_business_days = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(7)],
+        help_text="The notice is mailed at least this many business days before a shutoff (the law: 7).",
+    )  # fmt: skip
+    shutoff_notice_calendar_days = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(10)],
+        help_text="... and at least this many days before it (the law: 10).",
+    )  # fmt: skip
+    occupant_notice_days = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(10)],
+        help_text="Occupants of a landlord's premises are told at least this many days before (the law: 10).",
+    )  # fmt: skip
+    door_hanger_hours = models.PositiveSmallIntegerField(
+        default=48, validators=[MinValueValidator(48)],
+        help_text="A door-hanger is left at least this many hours before a shutoff.",
+    )  # fmt: skip
+    final_notice_business_days = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(5)],
+        help_text="A broken arrangement: the final notice is posted this many business days before (law: 5).",
+    )  # fmt: skip
+    shutoff_minimum_amount = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal("50.00"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="No shutoff notice or lock-off for less past due than this.",
+    )  # fmt: skip
+    reconnect_cutoff = models.TimeField(
+        default=time(15, 0), help_text="Paid before this hour: reconnected the same business day."
+    )
+    collections_phone = models.CharField(
+        max_length=20, blank=True, help_text="The number on notices for discussing payment options."
+    )
+
     class Meta:
         verbose_name = "district settings"
         verbose_name_plural = "district settings"
@@ -83,6 +135,32 @@ class DistrictSettings(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class DistrictSuspension(models.Model):
+    """A board's district-wide suspension of late fees, shutoffs or both, from one day through another (an
+    emergency, a heat wave). The late-fee assessment and the shutoff policy both honour it."""
+
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    late_fees = models.BooleanField(default=True, help_text="No late fee is charged in the span.")
+    shutoffs = models.BooleanField(default=True, help_text="No shutoff for nonpayment in the span.")
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="suspension_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(late_fees=True) | models.Q(shutoffs=True),
+                name="suspension_suspends_something",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.starts_on:%m/%d/%Y}-{self.ends_on:%m/%d/%Y} {self.reason}"
 
 
 class ClosureDay(models.Model):

@@ -109,6 +109,9 @@ DISTRICT_ADMIN = [
     "core.change_holiday",
     "core.view_authoritylimit",
     "core.change_authoritylimit",
+    "core.view_districtsuspension",
+    "core.add_districtsuspension",
+    "core.change_districtsuspension",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {

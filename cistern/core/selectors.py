@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.db.models import Max
 
 from .calendar import BusinessCalendar
-from .models import AuditEvent, AuthorityLimit, ClosureDay, DistrictSettings, Holiday
+from .models import AuditEvent, AuthorityLimit, ClosureDay, DistrictSettings, DistrictSuspension, Holiday
 
 
 def district_settings() -> DistrictSettings:
@@ -19,6 +19,16 @@ def district_calendar() -> BusinessCalendar:
         ClosureDay.objects.values_list("day", flat=True),
         holidays=dict(Holiday.objects.filter(observed=True).values_list("day", "name")),
     )
+
+
+def suspensions(*, late_fees: bool | None = None, shutoffs: bool | None = None) -> list[DistrictSuspension]:
+    """The district's suspensions of collections, those of late fees or of shutoffs when asked."""
+    found = DistrictSuspension.objects.all()
+    if late_fees is not None:
+        found = found.filter(late_fees=late_fees)
+    if shutoffs is not None:
+        found = found.filter(shutoffs=shutoffs)
+    return list(found.order_by("starts_on"))
 
 
 def due_date_for(bill_date: date) -> date:

@@ -13,6 +13,7 @@ from .models import (
     AuthorityLimit,
     ClosureDay,
     DistrictSettings,
+    DistrictSuspension,
     Holiday,
     HolidaySource,
     NumberSequence,
@@ -73,7 +74,9 @@ DISTRICT_FIELDS = [
     "time_zone", "office_opens", "office_closes", "holiday_subdivision", "account_setup_fee",
     "guarantee_deposit", "regular_period_min_days", "regular_period_max_days", "bill_due_days", "bill_high_percent",
     "due_on_business_day", "final_bill_days", "deposit_refund_months", "deposit_refund_max_late",
-    "deposit_refund_no_lockoff",
+    "deposit_refund_no_lockoff", "reminder_days", "shutoff_notice_days", "shutoff_delinquent_days",
+    "shutoff_notice_business_days", "shutoff_notice_calendar_days", "occupant_notice_days", "door_hanger_hours",
+    "final_notice_business_days", "shutoff_minimum_amount", "reconnect_cutoff", "collections_phone",
 ]  # fmt: skip
 
 
@@ -96,6 +99,55 @@ def district_settings_update(*, actor, reason: str = "", **values) -> DistrictSe
             after=snapshot(district, DISTRICT_FIELDS), reason=reason,
         )  # fmt: skip
     return district
+
+
+def suspension_add(
+    *, actor, starts_on: date, ends_on: date, reason: str, late_fees: bool = True, shutoffs: bool = True
+) -> DistrictSuspension:
+    """A board's district-wide suspension of late fees and/or shutoffs. Added, never edited: a suspension
+    ended early is recorded by `suspension_end`."""
+    require(actor, "core.add_districtsuspension")
+    if not reason.strip():
+        raise CoreError("Say why the district suspends collections (the board's action).")
+    if ends_on < starts_on:
+        raise CoreError("A suspension ends on or after the day it starts.")
+    if not (late_fees or shutoffs):
+        raise CoreError("A suspension suspends late fees, shutoffs or both.")
+    with transaction.atomic():
+        suspension = DistrictSuspension.objects.create(
+            starts_on=starts_on,
+            ends_on=ends_on,
+            reason=reason.strip(),
+            late_fees=late_fees,
+            shutoffs=shutoffs,
+        )
+        audit_record(
+            actor=actor, action="suspension.add", obj=suspension, reason=reason,
+            after={"starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(), "late_fees": late_fees,
+                   "shutoffs": shutoffs},
+        )  # fmt: skip
+    return suspension
+
+
+def suspension_end(
+    *, actor, suspension: DistrictSuspension, ends_on: date, reason: str
+) -> DistrictSuspension:
+    """End a suspension earlier (or later) than the board first said."""
+    require(actor, "core.change_districtsuspension")
+    if not reason.strip():
+        raise CoreError("Say why the suspension's end changes.")
+    with transaction.atomic():
+        current = DistrictSuspension.objects.select_for_update().get(pk=suspension.pk)
+        if ends_on < current.starts_on:
+            raise CoreError("A suspension ends on or after the day it starts.")
+        before = {"ends_on": current.ends_on.isoformat()}
+        current.ends_on = ends_on
+        current.save(update_fields=["ends_on"])
+        audit_record(
+            actor=actor, action="suspension.end", obj=current, before=before,
+            after={"ends_on": ends_on.isoformat()}, reason=reason,
+        )  # fmt: skip
+    return current
 
 
 def closure_day_add(*, actor, day: date, reason: str) -> ClosureDay:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from cistern.core import clock, roles
 
 from . import queues, selectors, services
-from .forms import ClosureDayForm, DistrictSettingsForm, HolidayForm
+from .forms import ClosureDayForm, DistrictSettingsForm, HolidayForm, SuspensionForm
 from .models import ClosureDay, Holiday
 from .search import QueryRefused, parse_offset, search_page
 
@@ -77,6 +77,7 @@ def district_settings_page(request):
     form = DistrictSettingsForm(instance=district)
     closure_form = ClosureDayForm()
     holiday_form = HolidayForm()
+    suspension_form = SuspensionForm()
     year = _year(request.GET.get("year"), default=clock.today().year)
     if request.method == "POST" and ("add_holiday" in request.POST or "load_holidays" in request.POST):
         done, holiday_form = _holiday_post(request, year)
@@ -85,7 +86,17 @@ def district_settings_page(request):
     elif request.method == "POST":
         if not can_change:
             raise PermissionDenied
-        if "add_closure" in request.POST:
+        if "add_suspension" in request.POST:
+            suspension_form = SuspensionForm(request.POST)
+            if suspension_form.is_valid():
+                try:
+                    services.suspension_add(actor=request.user, **suspension_form.cleaned_data)
+                except services.CoreError as exc:
+                    suspension_form.add_error(None, str(exc))
+                else:
+                    messages.success(request, "Suspension added.")
+                    return redirect("district_settings")
+        elif "add_closure" in request.POST:
             closure_form = ClosureDayForm(request.POST)
             if closure_form.is_valid():
                 try:
@@ -115,6 +126,7 @@ def district_settings_page(request):
         {
             "form": form, "closure_form": closure_form, "closures": closures, "can_change": can_change,
             "holiday_form": holiday_form, "year": year, "holidays": selectors.holidays_in(year),
+            "suspension_form": suspension_form, "suspensions": selectors.suspensions(),
         },
     )  # fmt: skip
 

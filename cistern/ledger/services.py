@@ -11,6 +11,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from cistern.core import clock
+from cistern.core import selectors as core_selectors
 from cistern.core.audit import audit_record
 from cistern.core.bulk import insert_rows, reserve_ids
 from cistern.core.money import money
@@ -612,6 +613,9 @@ def assess_late_fees(*, actor, on: date) -> list[JournalEntry]:
     rule = rates_selectors.fee("late_penalty", on)
     if rule is None:
         raise LedgerError(f"The fee catalog has no late penalty in force on {on:%m/%d/%Y}.")
+    suspended = [(s.starts_on, s.ends_on) for s in core_selectors.suspensions(late_fees=True)]
+    if any(first <= on <= last for first, last in suspended):
+        return []  # the board suspended late fees today
     cutoff = on - timedelta(days=rule.after_days or 0)
     # Only an account owing something on what fell due by the cutoff can have a bill open past it: its
     # receivable lines due by then, with those of no due date (payments, credits), sum above zero. The others
@@ -646,7 +650,7 @@ def assess_late_fees(*, actor, on: date) -> list[JournalEntry]:
         due = [late_fees.PastDue(i.line_id, i.due, i.open) for i in items if i.kind == "bill"]
         found = late_fees.penalties(
             due, on=on, minimum=rule.amount, percent=rule.percent or Decimal(0), after_days=rule.after_days or 0,
-            already=already,
+            already=already, suspended=suspended,
         )  # fmt: skip
         for penalty in found:  # each penalty its own entry, in its own transaction (journal_post's)
             already.add(penalty.charge_id)
