@@ -50,6 +50,7 @@ class OrderOrigin(models.TextChoices):
     PROGRAM = "program", "Special program"
     READ_EXCEPTION = "read_exception", "Read exception"
     CONNECTION = "connection", "New connection"
+    COLLECTIONS = "collections", "Collections"
 
 
 class ServiceOrder(models.Model):

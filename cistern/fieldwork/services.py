@@ -28,7 +28,7 @@ from cistern.metering.models import (
     ServicePointKind,
 )
 
-from . import lifecycle, selectors
+from . import lifecycle, selectors, shutoff_guard
 from .models import (
     ConnectionApplication,
     OrderOrigin,
@@ -109,6 +109,10 @@ def _new_orders(*, actor, specs: list[dict], origin: str) -> list[ServiceOrder]:
     """Create orders (numbers reserved in one go). No permission check: callers decide who may."""
     if not specs:
         return []
+    for spec in specs:
+        _refuse_unlawful_lockoff(
+            spec["order_type"], spec.get("account"), spec.get("scheduled_on") or spec["requested_on"]
+        )
     first = sequence_next(name=ORDER_SEQUENCE, start=100001, count=len(specs))
     orders = []
     for offset, spec in enumerate(specs):
@@ -122,6 +126,17 @@ def _new_orders(*, actor, specs: list[dict], origin: str) -> list[ServiceOrder]:
         _audit(actor=actor, action="serviceorder.create", order=order, reason=order.get_origin_display())
         orders.append(order)
     return orders
+
+
+def _refuse_unlawful_lockoff(order_type: ServiceOrderType, account, day: date) -> None:
+    """A lock-off for nonpayment only on a day the shutoff policy allows it (every path: create, schedule,
+    complete)."""
+    if order_type.code != selectors.LOCK_OFF:
+        return
+    account_id = account if isinstance(account, int) or account is None else account.pk
+    why = shutoff_guard.refusal(account_id, day)
+    if why:
+        raise FieldworkError(f"No lock-off on {day:%m/%d/%Y}: {why}")
 
 
 def order_create(
@@ -242,6 +257,7 @@ def order_schedule(
         raise FieldworkError("The time window must end after it starts.")
     with transaction.atomic():
         order = _lock(order)
+        _refuse_unlawful_lockoff(order.order_type, order.account_id, scheduled_on)
         before = snapshot(order, ORDER_FIELDS)
         from_status = _move(order, lifecycle.SCHEDULE)
         order.scheduled_on, order.window_start, order.window_end = scheduled_on, window_start, window_end
@@ -383,6 +399,7 @@ def order_complete(*, actor, order: ServiceOrder, completion: Completion) -> Ser
         order = _lock(order)
         if order.technician_id != actor.pk and not actor.has_perm("fieldwork.dispatch_serviceorder"):
             raise FieldworkError(f"{order.label} is not assigned to you.")
+        _refuse_unlawful_lockoff(order.order_type, order.account_id, done.on)
         before = snapshot(order, ORDER_FIELDS)
         from_status = _move(order, lifecycle.COMPLETE)
         kind = order.order_type
