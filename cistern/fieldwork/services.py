@@ -164,6 +164,14 @@ def order_create(
     return order
 
 
+def orders_for_collections(*, actor, specs: list[dict]) -> list[ServiceOrder]:
+    """The orders collection steps send: door-hangers, final notices posted at the property, lock-offs and
+    reconnects. The caller has checked its own permission (run collections, confirm a lock-off list); a
+    lock-off still passes the shutoff policy here, as every lock-off does."""
+    with transaction.atomic():
+        return _new_orders(actor=actor, specs=specs, origin=OrderOrigin.COLLECTIONS)
+
+
 # Start, transfer and stop create their orders (receivers.py): inside the service's own transaction and
 # authorised by the start/transfer/stop permission the clerk already passed.
 

@@ -1,0 +1,206 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from cistern.customers.models import Account
+
+
+class NoticeKind(models.TextChoices):
+    REMINDER = "reminder", "Past-due reminder"
+    SHUTOFF = "shutoff", "Shutoff notice"
+    OCCUPANT = "occupant", "Occupant notice"
+    DOOR_HANGER = "door_hanger", "Door-hanger (48-hour notice)"
+    FINAL = "final", "Final notice posted"
+
+
+class Notice(models.Model):
+    """One collection notice sent for one delinquency of an account: a reminder, the shutoff notice, its
+    occupant copy, a door-hanger or a final notice posted at the property. One of each kind per delinquency
+    (the daily run may run twice; a new delinquency needs its own notices)."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="collection_notices")
+    kind = models.CharField(max_length=12, choices=NoticeKind.choices)
+    delinquent_since = models.DateField(
+        help_text="The delinquency it is for: the day after the oldest due date."
+    )
+    issued_on = models.DateField(help_text="Mailed (letters) or ordered (door-hangers, final notices).")
+    delivered_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Letters: the day mailed. Door-hangers and final notices: the day posted.",
+    )
+    shutoff_on = models.DateField(null=True, blank=True, help_text="The shutoff date the notice states.")
+    amount = models.DecimalField(
+        max_digits=12, decimal_places=2, help_text="The amount delinquent it states."
+    )
+    correspondence = models.ForeignKey(
+        "correspondence.Correspondence", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    order = models.ForeignKey(
+        "fieldwork.ServiceOrder", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "kind", "delinquent_since"], name="one_notice_of_a_kind_per_delinquency"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.issued_on:%m/%d/%Y}"
+
+
+# The options the law (HSC 116908) has the clerk offer on the phone before a shutoff.
+PHONE_OPTIONS = [
+    ("policy", "Offered the district's written shutoff policy"),
+    ("deferral", "Deferred payment"),
+    ("reduced", "Reduced or minimum payments"),
+    ("amortization", "An alternative payment schedule (amortization over up to 12 months)"),
+    ("appeal", "Review and appeal of the bill"),
+]
+
+
+class PhoneContact(models.Model):
+    """A call about a delinquency, with what the clerk offered (the script the law asks for)."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="collection_calls")
+    on = models.DateField()
+    reached = models.BooleanField(help_text="Spoke with the customer (not a message left).")
+    options_offered = models.JSONField(default=list, blank=True)
+    willing_to_arrange = models.BooleanField(
+        default=False, help_text="The customer is willing to enter an alternative payment arrangement."
+    )
+    note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-on", "-id"]
+
+    def __str__(self):
+        return f"Call {self.on:%m/%d/%Y}"
+
+    @property
+    def policy_offered(self) -> bool:
+        return self.reached and {key for key, _ in PHONE_OPTIONS} <= set(self.options_offered)
+
+
+class HoldKind(models.TextChoices):
+    DISPUTE = "dispute", "Bill dispute or appeal"
+    EXTENSION = "extension", "Extension of time to pay"
+
+
+class Hold(models.Model):
+    """A bill dispute or an extension: collection steps pause while it is open (Gov. Code 60372)."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="collection_holds")
+    kind = models.CharField(max_length=10, choices=HoldKind.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField(
+        null=True, blank=True, help_text="An extension's last day; blank: until closed."
+    )
+    closed_on = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=300)
+    outcome = models.CharField(max_length=300, blank=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="hold_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} from {self.starts_on:%m/%d/%Y}"
+
+    @property
+    def last_day(self):
+        """The last day it holds collection: closed, else its planned end, else open (None)."""
+        days = [d for d in (self.closed_on, self.ends_on) if d is not None]
+        return min(days) if days else None
+
+
+class LockoffListStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    CONFIRMED = "confirmed", "Confirmed"
+
+
+class LockoffList(models.Model):
+    """The accounts that may be locked off on a day, proposed by the daily run and confirmed by a lead."""
+
+    day = models.DateField(unique=True)
+    status = models.CharField(
+        max_length=10, choices=LockoffListStatus.choices, default=LockoffListStatus.PROPOSED
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-day"]
+        permissions = [("confirm_lockofflist", "Can confirm a lock-off list (creates lock-off orders)")]
+
+    def __str__(self):
+        return f"Lock-off list {self.day:%m/%d/%Y}"
+
+
+class LockoffCandidate(models.Model):
+    """An account on a day's lock-off list, included or excluded, with the amount, the notices and the rule
+    trace the policy gave when the list was made."""
+
+    lockoff_list = models.ForeignKey(LockoffList, on_delete=models.CASCADE, related_name="candidates")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    included = models.BooleanField()
+    reason = models.CharField(max_length=300, blank=True, help_text="Why it is excluded.")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    delinquent_since = models.DateField()
+    notices = models.JSONField(default=list)
+    trace = models.JSONField(default=list)
+    order = models.ForeignKey(
+        "fieldwork.ServiceOrder", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-included", "account__premise__zip_code", "account__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["lockoff_list", "account"], name="one_candidate_per_list_account")
+        ]
+
+    def __str__(self):
+        return f"{self.account_id} on {self.lockoff_list}"
+
+    @property
+    def days_delinquent(self) -> int:
+        return (self.lockoff_list.day - self.delinquent_since).days + 1
+
+
+class CollectionRun(models.Model):
+    """One day's collection run, with its counts (count in, count out)."""
+
+    day = models.DateField()
+    dry_run = models.BooleanField(default=False)
+    counts = models.JSONField(default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        permissions = [("run_collections", "Can run the day's collection steps")]
+
+    def __str__(self):
+        return f"Collections {self.day:%m/%d/%Y}"
