@@ -97,6 +97,17 @@ LEAD_PAYMENTS = [  # audit others' drawers, reverse after the close, deposits, r
 BANK_FILES = ["payments.import_lockbox", "payments.view_lockboxitem", "payments.change_lockboxitem",
               "payments.export_autopay", "payments.export_refunds", "payments.record_return",
               "payments.view_bankdeposit", "customers.add_accountflag"]  # fmt: skip
+VIEW_COLLECTIONS = ["collections.view_notice", "collections.view_phonecontact", "collections.view_hold",
+                    "collections.view_lockofflist"]  # fmt: skip
+WORK_COLLECTIONS = [
+    "collections.add_phonecontact",
+    "collections.add_hold",
+]  # the call script; disputes, extensions
+LEAD_COLLECTIONS = [
+    "collections.change_hold",
+    "collections.confirm_lockofflist",
+]  # close disputes; lock-off lists
+RUN_COLLECTIONS = ["collections.run_collections"]  # the daily run (it assesses late fees: LATE_FEES too)
 DISTRICT_ADMIN = [
     "core.view_districtsettings",
     "core.change_districtsettings",
@@ -114,6 +125,20 @@ DISTRICT_ADMIN = [
     "core.change_districtsuspension",
 ]
 
+# Letters and e-mails: see them on the account, write one from a template, mark one returned undeliverable
+# (CSS I and up); work the returned-mail queue; print the day's letters; a template's new wording.
+VIEW_CORRESPONDENCE = [
+    "correspondence.view_correspondence",
+    "correspondence.view_lettertemplate",
+    "correspondence.view_templateversion",
+    "correspondence.view_printbatch",
+]
+WRITE_LETTERS = ["correspondence.add_correspondence", "correspondence.mark_returned"]
+RETURNED_MAIL = ["correspondence.resolve_returned"]
+PRINT_LETTERS = ["correspondence.add_printbatch"]
+MANAGE_TEMPLATES = ["correspondence.add_templateversion", "correspondence.change_lettertemplate"]
+CORRESPONDENCE = VIEW_CORRESPONDENCE + WRITE_LETTERS + RETURNED_MAIL
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     CSS_I: VIEW_ACCOUNTS
     + WORK_ACCOUNTS
@@ -127,7 +152,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + VIEW_BILLS
     + FINAL_BILLS
     + TAKE_PAYMENTS
-    + CUSTOMER_PAYMENTS,
+    + CUSTOMER_PAYMENTS
+    + CORRESPONDENCE
+    + VIEW_COLLECTIONS
+    + WORK_COLLECTIONS,
     CSS_II: VIEW_ACCOUNTS
     + WORK_ACCOUNTS
     + LEAD
@@ -149,7 +177,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + APPROVE_BILLS
     + TAKE_PAYMENTS
     + CUSTOMER_PAYMENTS
-    + LEAD_PAYMENTS,
+    + LEAD_PAYMENTS
+    + CORRESPONDENCE
+    + PRINT_LETTERS
+    + VIEW_COLLECTIONS
+    + WORK_COLLECTIONS
+    + LEAD_COLLECTIONS,
     SUPERVISOR: VIEW_ACCOUNTS
     + WORK_ACCOUNTS
     + LEAD
@@ -178,7 +211,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + TAKE_PAYMENTS
     + CUSTOMER_PAYMENTS
     + LEAD_PAYMENTS
-    + BANK_FILES,
+    + BANK_FILES
+    + CORRESPONDENCE
+    + PRINT_LETTERS
+    + VIEW_COLLECTIONS
+    + WORK_COLLECTIONS
+    + LEAD_COLLECTIONS
+    + RUN_COLLECTIONS,
     CASHIER: VIEW_ACCOUNTS
     + ["customers.add_contactentry"]
     + VIEW_RATES
@@ -209,7 +248,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + APPROVE_BILLS
     + MANAGE_CYCLES
     + VIEW_PAYMENTS
-    + BANK_FILES,
+    + BANK_FILES
+    + VIEW_CORRESPONDENCE
+    + WRITE_LETTERS
+    + PRINT_LETTERS
+    + MANAGE_TEMPLATES
+    + VIEW_COLLECTIONS
+    + RUN_COLLECTIONS,
     AUDITOR: VIEW_ACCOUNTS
     + VIEW_METERS
     + ["core.view_user_audit", "core.view_districtsettings", "core.view_closureday", "core.view_holiday"]
@@ -219,7 +264,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + GL_EXPORT
     + VIEW_BILLS
     + UNBILLED
-    + VIEW_PAYMENTS,
+    + VIEW_PAYMENTS
+    + VIEW_CORRESPONDENCE
+    + VIEW_COLLECTIONS
+    + ["core.view_districtsuspension"],
     # An AMI head-end posts reads (batches, source ami/amr); the IVR and the payment processor look an account
     # up and read its bills and balance. Nothing else: no web page, no review, no money moved.
     INTEGRATION: TAKE_READS
