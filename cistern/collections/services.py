@@ -5,8 +5,8 @@ decision the API and field work's lock-off guard give. One transaction each, aud
 """
 
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -99,6 +99,14 @@ def _run(*, actor, on: date, dry_run: bool) -> RunResult:
     ids = selectors.past_due_accounts(on)
     facts = selectors.facts_for(ids, on)
     decisions = {pk: policy.decide(f, settings, calendar, on) for pk, f in facts.items()}
+    for pk, decision in decisions.items():
+        # A reminder missed (a run not made, a bill paid in part) is moot once the shutoff notice is due: the
+        # notice goes instead, and the reminder is taken as sent.
+        oldest_due = decision.delinquent_since - timedelta(days=1) if decision.delinquent_since else None
+        if decision.next_step == policy.REMINDER and on >= oldest_due + timedelta(days=settings.notice_days):
+            moot = policy.NoticeSent("reminder", on, decision.delinquent_since)
+            facts[pk] = replace(facts[pk], notices=facts[pk].notices + (moot,))
+            decisions[pk] = policy.decide(facts[pk], settings, calendar, on)
     result.counts["accounts"] = len(decisions)
     accounts = Account.objects.select_related("customer", "premise").in_bulk(list(decisions))
     by_step: dict[str, list[int]] = {}
