@@ -2,7 +2,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
 
-from . import billing, customers, errors, metering, payments, rates
+from . import billing, collections, customers, errors, metering, payments, rates
 from .auth import TokenAuth
 
 api = NinjaAPI(
@@ -20,6 +20,7 @@ api.add_router("/", metering.router)
 api.add_router("/", rates.router)
 api.add_router("/", billing.router)
 api.add_router("/", payments.router)
+api.add_router("/", collections.router)
 errors.install(api)
 
 

@@ -272,7 +272,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # up and read its bills and balance. Nothing else: no web page, no review, no money moved.
     INTEGRATION: TAKE_READS
     + [MACHINE_READS, "customers.view_account", "billing.view_bill", "ledger.view_journalentry"]
-    + ["payments.post_remote_payment"],
+    + ["payments.post_remote_payment", "collections.view_notice"],
 }
 
 # kind -> role -> amount. Defaults only: the rows are the district's to change.
