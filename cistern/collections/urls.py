@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "collections"
-urlpatterns: list = []
+urlpatterns = [
+    path("lockoffs/", views.lockoff_lists, name="lockoff_lists"),
+    path("lockoffs/<str:day>/", views.lockoff_list, name="lockoff_list"),
+    path("lockoffs/<str:day>/confirm/", views.lockoff_list_confirm, name="lockoff_list_confirm"),
+    path("run/", views.run, name="run"),
+    path("accounts/<str:number>/calls/", views.call_add, name="call_add"),
+    path("accounts/<str:number>/holds/", views.hold_open, name="hold_open"),
+    path("accounts/<str:number>/holds/<str:hold_id>/close/", views.hold_close, name="hold_close"),
+]

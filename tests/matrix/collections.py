@@ -1,0 +1,50 @@
+from datetime import date
+
+from cistern.collections import services
+from cistern.collections.models import LockoffList
+
+DAY = "2026-11-03"
+
+PAGES = {
+    "collections:lockoff_lists": "collections.view_lockofflist",
+    "collections:lockoff_list": "collections.view_lockofflist",
+    "collections:run": "collections.run_collections",
+}
+POSTS = {
+    # The list is for a day gone by: the confirmation is refused with a message (302 back to the list).
+    "collections:lockoff_list_confirm": ("collections.confirm_lockofflist", {"account": "1"}),
+    "collections:call_add": (
+        "collections.add_phonecontact",
+        {"reached": "on", "options_offered": "policy", "note": "Matrix"},
+    ),
+    "collections:hold_open": (
+        "collections.add_hold",
+        {"kind": "dispute", "starts_on": "2026-11-03", "reason": "Matrix: disputes the read"},
+    ),
+    "collections:hold_close": (
+        "collections.change_hold",
+        {"on": "2026-11-05", "outcome": "Matrix: read right"},
+    ),
+}
+
+
+def build(world):
+    lockoff_list = LockoffList.objects.create(day=date.fromisoformat(DAY))
+    hold = services.hold_open(
+        actor=world["user"], account=world["account"], kind="dispute", starts_on=date(2026, 11, 3),
+        reason="Matrix: the bill",
+    )  # fmt: skip
+    return {"lockoff_list": lockoff_list, "hold": hold}
+
+
+def url(name, world):
+    n = world["account"].number
+    return {
+        "collections:lockoff_lists": "/collections/lockoffs/",
+        "collections:lockoff_list": f"/collections/lockoffs/{DAY}/",
+        "collections:lockoff_list_confirm": f"/collections/lockoffs/{DAY}/confirm/",
+        "collections:run": "/collections/run/",
+        "collections:call_add": f"/collections/accounts/{n}/calls/",
+        "collections:hold_open": f"/collections/accounts/{n}/holds/",
+        "collections:hold_close": f"/collections/accounts/{n}/holds/{world['hold'].pk}/close/",
+    }[name]
