@@ -758,72 +758,80 @@ def _first_free(
     return None
 
 
-def _assumed_notices(ctx: _Context, on: date, end: date) -> tuple[NoticeSent, ...] | None:
-    """The notices still to come that a shutoff needs, on the first day each may go (None: none can)."""
+def _assumed_notices(ctx: _Context, on: date, end: date) -> tuple[NoticeSent, ...]:
+    """The notices still to come that a shutoff needs, each on the first day it may go (one that cannot go
+    before `end` is left out: the search then finds no day that needs it)."""
     f, s, cal, dq = ctx.facts, ctx.settings, ctx.calendar, ctx.dq
     assert dq is not None
     assumed: list[NoticeSent] = []
+
+    def free(start: date, *, business: bool = False, suspension: bool = True, arrangement: bool = True):
+        return _first_free(ctx, start, end, suspension=suspension, arrangement=arrangement, business=business)
+
     if not _shutoff_notices(ctx, on):
         start = max(on, dq.oldest_due + _days(s.notice_days))
         if not _notices(ctx, "reminder", on) and not _notices(ctx, "shutoff", on):
-            r_start = max(on, dq.oldest_due + _days(s.reminder_days))
-            reminder = _first_free(ctx, r_start, end, suspension=False, arrangement=False, business=False)
+            reminder = free(
+                max(on, dq.oldest_due + _days(s.reminder_days)), suspension=False, arrangement=False
+            )
             if reminder is None:
-                return None
+                return ()
             assumed.append(NoticeSent("reminder", reminder, dq.since))
             start = max(start, reminder + _days(1))
-        mailed = _first_free(ctx, start, end, suspension=True, arrangement=True, business=False)
+        mailed = free(start)
         if mailed is None:
-            return None
+            return tuple(assumed)
         stated = shutoff_date_for_notice(mailed, dq.since, s, cal)
         assumed.append(NoticeSent("shutoff", mailed, dq.since, stated))
         if f.needs_occupant_notice and not _notices(ctx, "occupant", on):
             assumed.append(NoticeSent("occupant", mailed, dq.since, stated))
     else:
         if f.needs_occupant_notice and not _notices(ctx, "occupant", on):
-            mailed = _first_free(ctx, on, end, suspension=True, arrangement=True, business=False)
-            if mailed is None:
-                return None
-            stated = cal.business_day_on_or_after(mailed + _days(s.occupant_notice_days))
-            assumed.append(NoticeSent("occupant", mailed, dq.since, stated))
+            mailed = free(on)
+            if mailed is not None:
+                stated = cal.business_day_on_or_after(mailed + _days(s.occupant_notice_days))
+                assumed.append(NoticeSent("occupant", mailed, dq.since, stated))
         if not _contact(ctx, on)[0] and not _notices(ctx, "door_hanger", on):
-            left = _first_free(ctx, on + _days(1), end, suspension=True, arrangement=True, business=True)
-            if left is None:
-                return None
-            stated = cal.business_day_on_or_after(left + _days(math.ceil(s.door_hanger_hours / 24)))
-            assumed.append(NoticeSent("door_hanger", left, dq.since, stated))
+            left = free(on + _days(1), business=True)
+            if left is not None:
+                stated = cal.business_day_on_or_after(left + _days(math.ceil(s.door_hanger_hours / 24)))
+                assumed.append(NoticeSent("door_hanger", left, dq.since, stated))
     broken = _broken(ctx, end)
     if broken:
         defaulted = max(a.defaulted_on for a in broken)
         if not [n for n in _notices(ctx, "final", on) if n.sent_on >= defaulted]:
-            start = max(on, defaulted + _days(s.arrangement_default_days))
-            posted = _first_free(ctx, start, end, suspension=True, arrangement=True, business=True)
-            if posted is None:
-                return None
-            stated = cal.add_business_days(posted, s.final_notice_business_days)
-            assumed.append(NoticeSent("final", posted, dq.since, stated))
+            posted = free(max(on, defaulted + _days(s.arrangement_default_days)), business=True)
+            if posted is not None:
+                stated = cal.add_business_days(posted, s.final_notice_business_days)
+                assumed.append(NoticeSent("final", posted, dq.since, stated))
     return tuple(assumed)
+
+
+def _blocked_for_good(ctx: _Context, day: date) -> bool:
+    """From `day` on no shutoff can come on the facts known: a hold with no end, or a payment arrangement
+    being kept (kept to its end, the debt is paid)."""
+    if any(h.ends_on is None and h.starts_on <= day for h in ctx.facts.holds):
+        return True
+    return any(
+        not _defaulted(a) and _arrangement_state(ctx, a, day) == "in_force" for a in _arrangements(ctx)
+    )
 
 
 def _earliest(ctx: _Context, on: date) -> tuple[date | None, tuple[NoticeSent, ...]]:
     f, s, dq = ctx.facts, ctx.settings, ctx.dq
     if dq is None or dq.amount < s.minimum_amount or not f.active or f.locked_off or ctx.triple:
         return None, ()
-    if any(h.ends_on is None and h.starts_on <= on for h in f.holds):
+    if _blocked_for_good(ctx, on):
         return None, ()
-    if any(
-        not _defaulted(a) and (a.cancelled_on is None or a.cancelled_on > on) and a.ends_on >= on
-        for a in _arrangements(ctx)
-    ):
-        return None, ()  # a payment arrangement being kept
     end = on + _days(HORIZON_DAYS)
     assumed = _assumed_notices(ctx, on, end)
-    if assumed is None:
-        return None, ()
     future = _Context(replace(f, notices=f.notices + assumed), s, ctx.calendar, dq)
-    day = max(on, dq.since + _days(s.delinquent_days))
+    first = dq.since + _days(s.delinquent_days)
+    day = on
     while day <= end:
-        if all(check.passed for check in _checks(future, day, None)):
+        if _blocked_for_good(ctx, day):
+            return None, ()
+        if day >= first and all(rule(future, day, None).passed for rule in _RULE_FUNCTIONS):
             return day, assumed
         day += _days(1)
     return None, ()
