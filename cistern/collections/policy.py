@@ -238,6 +238,14 @@ def decide(
     or a shutoff would otherwise be next), the lock-off (every rule but `office_hours` passes: the day's
     list). Holds pause every notice step; a suspension of shutoffs pauses the notices that announce one.
 
+    The delinquency starts the day after the due date of the oldest charge still open and past due; credits
+    reduce its amount. A notice counts only for the delinquency it names (`NoticeSent.delinquent_since` equal
+    to today's): a new oldest unpaid charge is a new delinquency that needs its own notices. A shutoff notice
+    whose stated date is not lawful does not count either: the shutoff-notice step is due again. A payment
+    arrangement concerns this delinquency when it was running when the oldest unpaid charge fell due or began
+    later. It is in force from the day it is on file (an agreed start later does not leave a gap) to its end
+    date; one broken stays in force `arrangement_default_days` after the default, past its end date too.
+
     `earliest_shutoff` is the first day from `on` up to `HORIZON_DAYS` later on which every rule but
     `office_hours` would pass on the facts known (the delinquency as of `on`, no new payment or charge). It is
     None when time cannot bring one: not delinquent or below `minimum_amount`, an inactive or locked-off
@@ -255,6 +263,7 @@ def decide(
       business day after `on` that is free of holds and suspensions;
     - an arrangement broken with no final notice for this delinquency: one is posted on the first free
       business day from `arrangement_default_days` after the default.
+    A notice that cannot go within the horizon is not assumed; the search then finds no day that needs it.
     """
     lawful, raised = settings.lawful()
     ctx = _Context(facts, lawful, calendar, _delinquency(facts, on))
@@ -302,11 +311,11 @@ def _delinquency(facts: Facts, on: date) -> _Delinquency | None:
     if not past_due:
         return None
     credits = sum((charge.open for charge in facts.charges if charge.open < 0), Decimal(0))
-    amount = sum((charge.open for charge in past_due), Decimal(0)) + credits
+    amount = money(sum((charge.open for charge in past_due), Decimal(0)) + credits)
     if amount <= 0:
         return None
     oldest = min(charge.due for charge in past_due)
-    return _Delinquency(oldest, oldest + timedelta(days=1), money(amount))
+    return _Delinquency(oldest, oldest + timedelta(days=1), amount)
 
 
 def _fmt(day: date) -> str:
@@ -397,7 +406,8 @@ def _arrangement_state(ctx: _Context, arrangement: Arrangement, day: date) -> st
         return "broken" if day >= lapse else "in_force"
     if arrangement.cancelled_on is not None and arrangement.cancelled_on <= day:
         return None
-    return "in_force" if arrangement.starts_on <= day <= arrangement.ends_on else None
+    # Agreed (it is on file) but starting later: it protects already.
+    return "in_force" if day <= arrangement.ends_on else None
 
 
 def _in_force(ctx: _Context, day: date) -> Arrangement | None:

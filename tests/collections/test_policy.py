@@ -353,6 +353,9 @@ SCENARIOS = {
     "arrangement paid off (cancelled, kept): the old notice counts again": (
         facts(NOTICE, arrangements=(replace(ARRANGED, cancelled_on=date(2026, 12, 1)),)), LAW, CAL, date(2026, 12, 2), None, policy.LOCK_OFF, True, date(2026, 12, 2), [],
     ),
+    "arrangement agreed to start 12/01: it protects already": (
+        facts(NOTICE, arrangements=(Arrangement(date(2026, 12, 1), date(2027, 5, 31)),)), LAW, CAL, date(2026, 11, 24), None, None, False, None, ["arrangement"],
+    ),
     # -- medical certificate
     "medical + hardship + willing: offer an arrangement": (
         facts(NOTICE, medical=True, hardship=True, willing_to_arrange=True), LAW, CAL, date(2026, 11, 24), None, policy.OFFER_ARRANGEMENT, False, None, ["medical"],
