@@ -7,7 +7,8 @@ the move-ins (a clerk starts service for a new or returning customer with the de
 counter, the customer pays the deposit and set-up fee, a technician completes the turn-on with the initial read);
 the flags a lead adds that day; the read files of the routes read that day (imported, the reader's estimates
 entered, the exceptions reviewed, except on a route's newest read day: those stay in the queue); the payments
-from the prior cash system dated that day; the daily late-fee assessment; the daily deposit credit-back; last,
+from the prior cash system dated that day; the daily collection run (which assesses the late fees; see
+demo/collections.py); the daily deposit credit-back; last,
 the bill runs of the cycles whose bill day it is (calculated by the billing admin, approved by a lead, posted;
 the newest run of the first cycle is left calculated for a lead to approve), so a bill counts everything dated
 by its bill date.
@@ -36,6 +37,7 @@ from cistern.metering.models import Meter, Read, ReadKind, ReadSource, ReadStatu
 
 from .billing import APPROVER, BILLER, user
 from .cashiering import Cashiering
+from .collections import DemoCollections
 
 CLERK, LEAD, TECHNICIAN = "demo-clerk", "demo-lead", "demo-technician"
 REVIEWED = "Reviewed before billing: the read stands"
@@ -63,6 +65,7 @@ class Replayed:
     late_fees: int = 0
     deposits_credited: int = 0
     flags: int = 0
+    collections: dict = field(default_factory=dict)  # the collection runs' counts, summed
     problems: list[str] = field(default_factory=list)
 
 
@@ -112,6 +115,9 @@ class Replay:
             for flag in account.later_flags:
                 self.flags_on[flag[1]].append((account, flag))
         self.payments_on = defaultdict(list)  # day -> [(account id, bill id, amount due)]
+        self.collections = DemoCollections(
+            self.staff, seed=seed, first_day=history.conversion_date, last_day=history.today
+        )
 
     # --- the days -----------------------------------------------------------------------------------------
 
@@ -124,6 +130,8 @@ class Replay:
             if progress:
                 progress(day, self.done)
             day += timedelta(days=1)
+        self.done.late_fees = self.collections.counts.get("late_fees", 0)
+        self.done.collections = dict(self.collections.counts)
         taken = self.money.done
         self.done.payments, self.done.drawers = taken.payments, taken.drawers
         self.done.autopay_enrolments, self.done.returned_checks = taken.enrolments, taken.returns
@@ -148,7 +156,7 @@ class Replay:
         self.money.autopay_day()
         self.money.close_day()
         self.money.refunds_to_accounts_payable()
-        self.done.late_fees += len(ledger.assess_late_fees(actor=self.staff.biller, on=day))
+        self.collections.day(day)
         self.done.deposits_credited += len(
             ledger.deposits_credit_back(actor=self.staff.biller, on=day).credited
         )
@@ -283,6 +291,8 @@ class Replay:
         pays the enrolled accounts' bills."""
         if self.money.pays_by_autopay(account_id, due_date):
             return
+        if self.stops_paying(account_id, due_date):
+            return
         roll = self.rng.random()
         late = roll >= 0.9
         paid_on = (
@@ -293,6 +303,12 @@ class Replay:
         if roll > 0.97 or due <= 0 or paid_on > self.h.today:
             return
         self.payments_on[max(paid_on, clock.today())].append((account_id, bill_id, due))
+
+    def stops_paying(self, account_id: int, due_date: date) -> bool:
+        """About one household in forty stops paying for good in the history's last five months: the ones the
+        collection steps run all the way to a lock-off for."""
+        chosen = random.Random(f"cistern-district:{account_id}:stops-paying").random() < 0.025
+        return chosen and due_date >= self.h.today - timedelta(days=150)
 
     def take_payments(self, day: date) -> None:
         due = self.payments_on.pop(day, [])

@@ -94,6 +94,12 @@ class Command(BaseCommand):
                 f"and deposited; {r.autopay_enrolments:,} autopay enrolments; {r.returned_checks:,} returned checks), "
                 f"{r.late_fees:,} late fees, {r.deposits_credited:,} deposits credited back."
             )
+            c = r.collections
+            self.stdout.write(
+                f"Collections: {c.get('reminders', 0):,} reminders, {c.get('notices', 0):,} shutoff notices "
+                f"({c.get('occupant_notices', 0):,} to occupants), {c.get('returned_letters', 0):,} came back, "
+                f"{c.get('door_hangers', 0):,} door-hangers, {c.get('lockoff_orders', 0):,} lock-offs."
+            )
             for problem in r.problems[:20]:
                 self.stdout.write(f"  {problem}")
         self.stdout.write(f"Next account sequence {result.next_sequence}.")
