@@ -252,11 +252,12 @@ def decide(
     account, a hold in force with no end, medical + hardship + willing, a payment arrangement being kept.
     It assumes the steps still to come are taken on the first day they may be, and lists them in
     `assumed_notices`:
-    - a reminder not yet sent goes out on the first day it is due outside a hold;
-    - no shutoff notice for this delinquency yet: it is mailed on max(`on`, oldest due + `notice_days`) (the
-      day after the reminder at the soonest), or the first day after that with no hold, suspension of
-      shutoffs or arrangement in force, stating `shutoff_date_for_notice`; an occupant copy, when one is
-      needed, goes with it;
+    - a reminder not yet sent goes out on the first day it is due outside a hold, unless that is on or after
+      the day the shutoff notice may go (the reminder is then moot and the notice goes instead, as the daily
+      run does);
+    - no shutoff notice for this delinquency yet: it is mailed on max(`on`, oldest due + `notice_days`), or
+      the first day after that with no hold, suspension of shutoffs or arrangement in force, stating
+      `shutoff_date_for_notice`; an occupant copy, when one is needed, goes with it;
     - a shutoff notice sent but an occupant copy needed and missing: the copy is mailed on the first such
       free day from `on`;
     - the notice came back and no phone contact offered the policy: a door hanger is delivered the next
@@ -784,10 +785,8 @@ def _assumed_notices(ctx: _Context, on: date, end: date) -> tuple[NoticeSent, ..
             reminder = free(
                 max(on, dq.oldest_due + _days(s.reminder_days)), suspension=False, arrangement=False
             )
-            if reminder is None:
-                return ()
-            assumed.append(NoticeSent("reminder", reminder, dq.since))
-            start = max(start, reminder + _days(1))
+            if reminder is not None and reminder < start:  # later it is moot: the notice goes instead
+                assumed.append(NoticeSent("reminder", reminder, dq.since))
         mailed = free(start)
         if mailed is None:
             return tuple(assumed)

@@ -485,6 +485,10 @@ def test_earliest_lists_the_notices_it_assumes():
         NoticeSent("reminder", date(2026, 10, 4), SINCE),
         NoticeSent("shutoff", date(2026, 10, 24), SINCE, date(2026, 11, 24)),
     )
+    # No reminder sent by the day the notice is due: the reminder is moot, the notice goes that day.
+    late = decide(Facts(charges=(BILL,)), LAW, CAL, date(2026, 10, 24))
+    assert late.next_step == policy.REMINDER
+    assert late.assumed_notices == (NoticeSent("shutoff", date(2026, 10, 24), SINCE, date(2026, 11, 24)),)
     landlord = decide(facts(NOTICE, needs_occupant_notice=True), LAW, CAL, date(2026, 11, 24))
     # The occupant copy mailed 11/24: 10 days is Fri 12/04.
     assert landlord.assumed_notices == (NoticeSent("occupant", date(2026, 11, 24), SINCE, date(2026, 12, 4)),)
