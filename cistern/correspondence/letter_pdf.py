@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from fpdf import FPDF
+from fpdf.fonts import CORE_FONTS_CHARWIDTHS
 
 MARGIN = 25.0
 PAGE_W = 215.9
@@ -90,6 +91,41 @@ def paragraphs(body: str) -> list[str]:
     return found
 
 
+def wrap(text: str, fontkey: str, size_pt: float, width_mm: float) -> list[str]:
+    """`text`'s lines, each as wide as fits in `width_mm` in the core font `fontkey` at `size_pt`, broken at
+    spaces (a word wider than the line is broken where it must). Its own breaking, with the font's widths:
+    fpdf2's multi_cell measures each character again per candidate line, most of a letter's time."""
+    widths = CORE_FONTS_CHARWIDTHS[fontkey]
+    limit = width_mm * 72 / 25.4 * 1000 / size_pt  # in the font's units (1/1000 of the size)
+    space = widths[" "]
+    lines = []
+    for source in text.split("\n"):
+        line, used = [], 0
+        for word in source.split(" "):
+            width = sum(widths.get(c, 600) for c in word)
+            if line and used + space + width > limit:
+                lines.append(" ".join(line))
+                line, used = [], 0
+            while width > limit:  # a word longer than a line
+                cut, run = 0, 0
+                while cut < len(word) and run + widths.get(word[cut], 600) <= limit:
+                    run += widths.get(word[cut], 600)
+                    cut += 1
+                cut = max(cut, 1)
+                lines.append(word[:cut])
+                word = word[cut:]
+                width = sum(widths.get(c, 600) for c in word)
+            used = used + space + width if line else width
+            line.append(word)
+        lines.append(" ".join(line))
+    return lines
+
+
+def _lines(pdf: FPDF, text: str, fontkey: str, size_pt: float, height: float) -> None:
+    for line in wrap(_latin(text), fontkey, size_pt, CONTENT_W - 2 * pdf.c_margin):
+        pdf.cell(CONTENT_W, height, line, new_x="LMARGIN", new_y="NEXT")
+
+
 def _latin(value) -> str:
     return str(value).encode("latin-1", "replace").decode("latin-1")
 
@@ -156,11 +192,11 @@ def _write_letter(pdf: _Document, letter: Letter) -> None:
         )
     pdf.ln(5)
     pdf.set_font("Helvetica", "B", 13)
-    pdf.multi_cell(CONTENT_W, 7, _latin(letter.subject), new_x="LMARGIN", new_y="NEXT")
+    _lines(pdf, letter.subject, "helveticaB", 13, 7)
     pdf.ln(3)
     pdf.set_font("Helvetica", "", 11)
     for paragraph in paragraphs(letter.body):
-        pdf.multi_cell(CONTENT_W, 5.5, _latin(paragraph), new_x="LMARGIN", new_y="NEXT")
+        _lines(pdf, paragraph, "helvetica", 11, 5.5)
         pdf.ln(3)
 
 

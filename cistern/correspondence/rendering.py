@@ -44,10 +44,12 @@ def render_text(source: str, context: dict, language: str = "en") -> str:
 
 def render(subject: str, body: str, context: dict, language: str = "en") -> tuple[str, str]:
     """(subject, body) rendered and tidied."""
-    return (
-        tidy_subject(render_text(subject, context, language)),
-        tidy_body(render_text(body, context, language)),
-    )
+    subject_template, body_template = compiled(subject), compiled(body)
+    with translation.override(language):
+        return (
+            tidy_subject(subject_template.render(Context(context, autoescape=False))),
+            tidy_body(body_template.render(Context(context, autoescape=False))),
+        )
 
 
 def check(subject: str, body: str, sample: dict, language: str = "en") -> list[str]:
