@@ -24,6 +24,8 @@ from cistern.core.bulk import reserve_ids
 from cistern.core.money import CENT, ZERO, is_cents, money
 from cistern.core.permissions import require
 from cistern.core.selectors import authority_limit, district_settings
+from cistern.correspondence import merge
+from cistern.correspondence import services as correspondence
 from cistern.customers import services as customers
 from cistern.customers.models import Account, AccountFlag, FlagKind
 from cistern.customers.services import accounts_lock
@@ -470,9 +472,9 @@ def payment_return(
                 ],
             )  # fmt: skip
         cash_only_until = _cash_only(actor, accounts.values(), returned_on, payment)
-        returned.letter_pdf = letters.render_pdf(
-            return_letter(returned, payment, tenders, parts, accounts, fee, rule, cash_only_until)
-        )
+        letter = return_letter(returned, payment, tenders, parts, accounts, fee, rule, cash_only_until)
+        issued = _issue_return_letter(actor, returned, letter, accounts[fee_part.account_id])
+        returned.letter_pdf = correspondence.correspondence_pdf(issued)
         returned.save(update_fields=["fee_entry", "letter_pdf"])
         for part in parts:
             audit_record(
@@ -506,6 +508,24 @@ def return_letter(
         fee=fee, fee_name=rule.name if rule is not None and fee else "", cash_only_until=cash_only_until,
         language=returned.letter_language if returned.letter_language in letters.LANGUAGES else "en",
     )  # fmt: skip
+
+
+def _issue_return_letter(actor, returned: PaymentReturn, letter: letters.ReturnLetter, account: Account):
+    """The returned-payment letter as the account's correspondence (template returned_check or returned_ach in
+    the customer's language), addressed to the payment's customer, once per return (its key)."""
+    customer = returned.payment.customer
+    context = merge.account_context(account, returned.returned_on) | {
+        "customer": {"name": customer.name, "email": customer.email, "language": customer.preferred_language},
+        "payment": letters.merge_fields(letter),
+    }
+    request = correspondence.LetterRequest(
+        template_code=letters.TEMPLATES[letter.kind], context=context, account_id=account.pk,
+        recipient=correspondence.Recipient(name=customer.name, lines=letter.mailing_lines,
+                                           zip_code=customer.mailing_zip, email=customer.email),
+        language=letter.language, key=f"payment_return:{returned.pk}", source_kind="payment_return",
+        source_id=returned.pk,
+    )  # fmt: skip
+    return correspondence.letter_issue(actor=actor, request=request, on=returned.returned_on)
 
 
 def _cash_only(actor, accounts, on: date, payment: Payment) -> date | None:

@@ -1,9 +1,11 @@
 """The returned-payment letter (a check returned unpaid, or an autopay debit returned): one Letter page, in
 English or Spanish. Pure: plain values in, PDF bytes out, no ORM (bank.return_letter gathers the values).
 
-fpdf2 with the core fonts (Helvetica), as the bill (billing/document.py): no font files, Latin-1 text, which
-holds Spanish's accents. Wording is in the tables below, not Django's catalogue, so the letter reads the same
-whatever the server's language. The collections issue's letter templates and print batches take these over.
+The letter a return sends is issued as correspondence from the district's templates `returned_check` and
+`returned_ach` (English and Spanish, editable like every other letter), with `merge_fields` below as its
+`payment` merge fields: bank.payment_return keeps the letter on the account's correspondence and its PDF on the
+return. `paragraphs` and `render_pdf` write the same wording from the tables below without a database (the
+shipped templates' first versions say the same).
 """
 
 from dataclasses import dataclass
@@ -177,6 +179,22 @@ def paragraphs(letter: ReturnLetter) -> list[str]:
     phone = letter.district_phone.strip()
     body.append(t["questions"].format(phone=phone) if phone else t["questions_no_phone"])
     return body
+
+
+TEMPLATES = {"nsf_check": "returned_check", "ach": "returned_ach"}  # correspondence template codes
+
+
+def merge_fields(letter: ReturnLetter) -> dict:
+    """The `payment` merge fields of the returned-payment templates (dates as dates: the template formats them in
+    the letter's language; the bank's reason already in it)."""
+    fee = max(letter.fee, Decimal(0))
+    return {
+        "kind": letter.kind, "check_number": letter.check_number, "amount": format_money(letter.amount),
+        "received_on": letter.received_on, "returned_on": letter.returned_on, "accounts": ", ".join(letter.accounts),
+        "receipt": letter.receipt, "reason": reason_text(letter), "fee": format_money(fee) if fee > 0 else "",
+        "fee_name": letter.fee_name, "total": format_money(letter.amount + fee),
+        "cash_only_until": letter.cash_only_until,
+    }  # fmt: skip
 
 
 def _latin(value) -> str:
