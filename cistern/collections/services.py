@@ -217,6 +217,13 @@ def _door_hangers(actor, on, accounts, decisions, facts, by_step, result) -> Non
     the property where an arrangement was broken. Each counts once the technician has posted it."""
     work = [(pk, NoticeKind.DOOR_HANGER) for pk in by_step.get(policy.DOOR_HANGER, [])]
     work += [(pk, NoticeKind.FINAL) for pk in by_step.get(policy.FINAL_NOTICE, [])]
+    # One ordered and not yet posted does not count for the policy yet, but is not ordered again.
+    ordered = set(
+        Notice.objects.filter(
+            account_id__in=[pk for pk, _ in work], kind__in=[NoticeKind.DOOR_HANGER, NoticeKind.FINAL]
+        ).values_list("account_id", "kind", "delinquent_since")
+    )
+    work = [(pk, kind) for pk, kind in work if (pk, kind, decisions[pk].delinquent_since) not in ordered]
     if not work:
         return
     hanger = fieldwork.order_type_get("door_hanger")
