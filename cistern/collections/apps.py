@@ -10,7 +10,7 @@ class CollectionsConfig(AppConfig):
         from cistern.core import panels, queues
         from cistern.fieldwork import shutoff_guard
 
-        from . import services
+        from . import arrangements, receivers, services
         from .panels import notices_panel
         from .queues import lockoff_lists_queue
 
@@ -18,3 +18,5 @@ class CollectionsConfig(AppConfig):
         shutoff_guard.register(services.shutoff_refusal)
         panels.register(notices_panel)
         queues.register(lockoff_lists_queue)
+        receivers.connect()
+        arrangements.register()
