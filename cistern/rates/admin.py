@@ -6,7 +6,7 @@ from django.contrib import admin
 from cistern.core.admin import AuditedAdmin
 
 from . import services
-from .models import BasicFee, BilledSchedule, Fee, RateSchedule, RateScheduleVersion, UsageBlock
+from .models import BasicFee, BilledSchedule, Fee, FeeCap, RateSchedule, RateScheduleVersion, UsageBlock
 
 
 def _billed(request, obj) -> bool:
@@ -108,7 +108,9 @@ class BilledScheduleAdmin(AuditedAdmin):
 
 @admin.register(Fee)
 class FeeAdmin(AuditedAdmin):
-    list_display = ["name", "code", "kind", "amount", "percent", "after_days", "effective_from", "gl_account"]
+    list_display = [
+        "name", "code", "kind", "amount", "percent", "after_days", "effective_from", "gl_account", "is_interest",
+    ]  # fmt: skip
     list_filter = ["code"]
     refusals = (*AuditedAdmin.refusals, services.RatesError)
 
@@ -117,3 +119,18 @@ class FeeAdmin(AuditedAdmin):
 
     def service_delete(self, request, obj, reason):
         services.fee_delete(actor=request.user, fee=obj, reason=reason)
+
+
+@admin.register(FeeCap)
+class FeeCapAdmin(AuditedAdmin):
+    """The low-income caps (HSC 116914): a new figure is a new row from the date it applies."""
+
+    list_display = ["fee_code", "starts_on", "amount", "note"]
+    list_filter = ["fee_code"]
+    refusals = (*AuditedAdmin.refusals, services.RatesError)
+
+    def service_save(self, request, obj, form, change, reason):
+        services.fee_cap_save(actor=request.user, cap=obj, reason=reason)
+
+    def service_delete(self, request, obj, reason):
+        services.fee_cap_delete(actor=request.user, cap=obj, reason=reason)

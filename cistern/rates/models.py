@@ -145,6 +145,11 @@ class Fee(models.Model):
     gl_account = models.CharField(max_length=20, default="4200")
     effective_from = models.DateField()
     source = models.CharField(max_length=120, blank=True, help_text="Where the figure comes from.")
+    is_interest = models.BooleanField(
+        default=False,
+        help_text="A late charge that is interest: waived once in any 12 months for a low-income customer "
+        "(HSC 116914).",
+    )
 
     class Meta:
         ordering = ["code", "effective_from"]
@@ -152,3 +157,24 @@ class Fee(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class FeeCap(models.Model):
+    """The most a low-income customer is charged for a fee of the catalog, from a date on: the law's caps on
+    reconnection (HSC 116914: $50 during operating hours, $150 outside them, adjusted each year for inflation
+    from 2021). The district adds a row from the date a new figure applies; a cap in force keeps its amount."""
+
+    fee_code = models.SlugField(max_length=30, help_text="The code of the fee it caps.")
+    starts_on = models.DateField()
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    note = models.CharField(max_length=200, blank=True, help_text="Where the figure comes from.")
+
+    class Meta:
+        ordering = ["fee_code", "starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["fee_code", "starts_on"], name="fee_cap_once_per_date"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="fee_cap_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"Cap on {self.fee_code} from {self.starts_on:%m/%d/%Y}"

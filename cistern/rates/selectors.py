@@ -7,7 +7,7 @@ from decimal import Decimal
 from cistern.core.selectors import district_settings
 
 from . import engine
-from .models import BasicFee, BilledSchedule, Fee, RateClass, RateScheduleVersion, UsageBlock
+from .models import BasicFee, BilledSchedule, Fee, FeeCap, RateClass, RateScheduleVersion, UsageBlock
 
 
 def billed_versions() -> list[tuple[date, RateScheduleVersion]]:
@@ -95,6 +95,11 @@ def tariff_book(*, start: date, end: date) -> dict[tuple[str, str], list[engine.
 def fee(code: str, on: date) -> Fee | None:
     """The catalog's fee `code` in force on `on`."""
     return Fee.objects.filter(code=code, effective_from__lte=on).order_by("-effective_from").first()
+
+
+def fee_cap(code: str, on: date) -> FeeCap | None:
+    """The low-income cap on fee `code` in force on `on` (None: the fee is not capped)."""
+    return FeeCap.objects.filter(fee_code=code, starts_on__lte=on).order_by("-starts_on").first()
 
 
 def fee_catalog(on: date) -> list[Fee]:

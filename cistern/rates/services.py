@@ -16,7 +16,7 @@ from cistern.core.permissions import require
 from cistern.core.services import record_delete, record_save
 
 from . import selectors
-from .models import BasicFee, BilledSchedule, Fee, RateSchedule, RateScheduleVersion, UsageBlock
+from .models import BasicFee, BilledSchedule, Fee, FeeCap, RateSchedule, RateScheduleVersion, UsageBlock
 
 
 class RatesError(Exception):
@@ -46,6 +46,7 @@ FEE_FIELDS = [
     "gl_account",
     "effective_from",
     "source",
+    "is_interest",
 ]
 FEE_FIGURES = ["kind", "amount", "percent", "after_days", "gl_account", "effective_from"]
 
@@ -246,3 +247,50 @@ def fee_delete(*, actor, fee: Fee, reason: str = "") -> None:
             )
 
     record_delete(actor=actor, obj=fee, fields=FEE_FIELDS, action="fee", reason=reason, check=check)
+
+
+# --- the low-income caps on fees --------------------------------------------------------------------------------
+
+FEE_CAP_FIELDS = ["fee_code", "starts_on", "amount", "note"]
+
+
+def fee_cap_save(*, actor, cap: FeeCap, reason: str = "") -> FeeCap:
+    """A low-income cap on a fee from a date on. A cap in force keeps its code, date and amount: the yearly
+    inflation adjustment is a new row from the date it applies. Its note may be corrected."""
+    require(actor, "rates.add_feecap" if cap._state.adding else "rates.change_feecap")
+    if cap.amount is not None and cap.amount < 0:
+        raise RatesError("A cap is an amount of 0 or more.")
+    today = clock.today()
+
+    def check(current, new):
+        if current is None or current.starts_on > today:
+            return
+        changed = [
+            name
+            for name in ("fee_code", "starts_on", "amount")
+            if getattr(current, name) != getattr(new, name)
+        ]
+        if changed:
+            raise RatesError(
+                f"The cap on {current.fee_code} has been in force since {current.starts_on:%m/%d/%Y}: its "
+                f"{', '.join(changed)} cannot change. Add a cap from the date the new figure applies."
+            )
+
+    return record_save(
+        actor=actor, obj=cap, fields=FEE_CAP_FIELDS, action="fee_cap", reason=reason, check=check
+    )
+
+
+def fee_cap_delete(*, actor, cap: FeeCap, reason: str = "") -> None:
+    """Only a cap not yet in force (a mistake) is deleted."""
+    require(actor, "rates.delete_feecap")
+    today = clock.today()
+
+    def check(current):
+        if current.starts_on <= today:
+            raise RatesError(
+                f"The cap on {current.fee_code} has been in force since {current.starts_on:%m/%d/%Y}; it cannot "
+                "be deleted. Add a cap from a later date instead."
+            )
+
+    record_delete(actor=actor, obj=cap, fields=FEE_CAP_FIELDS, action="fee_cap", reason=reason, check=check)
