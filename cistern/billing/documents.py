@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from cistern.core.selectors import district_settings
 
-from . import document, selectors
+from . import document, extra_lines, selectors
 from .models import Bill, BillEmail, BillEmailOutcome, BillKind, BillRun
 from .scanline import scanline
 
@@ -76,6 +76,7 @@ def bill_document(bill: Bill, *, usage=None, district=None) -> document.BillDocu
         previous_amount_due=bill.previous_amount_due, payments_and_adjustments=bill.payments_and_adjustments,
         current_charges=bill.current_charges, deposit_applied=bill.deposit_applied, refund=bill.refund,
         amount_due=bill.amount_due, usage=tuple(usage), language=bill.language,
+        messages=tuple(extra_lines.lines_for(bill)),
     )  # fmt: skip
 
 

@@ -204,3 +204,64 @@ class CollectionRun(models.Model):
 
     def __str__(self):
         return f"Collections {self.day:%m/%d/%Y}"
+
+
+class ArrangementStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+    DEFAULTED = "defaulted", "Defaulted"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Arrangement(models.Model):
+    """A past-due balance spread over monthly installments (the law's alternative payment schedule). The
+    balance is moved in the ledger from the charges it was on to the installments, each due on its day, so the
+    account is not delinquent while it keeps them and pays its current bills."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="arrangements")
+    starts_on = models.DateField()
+    amount = models.DecimalField(max_digits=12, decimal_places=2, help_text="The past-due balance arranged.")
+    installment_count = models.PositiveSmallIntegerField()
+    status = models.CharField(
+        max_length=10, choices=ArrangementStatus.choices, default=ArrangementStatus.ACTIVE
+    )
+    reason = models.CharField(max_length=300)
+    entry = models.OneToOneField(
+        "ledger.JournalEntry", on_delete=models.PROTECT, related_name="+",
+        help_text="The entry that moved the balance to the installments.",
+    )  # fmt: skip
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"], condition=Q(status="active"), name="one_active_arrangement_per_account"
+            ),
+            models.CheckConstraint(
+                condition=Q(installment_count__gte=1, installment_count__lte=12),
+                name="arrangement_1_to_12_installments",
+            ),  # fmt: skip
+        ]
+
+    def __str__(self):
+        return f"Arrangement of {self.amount} from {self.starts_on:%m/%d/%Y}"
+
+
+class ArrangementInstallment(models.Model):
+    arrangement = models.ForeignKey(Arrangement, on_delete=models.PROTECT, related_name="installments")
+    number = models.PositiveSmallIntegerField()
+    due_on = models.DateField()
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["arrangement", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["arrangement", "number"], name="one_installment_per_number")
+        ]
+
+    def __str__(self):
+        return f"Installment {self.number} due {self.due_on:%m/%d/%Y}"

@@ -8,7 +8,7 @@ field work's lock-off guard all judge an account on the same facts.
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Q, Sum
@@ -28,7 +28,16 @@ from cistern.ledger import selectors as ledger_selectors
 from cistern.ledger.models import JournalLine
 
 from . import policy
-from .models import Hold, LockoffCandidate, LockoffList, Notice, NoticeKind, PhoneContact
+from .models import (
+    Arrangement,
+    ArrangementStatus,
+    Hold,
+    LockoffCandidate,
+    LockoffList,
+    Notice,
+    NoticeKind,
+    PhoneContact,
+)
 
 LOCK_OFF, RECONNECT = "lock_off", "reconnect"  # field work's order types (its migration 0002)
 
@@ -163,7 +172,9 @@ def _notice_sent(notice: Notice, returned: set[int]) -> policy.NoticeSent | None
     if notice.kind in (NoticeKind.DOOR_HANGER, NoticeKind.FINAL):
         if notice.order is None or notice.order.status not in (OrderStatus.COMPLETED, OrderStatus.CLOSED):
             return None
-        sent_on = notice.order.completed_at.date() if notice.order.completed_at else notice.issued_on
+        sent_on = notice.order.completed_on or (
+            notice.order.completed_at.date() if notice.order.completed_at else notice.issued_on
+        )
     else:
         sent_on = notice.delivered_on or notice.issued_on
     return policy.NoticeSent(
@@ -200,6 +211,9 @@ def facts_for(account_ids: Iterable[int], on: date) -> dict[int, policy.Facts]:
         if flag.kind == FlagKind.SHUTOFF_HOLD:
             holds[flag.account_id].append(policy.Hold("shutoff_hold", flag.starts_on, flag.expires_on))
     locked = locked_off_accounts(ids)
+    arrangements: dict[int, list[Arrangement]] = defaultdict(list)
+    for arrangement in Arrangement.objects.filter(account_id__in=ids).prefetch_related("installments"):
+        arrangements[arrangement.account_id].append(arrangement)
     found = {}
     for account_id in ids:
         account = accounts.get(account_id)
@@ -214,6 +228,7 @@ def facts_for(account_ids: Iterable[int], on: date) -> dict[int, policy.Facts]:
                 policy.PhoneContact(c.on, c.policy_offered) for c in calls[account_id] if c.reached
             ),
             holds=tuple(holds[account_id]),
+            arrangements=tuple(as_policy(a, charges[account_id], on) for a in arrangements[account_id]),
             medical=FlagKind.MEDICAL in kinds,
             # The law deems a low-income household (CalWORKs, CalFresh, Medi-Cal, SSI/SSP, WIC, under 200% of
             # the poverty line) unable to pay within the billing cycle (HSC 116910(a)(2)).
@@ -225,6 +240,26 @@ def facts_for(account_ids: Iterable[int], on: date) -> dict[int, policy.Facts]:
             locked_off=account_id in locked,
         )
     return found
+
+
+def defaulted_on(arrangement: Arrangement, charges: tuple[policy.Charge, ...], on: date) -> date | None:
+    """The day the arrangement was first missed and is still unpaid: the day after the due date of the oldest
+    charge (an installment or a bill since it began) still open past its due date."""
+    missed = [c.due for c in charges if c.open > 0 and c.due < on and c.due >= arrangement.starts_on]
+    return min(missed) + timedelta(days=1) if missed else None
+
+
+def as_policy(arrangement: Arrangement, charges: tuple[policy.Charge, ...], on: date) -> policy.Arrangement:
+    last_due = max((i.due_on for i in arrangement.installments.all()), default=arrangement.starts_on)
+    ended = (
+        arrangement.ended_on
+        if arrangement.status in (ArrangementStatus.CANCELLED, ArrangementStatus.COMPLETED)
+        else None
+    )
+    return policy.Arrangement(
+        starts_on=arrangement.starts_on, ends_on=last_due, defaulted_on=defaulted_on(arrangement, charges, on),
+        cancelled_on=ended,
+    )  # fmt: skip
 
 
 def decision_for(account: Account, on: date, at: time | None = None) -> policy.Decision:
@@ -243,6 +278,10 @@ def account_calls(account: Account) -> list[PhoneContact]:
 
 def account_holds(account: Account) -> list[Hold]:
     return list(account.collection_holds.select_related("opened_by", "closed_by"))
+
+
+def account_arrangements(account: Account) -> list[Arrangement]:
+    return list(account.arrangements.prefetch_related("installments").select_related("created_by"))
 
 
 def lockoff_lists(limit: int = 30) -> list[LockoffList]:

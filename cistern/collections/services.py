@@ -24,7 +24,7 @@ from cistern.fieldwork import services as fieldwork
 from cistern.fieldwork.models import OrderStatus, Priority, ServiceOrder
 from cistern.ledger import services as ledger
 
-from . import policy, selectors
+from . import arrangements, policy, selectors
 from .models import (
     PHONE_OPTIONS,
     CollectionRun,
@@ -108,6 +108,7 @@ def _run(*, actor, on: date, dry_run: bool) -> RunResult:
             facts[pk] = replace(facts[pk], notices=facts[pk].notices + (moot,))
             decisions[pk] = policy.decide(facts[pk], settings, calendar, on)
     result.counts["accounts"] = len(decisions)
+    result.counts.update(arrangements.arrangements_review(actor=actor, on=on, facts=facts, settings=settings))
     accounts = Account.objects.select_related("customer", "premise").in_bulk(list(decisions))
     by_step: dict[str, list[int]] = {}
     for pk, decision in decisions.items():

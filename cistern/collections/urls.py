@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_reconnect
 
 app_name = "collections"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     path("accounts/<str:number>/calls/", views.call_add, name="call_add"),
     path("accounts/<str:number>/holds/", views.hold_open, name="hold_open"),
     path("accounts/<str:number>/holds/<str:hold_id>/close/", views.hold_close, name="hold_close"),
+    path("accounts/<str:number>/reconnect/", views_reconnect.reconnect, name="reconnect"),
 ]

@@ -98,15 +98,17 @@ BANK_FILES = ["payments.import_lockbox", "payments.view_lockboxitem", "payments.
               "payments.export_autopay", "payments.export_refunds", "payments.record_return",
               "payments.view_bankdeposit", "customers.add_accountflag"]  # fmt: skip
 VIEW_COLLECTIONS = ["collections.view_notice", "collections.view_phonecontact", "collections.view_hold",
-                    "collections.view_lockofflist"]  # fmt: skip
+                    "collections.view_lockofflist", "collections.view_arrangement"]  # fmt: skip
 WORK_COLLECTIONS = [
     "collections.add_phonecontact",
     "collections.add_hold",
-]  # the call script; disputes, extensions
+    "collections.add_arrangement",
+]  # the call script; disputes, extensions; payment arrangements
 LEAD_COLLECTIONS = [
     "collections.change_hold",
     "collections.confirm_lockofflist",
-]  # close disputes; lock-off lists
+    "collections.change_arrangement",
+]  # close disputes; lock-off lists; cancel an arrangement
 RUN_COLLECTIONS = ["collections.run_collections"]  # the daily run (it assesses late fees: LATE_FEES too)
 DISTRICT_ADMIN = [
     "core.view_districtsettings",

@@ -91,6 +91,9 @@ class ServiceOrder(models.Model):
     )
 
     completed_at = models.DateTimeField(null=True, blank=True)
+    completed_on = models.DateField(
+        null=True, blank=True, help_text="The day the work was done in the field (the completion's day)."
+    )
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

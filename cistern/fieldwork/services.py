@@ -49,7 +49,7 @@ JOB_SEQUENCE = "connection_job"
 ORDER_FIELDS = [
     "number", "order_type", "status", "priority", "premise", "account", "service_point", "requested_on",
     "scheduled_on", "window_start", "window_end", "technician", "notes", "follow_up", "field_notes", "read",
-    "installation", "void_reason",
+    "installation", "void_reason", "completed_on",
 ]  # fmt: skip
 ACCOUNT_FIELDS = ["status", "start_date", "end_date"]
 
@@ -428,6 +428,7 @@ def order_complete(*, actor, order: ServiceOrder, completion: Completion) -> Ser
         if done.photo:
             order.photo = done.photo
         order.completed_at = timezone.now()
+        order.completed_on = done.on
         order.completed_by = actor
         order.save()
         if kind.code in ("turn_on", "reconnect") and order.account_id:

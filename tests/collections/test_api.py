@@ -6,7 +6,7 @@ import pytest
 
 from cistern.core import clock, roles
 
-from .test_run import _bill, _run, active, biller  # noqa: F401
+from .test_run import _bill, _run
 
 
 def _get(client, token, number, on=None):
@@ -17,7 +17,7 @@ def _get(client, token, number, on=None):
 
 
 @pytest.mark.django_db
-def test_the_answer_before_on_and_after_the_shutoff_date(client, biller, active, token_for):  # noqa: F811
+def test_the_answer_before_on_and_after_the_shutoff_date(client, biller, active, token_for):
     owing, clear = active(), active()
     _bill(biller, owing, "312.40")
     _run(biller, date(2026, 10, 26))  # the shutoff notice: shutoff on 11/25/2026
@@ -39,7 +39,7 @@ def test_the_answer_before_on_and_after_the_shutoff_date(client, biller, active,
 
 
 @pytest.mark.django_db
-def test_bad_values_name_the_field(client, biller, active, token_for):  # noqa: F811
+def test_bad_values_name_the_field(client, biller, active, token_for):
     account = active()
     token = token_for(roles.INTEGRATION)
     for bad in ("2026-13-01", "tomorrow", "99999999999999999999", "1900-01-01"):

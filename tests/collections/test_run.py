@@ -14,34 +14,13 @@ from cistern.collections import selectors, services
 from cistern.collections.models import CollectionRun, LockoffCandidate, LockoffList, Notice, NoticeKind
 from cistern.core import clock, roles
 from cistern.core.services import suspension_add
-from cistern.customers import services as customers
 from cistern.correspondence.models import Correspondence
-from cistern.demo.rates import load_rates
 from cistern.fieldwork import services as fieldwork
 from cistern.fieldwork.models import ServiceOrder
 from cistern.ledger.models import JournalEntry
 from cistern.ledger.services import Posting, journal_post
 
 DUE = date(2026, 9, 25)  # a Friday; delinquent from Saturday 09/26
-
-
-@pytest.fixture
-def active(start_account, css2):
-    """Start service and turn the water on (as the turn-on order's completion does)."""
-
-    def start(**kwargs):
-        account = start_account(**kwargs)
-        return customers.account_activate(
-            actor=css2, account=account, on=date(2026, 8, 3), reason="Turned on"
-        )
-
-    return start
-
-
-@pytest.fixture
-def biller(make_user):
-    load_rates()
-    return make_user(roles.BILLING_ADMIN, username="collections_biller")
 
 
 def _bill(actor, account, amount, due=DUE):
@@ -106,7 +85,11 @@ def test_an_unpaid_bill_goes_from_reminder_to_a_lock_off_order(biller, css2, act
     on_the_day = _run(biller, date(2026, 11, 25))
     assert (on_the_day.counts["lockoff_candidates"], on_the_day.counts["excluded"]) == (1, 0)
     candidate = LockoffCandidate.objects.get(lockoff_list__day=date(2026, 11, 25))
-    assert (candidate.account_id, candidate.amount, candidate.days_delinquent) == (unpaid.pk, D("343.64"), 61)  # with the late fee
+    assert (candidate.account_id, candidate.amount, candidate.days_delinquent) == (
+        unpaid.pk,
+        D("343.64"),
+        61,
+    )  # with the late fee
     assert {row["rule"] for row in candidate.trace} >= {
         "delinquent_60_days",
         "shutoff_notice",
