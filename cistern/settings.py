@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "cistern.billing",
     "cistern.fieldwork",
     "cistern.payments",
+    "cistern.assistance",
     "cistern.collections",
     "cistern.api",
     "cistern.demo",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("billing/", include("cistern.billing.urls")),
     path("payments/", include("cistern.payments.urls")),
     path("collections/", include("cistern.collections.urls")),
+    path("assistance/", include("cistern.assistance.urls")),
     path("letters/", include("cistern.correspondence.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
