@@ -298,3 +298,16 @@ def lockoff_candidates(lockoff_list: LockoffList) -> list[LockoffCandidate]:
 
 def lists_to_confirm() -> int:
     return LockoffList.objects.filter(status="proposed", candidates__included=True).distinct().count()
+
+
+def shutoffs_by_month(year: int) -> list[tuple[date, int]]:
+    """Lock-offs for nonpayment done in each month of `year` (the order's day in the field): the annual figure
+    a district publishes and reports to the State Water Board (HSC 116920). A lock-off for nonpayment is one
+    the collection steps sent (a lead's confirmed lock-off list)."""
+    counts = dict.fromkeys(range(1, 13), 0)
+    for day in ServiceOrder.objects.filter(
+        order_type__code=LOCK_OFF, origin="collections", status__in=[OrderStatus.COMPLETED, OrderStatus.CLOSED],
+        completed_on__year=year,
+    ).values_list("completed_on", flat=True):  # fmt: skip
+        counts[day.month] += 1
+    return [(date(year, month, 1), count) for month, count in counts.items()]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_reconnect
+from . import views, views_reconnect, views_reports
 
 app_name = "collections"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("lockoffs/<str:day>/", views.lockoff_list, name="lockoff_list"),
     path("lockoffs/<str:day>/confirm/", views.lockoff_list_confirm, name="lockoff_list_confirm"),
     path("run/", views.run, name="run"),
+    path("shutoffs/", views_reports.shutoff_report, name="shutoff_report"),
     path("accounts/<str:number>/calls/", views.call_add, name="call_add"),
     path("accounts/<str:number>/holds/", views.hold_open, name="hold_open"),
     path("accounts/<str:number>/holds/<str:hold_id>/close/", views.hold_close, name="hold_close"),

@@ -9,6 +9,7 @@ PAGES = {
     "collections:lockoff_lists": "collections.view_lockofflist",
     "collections:lockoff_list": "collections.view_lockofflist",
     "collections:run": "collections.run_collections",
+    "collections:shutoff_report": "collections.view_lockofflist",
 }
 POSTS = {
     # The list is for a day gone by: the confirmation is refused with a message (302 back to the list).
@@ -44,6 +45,7 @@ def url(name, world):
         "collections:lockoff_list": f"/collections/lockoffs/{DAY}/",
         "collections:lockoff_list_confirm": f"/collections/lockoffs/{DAY}/confirm/",
         "collections:run": "/collections/run/",
+        "collections:shutoff_report": "/collections/shutoffs/?year=2026",
         "collections:call_add": f"/collections/accounts/{n}/calls/",
         "collections:hold_open": f"/collections/accounts/{n}/holds/",
         "collections:hold_close": f"/collections/accounts/{n}/holds/{world['hold'].pk}/close/",
