@@ -241,3 +241,26 @@ class Adjustment(models.Model):
 
     def __str__(self):
         return f"{self.reason.name} ${self.amount} on {self.account.number}"
+
+
+class InterestWaiver(models.Model):
+    """A late charge that is interest, not charged: a low-income customer's first one in any 12 months is
+    waived (HSC 116914). The charge it would have penalized is never penalized for it afterwards."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="interest_waivers")
+    fee_code = models.SlugField(max_length=30, help_text="The fee of the catalog waived (the late penalty).")
+    on = models.DateField(help_text="The day the fee would have been charged.")
+    charge_line = models.ForeignKey(
+        JournalLine, on_delete=models.PROTECT, related_name="+", help_text="The past-due charge it was for."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-on", "-id"]
+        indexes = [models.Index(fields=["account", "fee_code", "on"], name="interest_waiver_account_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["fee_code", "charge_line"], name="one_waiver_per_charge")
+        ]
+
+    def __str__(self):
+        return f"{self.fee_code} waived {self.on:%m/%d/%Y}"

@@ -12,12 +12,13 @@ from django.utils import timezone
 
 from cistern.core import clock
 from cistern.core import selectors as core_selectors
-from cistern.core.audit import audit_record
+from cistern.core.audit import audit_event, audit_record
 from cistern.core.bulk import insert_rows, reserve_ids
+from cistern.core.models import AuditEvent
 from cistern.core.money import money
 from cistern.core.permissions import require
 from cistern.core.selectors import authority_limit, district_settings
-from cistern.customers.models import Account, AccountStatus, OpeningBalance
+from cistern.customers.models import Account, AccountFlag, AccountStatus, FlagKind, OpeningBalance
 from cistern.customers.services import accounts_lock
 from cistern.rates import selectors as rates_selectors
 
@@ -29,6 +30,7 @@ from .models import (
     AdjustmentStatus,
     GLAccount,
     GLRole,
+    InterestWaiver,
     JournalEntry,
     JournalLine,
 )
@@ -608,7 +610,12 @@ LATE_FEE = "late_fee"
 
 def assess_late_fees(*, actor, on: date) -> list[JournalEntry]:
     """Charge the fee catalog's late penalty on every bill still open `after_days` past due on `on`, once per
-    bill. Running it again the same day (or later) charges nothing twice."""
+    bill. Running it again the same day (or later) charges nothing twice.
+
+    A penalty the catalog marks as interest is waived for an account with a low-income flag in force on `on`
+    once in any 12 months (late_fees.waive_interest): not charged, an InterestWaiver row recorded instead (the
+    bill is not penalized later for it). Two queries whatever the count: the low-income flags of the accounts
+    considered and their waivers of the fee."""
     require(actor, "ledger.assess_late_fees")
     rule = rates_selectors.fee("late_penalty", on)
     if rule is None:
@@ -643,7 +650,8 @@ def assess_late_fees(*, actor, on: date) -> list[JournalEntry]:
             "source_id", flat=True
         )
     )
-    posted = []
+    low_income, last_waived = _interest_waiver_facts(accounts, rule, on, already)
+    posted, waivers = [], []
     receivable = selectors.receivable_gl().code
     for account_id in sorted(accounts):
         items, _ = aging.open_items(selectors.movements(lines[account_id]))
@@ -652,6 +660,14 @@ def assess_late_fees(*, actor, on: date) -> list[JournalEntry]:
             due, on=on, minimum=rule.amount, percent=rule.percent or Decimal(0), after_days=rule.after_days or 0,
             already=already, suspended=suspended,
         )  # fmt: skip
+        found, waived = late_fees.waive_interest(
+            found, on=on, low_income=rule.is_interest and account_id in low_income,
+            last_waived=last_waived.get(account_id),
+        )  # fmt: skip
+        for penalty in waived:
+            already.add(penalty.charge_id)
+            last_waived[account_id] = on
+            waivers.append((account_id, penalty))
         for penalty in found:  # each penalty its own entry, in its own transaction (journal_post's)
             already.add(penalty.charge_id)
             posted.append(
@@ -673,4 +689,57 @@ def assess_late_fees(*, actor, on: date) -> list[JournalEntry]:
                     ],
                 )  # fmt: skip
             )
+    _interest_waivers_record(actor, rule, on, waivers)
     return posted
+
+
+def _interest_waiver_facts(
+    accounts: list[int], rule, on: date, already: set[int]
+) -> tuple[set[int], dict[int, date]]:
+    """The accounts with a low-income flag in force on `on`, and each account's last waiver of `rule` (its
+    waived charges join `already`: a waived charge is not penalized later)."""
+    if not accounts:
+        return set(), {}
+    in_force = Q(expires_on__isnull=True) | Q(expires_on__gte=on)
+    low_income = set()
+    if rule.is_interest:
+        low_income = set(
+            AccountFlag.objects.filter(
+                in_force, account_id__in=accounts, kind=FlagKind.LOW_INCOME, starts_on__lte=on
+            ).values_list("account_id", flat=True)
+        )
+    last: dict[int, date] = {}
+    for account_id, day, charge_id in InterestWaiver.objects.filter(
+        account_id__in=accounts, fee_code=rule.code
+    ).values_list("account_id", "on", "charge_line_id"):
+        already.add(charge_id)
+        if day <= on and (account_id not in last or day > last[account_id]):
+            last[account_id] = day
+    return low_income, last
+
+
+def _interest_waivers_record(actor, rule, on: date, waivers: list) -> None:
+    if not waivers:
+        return
+    with transaction.atomic():
+        rows = InterestWaiver.objects.bulk_create(
+            InterestWaiver(account_id=account_id, fee_code=rule.code, on=on, charge_line_id=penalty.charge_id)
+            for account_id, penalty in waivers
+        )
+        AuditEvent.objects.bulk_create(
+            audit_event(
+                actor=actor,
+                action="ledger.interest_waiver",
+                obj=row,
+                account_id=row.account_id,
+                reason=f"{rule.name} waived: a low-income customer's first interest charge in 12 months "
+                "(HSC 116914)",
+                after={
+                    "fee": rule.code,
+                    "amount": str(penalty.amount),
+                    "past_due": str(penalty.past_due),
+                    "charge_line": penalty.charge_id,
+                },
+            )  # fmt: skip
+            for row, (_, penalty) in zip(rows, waivers, strict=True)
+        )

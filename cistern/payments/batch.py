@@ -33,6 +33,7 @@ from .posting import (
     tender_gl,
 )
 from .services import PaymentError
+from .signals import payment_posted
 
 # Who may post a batch of each channel.
 PERMISSION = {
@@ -141,5 +142,12 @@ def payments_post_batch(
             actor=actor, action="payment.batch", obj=Payment(pk=ids[0], amount=items[0].amount), reason=note,
             after={"channel": channel, "received_on": str(received_on or items[0].received_on), "payments": len(ids),
                    "total": str(total), "first_payment": ids[0], "last_payment": ids[-1]},
+        )  # fmt: skip
+        amounts: dict[int, Decimal] = {}
+        for item in items:
+            amounts[item.account_id] = amounts.get(item.account_id, ZERO) + item.amount
+        payment_posted.send(
+            sender=Payment, actor=actor, payment=None, account_ids=sorted(amounts), amounts=amounts,
+            on=received_on or max(item.received_on for item in items),
         )  # fmt: skip
     return ids

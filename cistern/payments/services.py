@@ -45,6 +45,7 @@ from .models import (
     PaymentTender,
     TenderKind,
 )
+from .signals import payment_posted
 
 
 class PaymentError(ValueError):
@@ -227,7 +228,15 @@ def payment_post(
     # A retry refused for another reason (its drawer closed since) is answered with its payment too.
     try:
         with transaction.atomic():
-            return _post(actor, request, session, total, change), True
+            payment = _post(actor, request, session, total, change)
+            amounts: dict[int, Decimal] = {}
+            for part in payment.posted_parts:
+                amounts[part.account_id] = amounts.get(part.account_id, ZERO) + part.amount
+            payment_posted.send(
+                sender=Payment, actor=actor, payment=payment, account_ids=sorted(amounts), amounts=amounts,
+                on=payment.received_on,
+            )  # fmt: skip
+            return payment, True
     except (IntegrityError, PaymentError):
         already = _existing(request)
         if already is None:
