@@ -11,6 +11,7 @@ class NoticeKind(models.TextChoices):
     OCCUPANT = "occupant", "Occupant notice"
     DOOR_HANGER = "door_hanger", "Door-hanger (48-hour notice)"
     FINAL = "final", "Final notice posted"
+    FINAL_BILL = "final_bill", "Final bill past due"
 
 
 class Notice(models.Model):
@@ -265,3 +266,155 @@ class ArrangementInstallment(models.Model):
 
     def __str__(self):
         return f"Installment {self.number} due {self.due_on:%m/%d/%Y}"
+
+
+# --- write-offs of final accounts and collection-agency referrals ------------------------------------------
+
+
+class WriteOffStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for approval"
+    POSTED = "posted", "Posted"
+    REJECTED = "rejected", "Rejected"
+
+
+class WriteOff(models.Model):
+    """A final account's balance written off to bad debt: posted at once within the requester's write-off
+    authority, else waiting for a user whose limit covers it and who is not the requester. One waiting per
+    account; a balance owed after a posted write-off may be written off again."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="write_offs")
+    final_bill = models.ForeignKey("billing.Bill", on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(max_digits=12, decimal_places=2, help_text="The balance written off.")
+    reason = models.CharField(max_length=300)
+    status = models.CharField(max_length=8, choices=WriteOffStatus.choices, default=WriteOffStatus.PENDING)
+    why_approval = models.CharField(max_length=200, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Who posted it under their authority, approved it, or rejected it.",
+    )  # fmt: skip
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=200, blank=True)
+    entry = models.OneToOneField(
+        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        permissions = [("approve_writeoff", "Can approve write-offs above the requester's limit")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="write_off_positive"),
+            models.UniqueConstraint(
+                fields=["account"], condition=Q(status="pending"), name="one_pending_write_off_per_account"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="posted", entry__isnull=False)
+                | (~Q(status="posted") & Q(entry__isnull=True)),
+                name="write_off_posted_has_entry",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Write-off ${self.amount} of {self.account.number}"
+
+
+class ReferralBatch(models.Model):
+    """One file of accounts referred to a collection agency, kept as it was sent."""
+
+    agency = models.CharField(max_length=120)
+    referred_on = models.DateField()
+    count = models.PositiveIntegerField()
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    content = models.TextField(help_text="The CSV file as exported.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-referred_on", "-id"]
+
+    def __str__(self):
+        return f"Referral file {self.pk} to {self.agency} ({self.referred_on:%m/%d/%Y})"
+
+
+class ReferralStatus(models.TextChoices):
+    REFERRED = "referred", "With the agency"
+    PAID = "paid", "Paid in full"
+
+
+class AgencyReferral(models.Model):
+    """A written-off account referred to a collection agency (once per account), with what the agency has
+    collected and kept as its commission (the sums of its payments)."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="agency_referrals")
+    write_off = models.ForeignKey(WriteOff, on_delete=models.PROTECT, related_name="referrals")
+    batch = models.ForeignKey(ReferralBatch, on_delete=models.PROTECT, related_name="referrals")
+    referred_on = models.DateField()
+    agency = models.CharField(max_length=120)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, help_text="The balance referred.")
+    status = models.CharField(max_length=8, choices=ReferralStatus.choices, default=ReferralStatus.REFERRED)
+    collected = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, help_text="What the agency collected (gross)."
+    )
+    commission = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, help_text="What the agency kept of it."
+    )
+
+    class Meta:
+        ordering = ["-referred_on", "-id"]
+        permissions = [("export_agencyreferral", "Can refer written-off accounts to a collection agency")]
+        constraints = [
+            models.UniqueConstraint(fields=["account"], name="one_referral_per_account"),
+            models.CheckConstraint(
+                condition=Q(collected__gte=0, commission__gte=0, commission__lte=models.F("collected"))
+                & Q(collected__lte=models.F("amount")),
+                name="referral_collected_within_amount",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account.number} referred to {self.agency}"
+
+    @property
+    def left(self):
+        return self.amount - self.collected
+
+
+class AgencyPayment(models.Model):
+    """Money a collection agency collected on a referred account: the gross it collected, the commission it
+    kept, and the entries that reinstated the balance written off, paid it and booked the commission."""
+
+    referral = models.ForeignKey(AgencyReferral, on_delete=models.PROTECT, related_name="payments")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="agency_payments")
+    received_on = models.DateField()
+    gross = models.DecimalField(max_digits=12, decimal_places=2)
+    commission = models.DecimalField(max_digits=12, decimal_places=2)
+    agency_reference = models.CharField(max_length=60)
+    recovery_entry = models.OneToOneField("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
+    payment_entry = models.OneToOneField("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
+    commission_entry = models.OneToOneField(
+        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        permissions = [("post_agencypayment", "Can post a collection agency's payments")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "agency_reference"], name="one_agency_payment_per_reference"
+            ),
+            models.CheckConstraint(
+                condition=Q(gross__gt=0, commission__gte=0, commission__lte=models.F("gross")),
+                name="agency_commission_within_gross",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Agency payment ${self.gross} on {self.account.number}"
+
+    @property
+    def net(self):
+        """What reached the district's cash: collected less the commission."""
+        return self.gross - self.commission

@@ -15,7 +15,7 @@ class DistrictSettingsForm(forms.ModelForm):
             "final_bill_days", "deposit_refund_months", "deposit_refund_max_late", "deposit_refund_no_lockoff",
             "reminder_days", "shutoff_notice_days", "shutoff_delinquent_days", "shutoff_notice_business_days",
             "shutoff_notice_calendar_days", "occupant_notice_days", "door_hanger_hours", "final_notice_business_days",
-            "shutoff_minimum_amount", "reconnect_cutoff", "collections_phone",
+            "shutoff_minimum_amount", "reconnect_cutoff", "collections_phone", "write_off_days",
         ]  # fmt: skip
         widgets = {
             "office_opens": forms.TimeInput(attrs={"type": "time"}),

@@ -127,6 +127,11 @@ class DistrictSettings(models.Model):
     collections_phone = models.CharField(
         max_length=20, blank=True, help_text="The number on notices for discussing payment options."
     )
+    write_off_days = models.PositiveSmallIntegerField(
+        default=90,
+        help_text="A final account still owing this many days after its final bill's due date may be written "
+        "off to bad debt (and referred to a collection agency).",
+    )
 
     class Meta:
         verbose_name = "district settings"

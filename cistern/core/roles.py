@@ -110,6 +110,12 @@ LEAD_COLLECTIONS = [
     "collections.change_arrangement",
 ]  # close disputes; lock-off lists; cancel an arrangement
 RUN_COLLECTIONS = ["collections.run_collections"]  # the daily run (it assesses late fees: LATE_FEES too)
+# Final accounts: the write-offs page and the agency referrals (leads, billing, audit); writing a final balance off
+# to bad debt within the role's write-off limit, and approving others' above theirs (leads); the referral file
+# for the collection agency and the agency's payments (a supervisor, billing).
+VIEW_WRITE_OFFS = ["collections.view_writeoff", "collections.view_agencyreferral"]
+WRITE_OFFS = ["collections.add_writeoff", "collections.approve_writeoff"]
+AGENCY_REFERRALS = ["collections.export_agencyreferral", "collections.post_agencypayment"]
 DISTRICT_ADMIN = [
     "core.view_districtsettings",
     "core.change_districtsettings",
@@ -184,7 +190,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + PRINT_LETTERS
     + VIEW_COLLECTIONS
     + WORK_COLLECTIONS
-    + LEAD_COLLECTIONS,
+    + LEAD_COLLECTIONS
+    + VIEW_WRITE_OFFS
+    + WRITE_OFFS,
     SUPERVISOR: VIEW_ACCOUNTS
     + WORK_ACCOUNTS
     + LEAD
@@ -219,7 +227,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + VIEW_COLLECTIONS
     + WORK_COLLECTIONS
     + LEAD_COLLECTIONS
-    + RUN_COLLECTIONS,
+    + RUN_COLLECTIONS
+    + VIEW_WRITE_OFFS
+    + WRITE_OFFS
+    + AGENCY_REFERRALS,
     CASHIER: VIEW_ACCOUNTS
     + ["customers.add_contactentry"]
     + VIEW_RATES
@@ -256,7 +267,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + PRINT_LETTERS
     + MANAGE_TEMPLATES
     + VIEW_COLLECTIONS
-    + RUN_COLLECTIONS,
+    + RUN_COLLECTIONS
+    + VIEW_WRITE_OFFS
+    + AGENCY_REFERRALS,
     AUDITOR: VIEW_ACCOUNTS
     + VIEW_METERS
     + ["core.view_user_audit", "core.view_districtsettings", "core.view_closureday", "core.view_holiday"]
@@ -269,6 +282,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + VIEW_PAYMENTS
     + VIEW_CORRESPONDENCE
     + VIEW_COLLECTIONS
+    + VIEW_WRITE_OFFS
     + ["core.view_districtsuspension"],
     # An AMI head-end posts reads (batches, source ami/amr); the IVR and the payment processor look an account
     # up and read its bills and balance. Nothing else: no web page, no review, no money moved.
@@ -293,7 +307,7 @@ DEFAULT_AUTHORITY_LIMITS: dict[str, dict[str, Decimal]] = {
     },
     "write_off": {
         CSS_II: Decimal("250.00"),
-        SUPERVISOR: Decimal("5000.00"),
+        SUPERVISOR: Decimal("2500.00"),
     },
 }
 

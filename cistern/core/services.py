@@ -76,7 +76,7 @@ DISTRICT_FIELDS = [
     "due_on_business_day", "final_bill_days", "deposit_refund_months", "deposit_refund_max_late",
     "deposit_refund_no_lockoff", "reminder_days", "shutoff_notice_days", "shutoff_delinquent_days",
     "shutoff_notice_business_days", "shutoff_notice_calendar_days", "occupant_notice_days", "door_hanger_hours",
-    "final_notice_business_days", "shutoff_minimum_amount", "reconnect_cutoff", "collections_phone",
+    "final_notice_business_days", "shutoff_minimum_amount", "reconnect_cutoff", "collections_phone", "write_off_days",
 ]  # fmt: skip
 
 

@@ -32,6 +32,7 @@ class GLRole(models.TextChoices):
     ACH_CLEARING = "ach_clearing", "ACH clearing (autopay)"
     PROCESSOR_CLEARING = "processor_clearing", "Card and online payments clearing"
     CASH_OVER_SHORT = "cash_over_short", "Cash over and short"
+    AGENCY_COMMISSION = "agency_commission", "Collection agency commission"
 
 
 # Lines on these GL accounts name the customer account they belong to (and only these).

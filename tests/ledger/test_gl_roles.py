@@ -23,7 +23,7 @@ def test_the_chart_has_its_roles():
     assert {role: selectors.gl_code(role) for role in GLRole.values} == {
         "receivable": "1200", "cash": "1000", "undeposited_funds": "1010", "deposits_held": "2200",
         "refunds_payable": "2300", "opening_balances": "3000", "setup_fees": "4210", "bad_debt": "6100",
-        "ach_clearing": "1020", "processor_clearing": "1030", "cash_over_short": "6200",
+        "ach_clearing": "1020", "processor_clearing": "1030", "cash_over_short": "6200", "agency_commission": "6300",
     }  # fmt: skip
     assert selectors.receivable_gl().role == GLRole.RECEIVABLE
 
