@@ -6,8 +6,9 @@ from django.contrib import admin
 
 from cistern.core.admin import AuditedAdmin
 
-from . import cycles
-from .models import BillCycle, CycleRoute
+from . import cycles, high_usage_services
+from .errors import BillingError
+from .models import BillCycle, CycleRoute, HighUsageRule
 
 
 class CycleRouteInline(admin.TabularInline):
@@ -33,3 +34,17 @@ class BillCycleAdmin(AuditedAdmin):
 
     def service_delete(self, request, obj, reason):
         cycles.cycle_delete(actor=request.user, cycle=obj, reason=reason)
+
+
+@admin.register(HighUsageRule)
+class HighUsageRuleAdmin(AuditedAdmin):
+    """When a bill's usage earns a high-usage notice: saved through billing.high_usage_services (audited)."""
+
+    list_display = ["effective_on", "min_percent", "min_units", "active", "note"]
+    refusals = (*AuditedAdmin.refusals, BillingError)
+
+    def service_save(self, request, obj, form, change, reason):
+        high_usage_services.high_usage_rule_save(actor=request.user, rule=obj, reason=reason)
+
+    def service_delete(self, request, obj, reason):
+        high_usage_services.high_usage_rule_delete(actor=request.user, rule=obj, reason=reason)

@@ -10,9 +10,10 @@ class BillingConfig(AppConfig):
         from cistern.ledger.verify import register_check
         from cistern.rates import services as rate_services
 
-        from . import approvals, counter, panels, rate_use, verify
+        from . import approvals, counter, high_usage_hooks, panels, rate_use, verify
 
         panels.register_all()
+        high_usage_hooks.register_all()
         counter.register_all()
         approvals.register_all()
         register_check(verify.breaches)

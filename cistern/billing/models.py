@@ -251,7 +251,12 @@ class BillMeter(models.Model):
 class BillLine(models.Model):
     bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="lines")
     installation = models.ForeignKey(
-        MeterInstallation, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False,
+        MeterInstallation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
         help_text="The meter this line bills; the bill page and PDF group lines by meter.",
     )
     sequence = models.PositiveSmallIntegerField()
@@ -373,3 +378,74 @@ class UnbilledReview(models.Model):
 
     def __str__(self):
         return f"Unbilled review of account {self.account_id}"
+
+
+class HighUsageRule(models.Model):
+    """When a bill's usage is high enough to tell the customer: at least `min_percent` and at least `min_units`
+    above the same period a year earlier. District data, from a date on (the newest active rule in force on a
+    run's period end applies), saved through billing.high_usage_services (audited)."""
+
+    effective_on = models.DateField(unique=True)
+    min_percent = models.DecimalField(
+        max_digits=6, decimal_places=2, default=50, help_text="At least this many percent above last year."
+    )
+    min_units = models.DecimalField(
+        max_digits=10, decimal_places=2, default=5, help_text="And at least this many units above last year."
+    )
+    active = models.BooleanField(default=True)
+    note = models.CharField(max_length=200, blank=True, help_text="Where the figures come from.")
+
+    class Meta:
+        ordering = ["-effective_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(min_percent__gte=0), name="high_usage_percent_not_negative"),
+            models.CheckConstraint(condition=Q(min_units__gte=0), name="high_usage_units_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"High usage from {self.effective_on:%m/%d/%Y}: {self.min_percent}% and {self.min_units} units"
+
+
+class HighUsageStatus(models.TextChoices):
+    OPEN = "open", "To call"
+    DONE = "done", "Done"
+
+
+class HighUsageNotice(models.Model):
+    """A posted bill whose usage was far above the same period last year: the customer was written to (their
+    preferred channel) and a clerk calls them (the "High usage to call" queue). One per bill."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="high_usage_notices")
+    bill = models.OneToOneField(Bill, on_delete=models.PROTECT, related_name="high_usage_notice")
+    last_year_bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="+", db_index=False)
+    units = models.DecimalField(max_digits=12, decimal_places=2)
+    last_year_units = models.DecimalField(max_digits=12, decimal_places=2)
+    rule = models.ForeignKey(HighUsageRule, on_delete=models.PROTECT, related_name="+")
+    correspondence = models.ForeignKey(
+        "correspondence.Correspondence", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The letter or e-mail; none when the customer has neither a mailing address nor an e-mail.",
+    )  # fmt: skip
+    status = models.CharField(max_length=4, choices=HighUsageStatus.choices, default=HighUsageStatus.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "id"], name="high_usage_status_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open", done_by__isnull=True, done_at__isnull=True)
+                | Q(status="done", done_by__isnull=False, done_at__isnull=False),
+                name="high_usage_done_has_who_and_when",
+            ),
+            models.CheckConstraint(
+                condition=Q(units__gte=0, last_year_units__gte=0), name="high_usage_units"
+            ),
+        ]
+
+    def __str__(self):
+        return f"High usage on bill {self.bill_id}: {self.units} vs {self.last_year_units}"

@@ -15,7 +15,7 @@ from cistern.core.selectors import district_settings, due_date_for
 from cistern.ledger import selectors as ledger_selectors
 from cistern.rates import selectors as rates_selectors
 
-from . import calculation, posting, selectors, trial
+from . import calculation, high_usage_services, posting, selectors, trial
 from .errors import BillingError
 from .models import BillCycle, BillRun, BillRunEvent, BillRunItem, RunStatus
 
@@ -220,4 +220,6 @@ def bill_run_post(
             run.posted_at = timezone.now()
             run.save()
             audit_record(actor=actor, action="billrun.posted", obj=run, after={"bills": run.progress_done})
+            # The bills far above the same period last year: notices and letters, with the run's status.
+            high_usage_services.high_usage_notices_issue(actor=actor, run=run)
     return run

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_high_usage
 
 app_name = "billing"
 urlpatterns = [
@@ -16,3 +16,4 @@ urlpatterns = [
     path("accounts/<str:number>/final-bill/", views.final_bill, name="final_bill"),
     path("not-billed/", views.accounts_not_billed, name="accounts_not_billed"),
 ]
+urlpatterns += views_high_usage.urlpatterns

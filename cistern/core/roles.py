@@ -75,6 +75,9 @@ FINAL_BILLS = ["billing.add_bill"]  # a stopped account's final bill
 UNBILLED = ["billing.view_unbilledreview"]  # the Accounts not billed queue
 WORK_UNBILLED = ["billing.add_unbilledreview", "billing.change_unbilledreview"]  # "I am looking at it"
 RUN_BILLS = ["billing.add_billrun", "billing.calculate_billrun", "billing.post_billrun"]
+VIEW_HIGH_USAGE = ["billing.view_highusagenotice"]  # an account's high-usage notices
+WORK_HIGH_USAGE = ["billing.change_highusagenotice"]  # the "High usage to call" queue: done, with a note
+HIGH_USAGE_RULES = [f"billing.{a}_highusagerule" for a in ("view", "add", "change")]  # its thresholds (admin)
 APPROVE_BILLS = ["billing.approve_billrun", "billing.cancel_bill"]  # approve a trial; cancel and rebill
 MANAGE_CYCLES = ["billing.add_billcycle", "billing.change_billcycle", "billing.add_cycleroute",
                  "billing.change_cycleroute", "billing.delete_cycleroute"]  # fmt: skip
@@ -147,8 +150,17 @@ PRINT_LETTERS = ["correspondence.add_printbatch"]
 MANAGE_TEMPLATES = ["correspondence.add_templateversion", "correspondence.change_lettertemplate"]
 CORRESPONDENCE = VIEW_CORRESPONDENCE + WRITE_LETTERS + RETURNED_MAIL
 
+# The leak-relief program (Customer Account Assistance Program): take an application from the account page (CSS I
+# and up); approve or deny it (leads: the relief is credited under their adjustment limit); the terms in admin.
+VIEW_ASSISTANCE = ["assistance.view_leakreliefapplication", "assistance.view_leakreliefterms"]
+WORK_ASSISTANCE = ["assistance.add_leakreliefapplication", "assistance.change_leakreliefapplication"]
+DECIDE_ASSISTANCE = ["assistance.decide_leakreliefapplication"]
+MANAGE_ASSISTANCE = ["assistance.add_leakreliefterms", "assistance.change_leakreliefterms"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     CSS_I: VIEW_ACCOUNTS
+    + VIEW_ASSISTANCE
+    + WORK_ASSISTANCE
     + WORK_ACCOUNTS
     + VIEW_METERS
     + TAKE_READS
@@ -158,6 +170,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + VIEW_LEDGER
     + ADJUST
     + VIEW_BILLS
+    + VIEW_HIGH_USAGE
+    + WORK_HIGH_USAGE
     + FINAL_BILLS
     + TAKE_PAYMENTS
     + CUSTOMER_PAYMENTS
@@ -165,6 +179,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + VIEW_COLLECTIONS
     + WORK_COLLECTIONS,
     CSS_II: VIEW_ACCOUNTS
+    + VIEW_ASSISTANCE
+    + WORK_ASSISTANCE
+    + DECIDE_ASSISTANCE
     + WORK_ACCOUNTS
     + LEAD
     + VIEW_METERS
@@ -178,6 +195,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + ADJUST
     + APPROVE_ADJUSTMENTS
     + VIEW_BILLS
+    + VIEW_HIGH_USAGE
+    + WORK_HIGH_USAGE
     + FINAL_BILLS
     + UNBILLED
     + WORK_UNBILLED
@@ -194,6 +213,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + VIEW_WRITE_OFFS
     + WRITE_OFFS,
     SUPERVISOR: VIEW_ACCOUNTS
+    + VIEW_ASSISTANCE
+    + WORK_ASSISTANCE
+    + DECIDE_ASSISTANCE
+    + MANAGE_ASSISTANCE
     + WORK_ACCOUNTS
     + LEAD
     + DISTRICT_ADMIN
@@ -212,6 +235,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + ADJUST
     + APPROVE_ADJUSTMENTS
     + VIEW_BILLS
+    + VIEW_HIGH_USAGE
+    + WORK_HIGH_USAGE
+    + HIGH_USAGE_RULES
     + FINAL_BILLS
     + UNBILLED
     + WORK_UNBILLED
@@ -240,6 +266,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Field technicians work from their phone page: reads and meters, never balances or payments.
     FIELD_TECHNICIAN: TAKE_READS + ["metering.add_meterinstallation", "fieldwork.complete_serviceorder"],
     BILLING_ADMIN: VIEW_ACCOUNTS
+    + VIEW_ASSISTANCE
+    + DECIDE_ASSISTANCE
+    + MANAGE_ASSISTANCE
     + VIEW_METERS
     + TAKE_READS
     + REVIEW_READS
@@ -254,6 +283,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + ADJUST
     + APPROVE_ADJUSTMENTS
     + VIEW_BILLS
+    + VIEW_HIGH_USAGE
+    + HIGH_USAGE_RULES
     + FINAL_BILLS
     + UNBILLED
     + WORK_UNBILLED
@@ -271,6 +302,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + VIEW_WRITE_OFFS
     + AGENCY_REFERRALS,
     AUDITOR: VIEW_ACCOUNTS
+    + VIEW_ASSISTANCE
     + VIEW_METERS
     + ["core.view_user_audit", "core.view_districtsettings", "core.view_closureday", "core.view_holiday"]
     + VIEW_ORDERS
@@ -278,6 +310,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + VIEW_LEDGER
     + GL_EXPORT
     + VIEW_BILLS
+    + VIEW_HIGH_USAGE
     + UNBILLED
     + VIEW_PAYMENTS
     + VIEW_CORRESPONDENCE
