@@ -40,6 +40,7 @@ bench: install
 	$(PY) bench/bill_pdfs.py
 	$(PY) bench/payments.py
 	$(PY) bench/lockbox.py
+	$(PY) bench/collections.py
 
 lint: install
 	$(VENV)/bin/ruff check .
