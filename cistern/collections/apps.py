@@ -10,7 +10,7 @@ class CollectionsConfig(AppConfig):
         from cistern.core import panels, queues
         from cistern.fieldwork import shutoff_guard
 
-        from . import arrangements, receivers, services
+        from . import arrangements, receivers, services, writeoffs
         from .panels import notices_panel
         from .queues import lockoff_lists_queue
 
@@ -18,5 +18,6 @@ class CollectionsConfig(AppConfig):
         shutoff_guard.register(services.shutoff_refusal)
         panels.register(notices_panel)
         queues.register(lockoff_lists_queue)
+        queues.register(writeoffs.write_offs_queue)
         receivers.connect()
         arrangements.register()

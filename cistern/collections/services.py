@@ -24,7 +24,7 @@ from cistern.fieldwork import services as fieldwork
 from cistern.fieldwork.models import OrderStatus, Priority, ServiceOrder
 from cistern.ledger import services as ledger
 
-from . import arrangements, policy, selectors
+from . import arrangements, policy, selectors, writeoffs
 from .models import (
     PHONE_OPTIONS,
     CollectionRun,
@@ -49,7 +49,8 @@ DISPUTE_DAYS, EXTENSION_DAYS = 5, 13
 COUNT_NAMES = [  # the run's one line of counts, in this order
     ("accounts", "past-due accounts"), ("late_fees", "late fees"), ("reminders", "reminders"),
     ("notices", "shutoff notices"), ("occupant_notices", "occupant notices"), ("door_hangers", "door-hangers"),
-    ("final_notices", "final notices"), ("arrangements_to_offer", "arrangements to offer"),
+    ("final_notices", "final notices"), ("final_bill_notices", "final-bill notices"),
+    ("arrangements_to_offer", "arrangements to offer"),
     ("lockoff_candidates", "lock-off candidates"), ("excluded", "excluded"),
 ]  # fmt: skip
 
@@ -116,6 +117,7 @@ def _run(*, actor, on: date, dry_run: bool) -> RunResult:
             by_step.setdefault(decision.next_step, []).append(pk)
     _letters(actor, on, settings, calendar, accounts, decisions, facts, by_step, result)
     _door_hangers(actor, on, accounts, decisions, facts, by_step, result)
+    result.counts["final_bill_notices"] = writeoffs.final_bill_notices(actor=actor, on=on)
     result.counts["arrangements_to_offer"] = len(by_step.get(policy.OFFER_ARRANGEMENT, []))
     if calendar.is_business_day(on):
         result.lockoff_list = _propose_list(on, accounts, decisions, facts, result)

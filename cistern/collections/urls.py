@@ -14,3 +14,6 @@ urlpatterns = [
     path("accounts/<str:number>/holds/<str:hold_id>/close/", views.hold_close, name="hold_close"),
     path("accounts/<str:number>/reconnect/", views_reconnect.reconnect, name="reconnect"),
 ]
+from .views_writeoffs import urlpatterns as final_account_urls  # noqa: E402  (write-offs and referrals)
+
+urlpatterns += final_account_urls

@@ -206,6 +206,6 @@ def test_the_command_prints_one_line_of_counts(biller, active):
     call_command("collections_run", "--on", "2026-10-05", "--user", biller.username, stdout=out)
     assert out.getvalue().strip() == (
         "Collections 10/05/2026: 1 past-due accounts, 0 late fees, 1 reminders, 0 shutoff notices, "
-        "0 occupant notices, 0 door-hangers, 0 final notices, 0 arrangements to offer, 0 lock-off candidates, "
-        "0 excluded."
+        "0 occupant notices, 0 door-hangers, 0 final notices, 0 final-bill notices, 0 arrangements to offer, "
+        "0 lock-off candidates, 0 excluded."
     )
