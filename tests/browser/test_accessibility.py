@@ -68,9 +68,14 @@ PAGES = [
     Page("billing:run", "billing", "/billing/runs/{trial_run}/"),
     Page("billing:bill", "css2", "/billing/bills/{bill}/"),
     Page("billing:accounts_not_billed", "css2", "/billing/not-billed/"),
+    Page("billing:high_usage", "css1", "/billing/high-usage/"),
     Page("ledger:adjustments_pending", "css2", "/ledger/adjustments/"),
     Page("ledger:adjust", "css2", "/ledger/accounts/{account}/adjust/"),
     Page("ledger:gl_summary", "supervisor", "/ledger/gl/"),
+    # Leak relief: the application form from the account page, an application, the queue of those to decide.
+    Page("assistance:apply", "css1", "/assistance/accounts/{account}/apply/"),
+    Page("assistance:application", "css2", "/assistance/applications/{leak_application}/"),
+    Page("assistance:queue", "css2", "/assistance/"),
     Page("rates:tables", "css2", "/rates/"),
     Page(
         "rates:estimate",
@@ -109,6 +114,7 @@ NOT_PAGES = {
     "billing:run_print_export": "the print vendor's CSV",
     "billing:bill_pdf": "a PDF",
     "fieldwork:order_photo": "an image",
+    "assistance:proof": "the proof of repair as uploaded (a PDF or an image)",
     "fieldwork:route_sheet": "a PDF",
 }
 
@@ -136,6 +142,12 @@ account = Account.objects.filter(status="active", bills__isnull=False).order_by(
 today = clock.today()
 flag = AccountFlag.objects.filter(starts_on__lte=today, expires_on__gt=today).order_by("id").first()
 order = ServiceOrder.objects.exclude(technician=None).exclude(scheduled_on=None).order_by("-scheduled_on", "number").first()
+from django.core.files.base import ContentFile
+from cistern.assistance import services as assistance
+from cistern.assistance.models import LeakReliefApplication
+leak = LeakReliefApplication.objects.order_by("id").first() or assistance.application_apply(
+    actor=users.get(username="css1"), account=account, bills=[Bill.objects.filter(account=account).order_by("-id").first()],
+    repaired_on=today, repair_proof=ContentFile(b"%PDF-1.4 receipt", name="receipt.pdf"))
 print(json.dumps({
     "account": account.number,
     "street": account.premise.street.split()[1],
@@ -150,6 +162,7 @@ print(json.dumps({
     "read_import": ReadImport.objects.order_by("-id").first().pk,
     "meter": Read.objects.filter(account=account).order_by("-read_on").first().meter.serial,
     "user": users.get(username="css1").pk,
+    "leak_application": leak.pk,
 }))
 """
 
