@@ -226,8 +226,9 @@ def shutoff_date_for_notice(
 
 
 def decide(
-    facts: Facts, settings: Settings, calendar: BusinessCalendar, on: date, at: time | None = None
-) -> Decision:
+    facts: Facts, settings: Settings, calendar: BusinessCalendar, on: date, at: time | None = None,
+    *, earliest: bool = True,
+) -> Decision:  # fmt: skip
     """The next step due on `on` and whether a shutoff is allowed that day (at `at`, when given).
 
     Always under `settings.lawful()`; a "settings" check (passed) heads the trace when a figure was raised.
@@ -265,12 +266,15 @@ def decide(
     - an arrangement broken with no final notice for this delinquency: one is posted on the first free
       business day from `arrangement_default_days` after the default.
     A notice that cannot go within the horizon is not assumed; the search then finds no day that needs it.
+
+    `earliest=False` skips that search (`earliest_shutoff` None, nothing assumed): the daily run, which acts
+    on the day's step and allowance only, judges thousands of accounts.
     """
     lawful, raised = settings.lawful()
     ctx = _Context(facts, lawful, calendar, _delinquency(facts, on))
     checks = _checks(ctx, on, at)
     trace = ((Check(SETTINGS_CHECK, True, " ".join(raised)),) if raised else ()) + checks
-    earliest, assumed = _earliest(ctx, on)
+    found, assumed = _earliest(ctx, on) if earliest else (None, ())
     dq = ctx.dq
     return Decision(
         on=on,
@@ -278,7 +282,7 @@ def decide(
         delinquent_since=dq.since if dq else None,
         amount_delinquent=dq.amount if dq else ZERO,
         shutoff_allowed=all(check.passed for check in checks),
-        earliest_shutoff=earliest,
+        earliest_shutoff=found,
         trace=trace,
         assumed_notices=assumed,
     )

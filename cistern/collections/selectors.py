@@ -65,13 +65,16 @@ def policy_settings() -> policy.Settings:
 
 
 def past_due_accounts(on: date) -> list[int]:
-    """Accounts owing something on what fell due before `on`: their receivable lines due before it, with the
-    lines of no due date (payments, credits), sum above zero. One pass over the lines, no joins."""
+    """Active accounts owing something on what fell due before `on`: their receivable lines due before it,
+    with the lines of no due date (payments, credits), sum above zero. (A final or closed account is not shut
+    off; its balance is chased by final-bill notices and write-offs.)"""
     by_day = Q(due_date__lt=on) | Q(due_date__isnull=True)
     return list(
         JournalLine.objects.filter(
-            gl_account_id=ledger_selectors.receivable_gl().pk, account_id__isnull=False
-        )
+            gl_account_id=ledger_selectors.receivable_gl().pk,
+            account_id__isnull=False,
+            account__status=AccountStatus.ACTIVE,
+        )  # fmt: skip
         .values("account_id")
         .annotate(owed=Sum("amount", filter=by_day))
         .filter(owed__gt=0)
@@ -183,12 +186,14 @@ def _notice_sent(notice: Notice, returned: set[int]) -> policy.NoticeSent | None
     )  # fmt: skip
 
 
-def facts_for(account_ids: Iterable[int], on: date) -> dict[int, policy.Facts]:
-    """The policy's facts for each account on `on`, in a fixed number of queries whatever the count."""
+def facts_for(account_ids: Iterable[int], on: date, accounts: dict | None = None) -> dict[int, policy.Facts]:
+    """The policy's facts for each account on `on`, in a fixed number of queries whatever the count.
+    `accounts`: the accounts (customer and premise selected) when the caller has read them already."""
     from cistern.correspondence.models import Correspondence, CorrespondenceStatus
 
     ids = sorted(set(account_ids))
-    accounts = Account.objects.select_related("customer", "premise").in_bulk(ids)
+    if accounts is None:
+        accounts = Account.objects.select_related("customer", "premise").in_bulk(ids)
     charges = open_charges(ids)
     notices: dict[int, list[Notice]] = defaultdict(list)
     for notice in Notice.objects.filter(account_id__in=ids).select_related("order"):

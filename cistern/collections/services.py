@@ -98,8 +98,9 @@ def _run(*, actor, on: date, dry_run: bool) -> RunResult:
     settings, lines = selectors.policy_settings().lawful()
     calendar = district_calendar()
     ids = selectors.past_due_accounts(on)
-    facts = selectors.facts_for(ids, on)
-    decisions = {pk: policy.decide(f, settings, calendar, on) for pk, f in facts.items()}
+    accounts = Account.objects.select_related("customer", "premise").in_bulk(ids)
+    facts = selectors.facts_for(ids, on, accounts=accounts)
+    decisions = {pk: policy.decide(f, settings, calendar, on, earliest=False) for pk, f in facts.items()}
     for pk, decision in decisions.items():
         # A reminder missed (a run not made, a bill paid in part) is moot once the shutoff notice is due: the
         # notice goes instead, and the reminder is taken as sent.
@@ -107,10 +108,9 @@ def _run(*, actor, on: date, dry_run: bool) -> RunResult:
         if decision.next_step == policy.REMINDER and on >= oldest_due + timedelta(days=settings.notice_days):
             moot = policy.NoticeSent("reminder", on, decision.delinquent_since)
             facts[pk] = replace(facts[pk], notices=facts[pk].notices + (moot,))
-            decisions[pk] = policy.decide(facts[pk], settings, calendar, on)
+            decisions[pk] = policy.decide(facts[pk], settings, calendar, on, earliest=False)
     result.counts["accounts"] = len(decisions)
     result.counts.update(arrangements.arrangements_review(actor=actor, on=on, facts=facts, settings=settings))
-    accounts = Account.objects.select_related("customer", "premise").in_bulk(list(decisions))
     by_step: dict[str, list[int]] = {}
     for pk, decision in decisions.items():
         if decision.next_step:
@@ -130,10 +130,10 @@ def _run(*, actor, on: date, dry_run: bool) -> RunResult:
     return result
 
 
-def _notice_context(account, on, decision, settings, shutoff_on=None) -> dict:
-    district = district_settings()
+def _notice_context(account, on, decision, settings, district, shutoff_on=None) -> dict:
+    """`district`: the district's settings, read once by the run."""
     oldest = decision.delinquent_since
-    context = merge.account_context(account, on)
+    context = merge.account_context(account, on, district=merge.district_context(district))
     context["notice"] = {
         "amount": format_money(decision.amount_delinquent), "shutoff_on": shutoff_on, "mailed_on": on,
         "delinquent_since": oldest, "oldest_due": oldest.fromordinal(oldest.toordinal() - 1) if oldest else None,
@@ -151,6 +151,7 @@ def _key(account_id: int, kind: str, delinquent_since: date, copy: str = "") -> 
 def _letters(actor, on, settings, calendar, accounts, decisions, facts, by_step, result) -> None:
     """Reminders and shutoff notices (with their occupant copies): the letters in one bulk issue, a notice row
     for each."""
+    district = district_settings()
     requests, rows = [], []
     for pk in by_step.get(policy.REMINDER, []):
         account, decision = accounts[pk], decisions[pk]
@@ -159,7 +160,7 @@ def _letters(actor, on, settings, calendar, accounts, decisions, facts, by_step,
         requests.append(
             letters.LetterRequest(
                 template_code="past_due_reminder",
-                context=_notice_context(account, on, decision, settings),
+                context=_notice_context(account, on, decision, settings, district),
                 recipient=merge.recipient_for_customer(account),
                 account_id=pk,
                 channel=channel,
@@ -174,7 +175,7 @@ def _letters(actor, on, settings, calendar, accounts, decisions, facts, by_step,
     for pk in by_step.get(policy.SHUTOFF_NOTICE, []):
         account, decision = accounts[pk], decisions[pk]
         shutoff_on = policy.shutoff_date_for_notice(on, decision.delinquent_since, settings, calendar)
-        context = _notice_context(account, on, decision, settings, shutoff_on)
+        context = _notice_context(account, on, decision, settings, district, shutoff_on)
         language = account.customer.preferred_language or "en"
         copies = [(NoticeKind.SHUTOFF, "shutoff_notice", merge.recipient_for_customer(account), language)]
         if facts[pk].needs_occupant_notice:

@@ -30,10 +30,11 @@ def mailing_lines(customer) -> list[str]:
     ]
 
 
-def account_context(account, on: date) -> dict:
+def account_context(account, on: date, district: dict | None = None) -> dict:
+    """`district`: `district_context()` read once by a caller writing many letters."""
     customer, premise = account.customer, account.premise
     return {
-        "district": district_context(),
+        "district": district if district is not None else district_context(),
         "customer": {"name": customer.name, "email": customer.email, "language": customer.preferred_language},
         "account": {"number": account.number},
         "service_address": premise.service_address,

@@ -146,9 +146,15 @@ def _issued(actor, record: Correspondence) -> AuditEvent:
 
 
 def _send_after_commit(records: Iterable[Correspondence]) -> None:
-    for record in records:
-        if record.channel == Channel.EMAIL:
-            transaction.on_commit(partial(correspondence_send, record.pk))
+    ids = [record.pk for record in records if record.channel == Channel.EMAIL]
+    if ids:
+        transaction.on_commit(partial(_enqueue_emails, ids))
+
+
+def _enqueue_emails(ids: list[int]) -> None:
+    from .tasks import send_emails
+
+    send_emails.enqueue(ids)
 
 
 # --- issuing ---------------------------------------------------------------------------------------------
