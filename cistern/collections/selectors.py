@@ -7,9 +7,7 @@ field work's lock-off guard all judge an account on the same facts.
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, time, timedelta
-from decimal import Decimal
 
 from django.db.models import Q, Sum
 
@@ -83,49 +81,12 @@ def past_due_accounts(on: date) -> list[int]:
     )
 
 
-@dataclass
-class _Entry:
-    entry_date: date
-    memo: str
-    source_kind: str
-    reverses_id: int | None
-
-
-@dataclass
-class _Line:
-    """A receivable line with only what `ledger.selectors.movements` reads (rows, not model instances: the
-    run reads a few hundred thousand)."""
-
-    pk: int
-    entry_id: int
-    gl_account_id: int
-    account_id: int
-    amount: Decimal
-    due_date: date | None
-    description: str
-    entry: _Entry
-
-
 def open_charges(account_ids: list[int]) -> dict[int, tuple[policy.Charge, ...]]:
     """Each account's open items (credits applied oldest first, reversals netted) as the policy's charges."""
-    lines: dict[int, list[_Line]] = defaultdict(list)
-    rows = (
-        JournalLine.objects.filter(account_id__in=account_ids, gl_account__receivable=True)
-        .order_by("entry__entry_date", "id")
-        .values_list(
-            "id", "entry_id", "gl_account_id", "account_id", "amount", "due_date", "description",
-            "entry__entry_date", "entry__memo", "entry__source_kind", "entry__reverses_id",
-        )
-    )  # fmt: skip
-    for pk, entry_id, gl, account_id, amount, due, text, day, memo, kind, reverses in rows.iterator(
-        chunk_size=5000
-    ):
-        lines[account_id].append(
-            _Line(pk, entry_id, gl, account_id, amount, due, text, _Entry(day, memo, kind, reverses))
-        )
+    movements = ledger_selectors.receivable_movements(account_ids)
     found = {}
     for account_id in account_ids:
-        items, _ = aging.open_items(ledger_selectors.movements(lines.get(account_id, [])))
+        items, _ = aging.open_items(movements.get(account_id, []))
         found[account_id] = tuple(policy.Charge(item.due, item.open) for item in items)
     return found
 

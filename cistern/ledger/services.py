@@ -1,7 +1,6 @@
 """Writes to the ledger: post a balanced journal entry, reverse one, adjust an account (at once within the
 actor's authority, else through a lead's approval). One transaction each, audited."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -22,7 +21,7 @@ from cistern.customers.models import Account, AccountFlag, AccountStatus, FlagKi
 from cistern.customers.services import accounts_lock
 from cistern.rates import selectors as rates_selectors
 
-from . import aging, good_payment, late_fees, lockoffs, selectors
+from . import aging, good_payment, holds, late_fees, lockoffs, selectors
 from .models import (
     PER_ACCOUNT_ROLES,
     Adjustment,
@@ -608,6 +607,35 @@ def adjustment_decide(*, actor, adjustment: Adjustment, approve: bool, note: str
 LATE_FEE = "late_fee"
 
 
+def _late_fees_post(actor, drafts: list[tuple[int, late_fees.Penalty, EntryDraft]]) -> list[JournalEntry]:
+    """The day's penalties in one transaction: their accounts locked (one statement, ascending ids), the
+    entries written as a batch, an audit row for each as `journal_post` writes."""
+    if not drafts:
+        return []
+    with transaction.atomic():
+        accounts_lock(account_id for account_id, _, _ in drafts)
+        ids = journal_post_batch(actor=actor, drafts=[draft for _, _, draft in drafts])
+        entries = JournalEntry.objects.in_bulk(ids)
+        AuditEvent.objects.bulk_create(
+            [
+                audit_event(
+                    actor=actor,
+                    action="ledger.post",
+                    obj=entries[entry_id],
+                    account_id=account_id,
+                    after={
+                        "memo": draft.memo,
+                        "source": f"{LATE_FEE} {draft.source_id}",
+                        "amount": str(penalty.amount),
+                    },
+                )  # fmt: skip
+                for entry_id, (account_id, penalty, draft) in zip(ids, drafts, strict=True)
+            ],
+            batch_size=2000,
+        )
+    return [entries[entry_id] for entry_id in ids]
+
+
 def assess_late_fees(*, actor, on: date) -> list[JournalEntry]:
     """Charge the fee catalog's late penalty on every bill still open `after_days` past due on `on`, once per
     bill. Running it again the same day (or later) charges nothing twice.
@@ -636,25 +664,19 @@ def assess_late_fees(*, actor, on: date) -> list[JournalEntry]:
         .order_by("account_id")
         .values_list("account_id", flat=True)
     )
-    lines = defaultdict(
-        list
-    )  # their receivable lines in one query, oldest first (as selectors.receivable_lines)
-    for line in (
-        JournalLine.objects.filter(account_id__in=accounts, gl_account__receivable=True)
-        .select_related("entry")
-        .order_by("entry__entry_date", "id")
-    ):
-        lines[line.account_id].append(line)
+    held = holds.held_accounts(accounts, on)  # e.g. a leak-relief application under review
+    accounts = [pk for pk in accounts if pk not in held]
+    movements = selectors.receivable_movements(accounts)  # their receivable lines in one query, as rows
     already = set(
         JournalEntry.objects.filter(source_kind=LATE_FEE, reverses__isnull=True).values_list(
             "source_id", flat=True
         )
     )
     low_income, last_waived = _interest_waiver_facts(accounts, rule, on, already)
-    posted, waivers = [], []
+    drafts, waivers = [], []
     receivable = selectors.receivable_gl().code
     for account_id in sorted(accounts):
-        items, _ = aging.open_items(selectors.movements(lines[account_id]))
+        items, _ = aging.open_items(movements.get(account_id, []))
         due = [late_fees.PastDue(i.line_id, i.due, i.open) for i in items if i.kind == "bill"]
         found = late_fees.penalties(
             due, on=on, minimum=rule.amount, percent=rule.percent or Decimal(0), after_days=rule.after_days or 0,
@@ -668,27 +690,15 @@ def assess_late_fees(*, actor, on: date) -> list[JournalEntry]:
             already.add(penalty.charge_id)
             last_waived[account_id] = on
             waivers.append((account_id, penalty))
-        for penalty in found:  # each penalty its own entry, in its own transaction (journal_post's)
+        for penalty in found:
             already.add(penalty.charge_id)
-            posted.append(
-                journal_post(
-                    actor=actor,
-                    entry_date=on,
-                    memo=f"{rule.name} on ${penalty.past_due:,.2f} past due",
-                    source_kind=LATE_FEE,
-                    source_id=penalty.charge_id,
-                    postings=[
-                        Posting(
-                            receivable,
-                            penalty.amount,
-                            account_id,
-                            due_date=on,
-                            description=f"{rule.name} (${penalty.past_due:,.2f} past due)",
-                        ),
-                        Posting(rule.gl_account, -penalty.amount),
-                    ],
-                )  # fmt: skip
-            )
+            text = f"{rule.name} (${penalty.past_due:,.2f} past due)"
+            drafts.append((account_id, penalty, EntryDraft(
+                entry_date=on, memo=f"{rule.name} on ${penalty.past_due:,.2f} past due", source_kind=LATE_FEE,
+                source_id=penalty.charge_id,
+                postings=(Posting(receivable, penalty.amount, account_id, text, on), Posting(rule.gl_account, -penalty.amount)),
+            )))  # fmt: skip
+    posted = _late_fees_post(actor, drafts)
     _interest_waivers_record(actor, rule, on, waivers)
     return posted
 
