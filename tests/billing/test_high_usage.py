@@ -254,3 +254,20 @@ def test_pages_answer_by_permission(client, accounts, district, biller, lead, ma
     assert 'data-queue="high_usage"' not in client.get("/").content.decode()
     notice.refresh_from_db()
     assert notice.status == "open"
+
+
+def test_issuing_reads_in_a_few_queries_whatever_the_run_size(
+    accounts, district, biller, lead, metered_account, django_assert_max_num_queries
+):
+    """No query per bill: last year's bills in one query, the letters in one bulk issue."""
+    for n in range(6):  # six more high bills: eight in all
+        _last_year(metered_account([(JUL, str(120 + n))]), "10", biller)
+    HighUsageRule.objects.update(active=False)
+    run = _post(biller, lead, district)
+    assert not HighUsageNotice.objects.exists()
+    HighUsageRule.objects.update(active=True)
+    # 20 for 11 bills; none per bill (5,000 add only a chunk per 1,000 rows): the run, the rule, the bills, the notices
+    # there are, the accounts, the letters (keys, templates, the district; one insert each), the audit.
+    with django_assert_max_num_queries(20):
+        result = high_usage_services.high_usage_notices_issue(actor=biller, run=run)
+    assert (result.bills, result.notices, result.letters, result.emails) == (11, 8, 7, 1)
