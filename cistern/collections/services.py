@@ -115,14 +115,20 @@ def _run(*, actor, on: date, dry_run: bool) -> RunResult:
     for pk, decision in decisions.items():
         if decision.next_step:
             by_step.setdefault(decision.next_step, []).append(pk)
+    result.counts["arrangements_to_offer"] = len(by_step.get(policy.OFFER_ARRANGEMENT, []))
+    if not calendar.is_business_day(on):
+        # Letters are mailed and crews sent on the days the office is open: the next business day's run finds
+        # the same steps due and takes them.
+        result.note = f"The office is closed on {on:%A %m/%d/%Y}: no letters, orders or lock-off list."
+        return _record(actor, on, dry_run, result)
     _letters(actor, on, settings, calendar, accounts, decisions, facts, by_step, result)
     _door_hangers(actor, on, accounts, decisions, facts, by_step, result)
     result.counts["final_bill_notices"] = writeoffs.final_bill_notices(actor=actor, on=on)
-    result.counts["arrangements_to_offer"] = len(by_step.get(policy.OFFER_ARRANGEMENT, []))
-    if calendar.is_business_day(on):
-        result.lockoff_list = _propose_list(on, accounts, decisions, facts, result)
-    else:
-        result.note = f"No lock-off list: the office is closed on {on:%A %m/%d/%Y}."
+    result.lockoff_list = _propose_list(on, accounts, decisions, facts, result)
+    return _record(actor, on, dry_run, result)
+
+
+def _record(actor, on: date, dry_run: bool, result: RunResult) -> RunResult:
     run = CollectionRun.objects.create(day=on, dry_run=dry_run, counts=dict(result.counts), created_by=actor)
     audit_record(
         actor=actor, action="collections.run", obj=run, after=dict(result.counts), reason=result.line()
