@@ -215,3 +215,17 @@ def test_proof_of_exactly_5_mb_and_a_png(leak, css1):
     account, bill, _ = leak()
     exactly = proof("receipt.pdf", b"%PDF" + b"0" * (5 * 1024 * 1024 - 4))
     assert apply(css1, account, [bill], repair_proof=exactly).pk
+
+
+def test_no_late_fee_while_under_review(leak, css1, css2, billing_admin):
+    from cistern.demo.rates import load_rates
+    from cistern.ledger import services as ledger
+
+    load_rates()
+    account, bill, _ = leak(paid="156.40")  # $1,644.40 of the bill still open after its due date, 08/17
+    other, other_bill, _ = leak()
+    apply(css1, account, [bill])
+    later = date(2026, 10, 1)  # well past the penalty day
+    fees = ledger.assess_late_fees(actor=billing_admin, on=later)
+    charged = {line.account_id for entry in fees for line in entry.lines.all() if line.account_id}
+    assert account.pk not in charged and other.pk in charged
