@@ -21,9 +21,11 @@ def reconnect_when_paid(sender, *, actor, payment, account_ids, on, amounts=None
     today left open (selectors.open_charges, policy.decide). An account with a reconnect order open, or still
     owing past due (a partial payment), is left as it is.
 
-    On the payment path: one indexed query (`locked_off_accounts`) when no account paid is locked off. A
-    reconnection refused here (a fee missing from the catalog) leaves the payment posted and the account on the
-    clerk's page to reconnect by hand."""
+    On the payment path: one indexed query (`reconnection.ever_locked_off`) when no account paid was ever locked
+    off. A reconnection refused here (a fee missing from the catalog) leaves the payment posted and the account
+    on the clerk's page to reconnect by hand."""
+    if not reconnection.ever_locked_off(list(account_ids)):
+        return
     locked = selectors.locked_off_accounts(account_ids)
     if not locked:
         return

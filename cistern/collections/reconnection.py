@@ -10,7 +10,7 @@ due to its installments, so a locked-off account with an arrangement passes it t
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -21,7 +21,7 @@ from cistern.core.selectors import district_calendar, district_settings
 from cistern.customers.models import Account, AccountFlag, FlagKind
 from cistern.customers.services import accounts_lock
 from cistern.fieldwork import services as fieldwork
-from cistern.fieldwork.models import OrderStatus, Priority, ServiceOrder
+from cistern.fieldwork.models import OrderStatus, Priority, ServiceOrder, ServiceOrderType
 from cistern.ledger import selectors as ledger_selectors
 from cistern.ledger import services as ledger
 from cistern.rates import selectors as rates
@@ -46,6 +46,25 @@ def _time_of(on: date) -> time:
     is taken as asked when the office opens."""
     now = local_now()
     return now.time() if now.date() == on else district_settings().office_opens
+
+
+def ever_locked_off(account_ids: list[int]) -> bool:
+    """Has any of the accounts had a lock-off done: the payment path's guard before `locked_off_accounts`, as
+    one indexed query in plain SQL (the ORM's building of it costs three times the query on a busy path)."""
+    orders, types = ServiceOrder._meta, ServiceOrderType._meta
+    q = connection.ops.quote_name
+    for start in range(0, len(account_ids), 5000):  # a big batch in parts (SQLite's limit on parameters)
+        chunk = account_ids[start : start + 5000]
+        marks = ", ".join(["%s"] * len(chunk))
+        sql = (
+            f"SELECT 1 FROM {q(orders.db_table)} o JOIN {q(types.db_table)} t ON t.id = o.order_type_id "  # noqa: S608 (our own table names)
+            f"WHERE o.account_id IN ({marks}) AND t.code = %s AND o.status IN (%s, %s) LIMIT 1"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*chunk, selectors.LOCK_OFF, OrderStatus.COMPLETED, OrderStatus.CLOSED])
+            if cursor.fetchone() is not None:
+                return True
+    return False
 
 
 def open_reconnects(account_ids) -> set[int]:
