@@ -78,3 +78,15 @@ class HoldForm(_Dates):
 class HoldCloseForm(_Dates):
     on = forms.DateField(widget=DATE, initial=clock.today, label="Closed on")
     outcome = forms.CharField(max_length=300, label="Outcome")
+
+
+class ArrangementForm(_Dates):
+    installments = forms.IntegerField(
+        min_value=1, max_value=12, initial=6, label="Monthly installments (1-12)"
+    )
+    first_due = forms.DateField(widget=DATE, label="First installment due")
+    reason = forms.CharField(max_length=300, label="Why (the customer's request, a medical certificate)")
+
+
+class ArrangementCancelForm(forms.Form):
+    reason = forms.CharField(max_length=300, label="Why it is cancelled")

@@ -1,5 +1,6 @@
 """The account page's "Collections" panel (see core/panels.py): today's decision of the shutoff policy with
-its rule trace, the notices, the calls with the script the law asks for, disputes and extensions."""
+its rule trace, the notices, the calls with the script the law asks for, disputes and extensions, payment
+arrangements."""
 
 from cistern.core import clock, panels
 
@@ -14,6 +15,7 @@ def _collections(account, request):
         "notices": selectors.account_notices(account),
         "calls": selectors.account_calls(account),
         "holds": selectors.account_holds(account),
+        "arrangements": selectors.account_arrangements(account),
         "phone_options": PHONE_OPTIONS,
         "hold_kinds": HoldKind.choices,
         "today": today,

@@ -26,6 +26,14 @@ POSTS = {
         "collections.change_hold",
         {"on": "2026-11-05", "outcome": "Matrix: read right"},
     ),
+    # Nothing is past due on the matrix's account: refused with a message (302 back to the account).
+    "collections:arrangement_new": (
+        "collections.add_arrangement",
+        {"installments": "3", "first_due": "2026-12-01", "reason": "Matrix"},
+    ),
+    "collections:arrangement_cancel": ("collections.change_arrangement", {"reason": "Matrix"}),
+    # The matrix's account is not locked off: refused with a message (302 back to the account).
+    "collections:reconnect": ("fieldwork.add_serviceorder", {"actual_cost": ""}),
 }
 
 
@@ -49,4 +57,7 @@ def url(name, world):
         "collections:call_add": f"/collections/accounts/{n}/calls/",
         "collections:hold_open": f"/collections/accounts/{n}/holds/",
         "collections:hold_close": f"/collections/accounts/{n}/holds/{world['hold'].pk}/close/",
+        "collections:arrangement_new": f"/collections/accounts/{n}/arrangements/",
+        "collections:reconnect": f"/collections/accounts/{n}/reconnect/",
+        "collections:arrangement_cancel": f"/collections/accounts/{n}/arrangements/999999/cancel/",
     }[name]
