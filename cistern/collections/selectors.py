@@ -11,6 +11,7 @@ from datetime import date, time, timedelta
 
 from django.db.models import Q, Sum
 
+from cistern.assistance import selectors as assistance_selectors
 from cistern.core import selectors as core_selectors
 from cistern.customers.models import (
     Account,
@@ -176,6 +177,9 @@ def facts_for(account_ids: Iterable[int], on: date, accounts: dict | None = None
         flags[flag.account_id].append(flag)
         if flag.kind == FlagKind.SHUTOFF_HOLD:
             holds[flag.account_id].append(policy.Hold("shutoff_hold", flag.starts_on, flag.expires_on))
+    # A leak-relief application under review pauses collection steps as a hold does (assistance sits below).
+    for account_id, since in assistance_selectors.accounts_under_review(ids, on).items():
+        holds[account_id].append(policy.Hold("leak_review", since))
     locked = locked_off_accounts(ids)
     arrangements: dict[int, list[Arrangement]] = defaultdict(list)
     for arrangement in Arrangement.objects.filter(account_id__in=ids).prefetch_related("installments"):
