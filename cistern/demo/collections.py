@@ -9,8 +9,9 @@ from datetime import date, timedelta
 
 from django.db.models import Q
 
+from cistern.collections import arrangements, writeoffs
 from cistern.collections import services as collections
-from cistern.collections.models import LockoffListStatus, Notice, NoticeKind
+from cistern.collections.models import PHONE_OPTIONS, LockoffListStatus, Notice, NoticeKind
 from cistern.core import roles
 from cistern.core.services import suspension_add
 from cistern.correspondence import services as letters
@@ -24,6 +25,8 @@ from cistern.metering.models import Read, ReadStatus
 from .billing import user
 
 SUPERVISOR = "demo-supervisor"
+ARRANGE_SHARE = 1 / 3  # of the customers sent a shutoff notice, those who call and arrange
+MONDAY, FRIDAY = 0, 4
 RETURNED_ONE_IN = 6  # about one shutoff notice in six comes back undeliverable (moved, no forwarding order)
 
 
@@ -52,6 +55,12 @@ class DemoCollections:
             self.counts[key] = self.counts.get(key, 0) + count
         self.print_letters(day)
         self.mail_comes_back(day)
+        if result.lockoff_list is not None:  # a business day: the office is open
+            self.arrangements(day)
+            if day.weekday() == FRIDAY:
+                self.write_offs(day)
+            if day.day <= 7 and day.weekday() == MONDAY:
+                self.refer(day)
         lockoff_list = result.lockoff_list
         if (
             lockoff_list is not None
@@ -62,6 +71,48 @@ class DemoCollections:
             self.counts["lockoff_orders"] = self.counts.get("lockoff_orders", 0) + len(done.orders)
             for order in done.orders:
                 self.lock_off(order, day)
+
+    def arrangements(self, day: date) -> None:
+        """Some customers who got a shutoff notice three days ago call: the clerk offers what the law lists and
+        about one in three spreads the past due over a few months."""
+        noticed = Notice.objects.filter(kind=NoticeKind.SHUTOFF, issued_on=day - timedelta(days=3)).order_by(
+            "id"
+        )
+        for notice in noticed.select_related("account"):
+            if self.rng.random() >= ARRANGE_SHARE:
+                continue
+            account = notice.account
+            collections.phone_contact_record(
+                actor=self.staff.clerk, account=account, on=day, reached=True,
+                options_offered=[key for key, _ in PHONE_OPTIONS], willing_to_arrange=True,
+                note="Called about the shutoff notice",
+            )  # fmt: skip
+            try:
+                arrangements.arrangement_create(
+                    actor=self.staff.clerk, account=account, installments=self.rng.randint(3, 6),
+                    first_due=day + timedelta(days=21), on=day, reason="Customer asked to spread the past due",
+                )  # fmt: skip
+            except arrangements.ArrangementError:
+                continue  # paid meanwhile, or already arranged
+            self.counts["arrangements"] = self.counts.get("arrangements", 0) + 1
+
+    def write_offs(self, day: date) -> None:
+        """Fridays a lead writes off the final accounts owing past the write-off period (above the lead's
+        limit they wait for a supervisor, in the queue)."""
+        candidates = [c for c in writeoffs.write_off_candidates(day) if c.pending is None]
+        if candidates:
+            done, _ = writeoffs.write_offs_request(
+                actor=self.staff.lead, accounts=[c.account for c in candidates], on=day,
+                reason="Final bill unpaid past the write-off period; notices sent",
+            )  # fmt: skip
+            self.counts["write_offs"] = self.counts.get("write_offs", 0) + len(done)
+
+    def refer(self, day: date) -> None:
+        """The first Monday of a month, the written-off accounts go to the collection agency."""
+        supervisor = user(SUPERVISOR, roles.SUPERVISOR, "Supervisor")
+        batch = writeoffs.referrals_export(actor=supervisor, agency="High Desert Collection Services", on=day)
+        if batch is not None:
+            self.counts["referrals"] = self.counts.get("referrals", 0) + 1
 
     def print_letters(self, day: date) -> None:
         """The day's letters printed in one batch and mailed."""

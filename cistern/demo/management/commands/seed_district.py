@@ -98,7 +98,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Collections: {c.get('reminders', 0):,} reminders, {c.get('notices', 0):,} shutoff notices "
                 f"({c.get('occupant_notices', 0):,} to occupants), {c.get('returned_letters', 0):,} came back, "
-                f"{c.get('door_hangers', 0):,} door-hangers, {c.get('lockoff_orders', 0):,} lock-offs."
+                f"{c.get('door_hangers', 0):,} door-hangers, {c.get('lockoff_orders', 0):,} lock-offs, "
+                f"{c.get('arrangements', 0):,} payment arrangements, {c.get('write_offs', 0):,} write-offs, "
+                f"{c.get('referrals', 0):,} agency referral files."
             )
             for problem in r.problems[:20]:
                 self.stdout.write(f"  {problem}")
