@@ -148,6 +148,9 @@ WRITE_LETTERS = ["correspondence.add_correspondence", "correspondence.mark_retur
 RETURNED_MAIL = ["correspondence.resolve_returned"]
 PRINT_LETTERS = ["correspondence.add_printbatch"]
 MANAGE_TEMPLATES = ["correspondence.add_templateversion", "correspondence.change_lettertemplate"]
+# The forms library (blank forms the counter hands out): everyone who reads letters opens and prints them (their
+# check is correspondence.view_correspondence); the billing administrator and the supervisor add forms and PDFs.
+MANAGE_FORMS = ["correspondence.add_formdocument", "correspondence.add_formversion"]
 CORRESPONDENCE = VIEW_CORRESPONDENCE + WRITE_LETTERS + RETURNED_MAIL
 
 # The leak-relief program (Customer Account Assistance Program): take an application from the account page (CSS I
@@ -250,6 +253,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + BANK_FILES
     + CORRESPONDENCE
     + PRINT_LETTERS
+    + MANAGE_FORMS
     + VIEW_COLLECTIONS
     + WORK_COLLECTIONS
     + LEAD_COLLECTIONS
@@ -297,6 +301,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + WRITE_LETTERS
     + PRINT_LETTERS
     + MANAGE_TEMPLATES
+    + MANAGE_FORMS
     + VIEW_COLLECTIONS
     + RUN_COLLECTIONS
     + VIEW_WRITE_OFFS

@@ -1,5 +1,6 @@
 from django import forms
 
+from .form_library import pdf_problem
 from .models import Channel, TemplateLanguage
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -47,3 +48,31 @@ class ResolveForm(forms.Form):
 
 class PrintBatchForm(forms.Form):
     day = forms.DateField(widget=DATE, label="Letters issued up to")
+
+
+class FormDocumentForm(forms.Form):
+    title = forms.CharField(max_length=120, label="Title (as printed on the form)")
+    code = forms.SlugField(
+        max_length=40, label="Code (letters, digits, - and _; the same for each language)",
+        help_text="e.g. start-service",
+    )  # fmt: skip
+    language = forms.ChoiceField(choices=TemplateLanguage.choices, label="Language")
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}), max_length=2000, required=False,
+        label="What it is for (shown in the library)",
+    )  # fmt: skip
+
+
+class FormVersionForm(forms.Form):
+    file = forms.FileField(
+        label="PDF file (at most 10 MB)",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
+    )
+    note = forms.CharField(max_length=200, required=False, label="What changed (e.g. new fee, 2027 rates)")
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        problem = pdf_problem(upload)
+        if problem:
+            raise forms.ValidationError(problem)
+        return upload

@@ -160,3 +160,57 @@ class Correspondence(models.Model):
     @property
     def lines(self) -> list[str]:
         return [line for line in self.address_lines.splitlines() if line.strip()]
+
+
+class FormDocument(models.Model):
+    """A blank form the counter hands out (a start-service application, a payment arrangement request...) in one
+    language; its PDF is in its versions, the highest current."""
+
+    code = models.SlugField(max_length=40)
+    title = models.CharField(max_length=120)
+    language = models.CharField(
+        max_length=2, choices=TemplateLanguage.choices, default=TemplateLanguage.ENGLISH
+    )
+    description = models.TextField(blank=True, help_text="What the form is for and who fills it in.")
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "language"], name="form_document_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.language})"
+
+
+class FormVersion(models.Model):
+    """One upload of a form's PDF: append-only (a new PDF is a new, higher number; the earlier stay)."""
+
+    form = models.ForeignKey(FormDocument, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    file = models.FileField(upload_to="correspondence/forms/%Y/%m/", max_length=200)
+    size = models.PositiveIntegerField(help_text="Bytes.")
+    sha256 = models.CharField(max_length=64)
+    note = models.CharField(max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["form", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["form", "number"], name="form_version_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="form_version_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.form.code}/{self.form.language} v{self.number}"
+
+    @property
+    def filename(self) -> str:
+        """The name the PDF is served under: the form's code (a slug), language and version, nothing typed."""
+        return f"{self.form.code}-{self.form.language}-v{self.number}.pdf"

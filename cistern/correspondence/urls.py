@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_forms
 
 app_name = "correspondence"
 urlpatterns = [
@@ -17,4 +17,9 @@ urlpatterns = [
     path("print/create/", views.print_batch_create, name="print_batch_create"),
     path("print/<int:pk>/batch.pdf", views.print_batch_pdf, name="print_batch_pdf"),
     path("account/<str:number>/new", views.adhoc_new, name="adhoc_new"),
+    path("forms/", views_forms.form_list, name="form_list"),
+    path("forms/new", views_forms.form_new, name="form_new"),
+    path("forms/<int:pk>/upload", views_forms.form_upload, name="form_upload"),
+    path("forms/<int:pk>/blank.pdf", views_forms.form_blank, name="form_blank"),
+    path("forms/versions/<int:pk>/form.pdf", views_forms.form_version_pdf, name="form_version_pdf"),
 ]
