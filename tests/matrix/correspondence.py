@@ -1,6 +1,9 @@
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from cistern.correspondence import merge, services
+from cistern.core import roles
+from cistern.correspondence import form_library, merge, services
 from cistern.correspondence.models import LetterTemplate
 
 PAGES = {
@@ -13,7 +16,24 @@ PAGES = {
     "correspondence:print_batches": "correspondence.add_printbatch",
     "correspondence:print_batch_pdf": "correspondence.add_printbatch",
     "correspondence:adhoc_new": "correspondence.add_correspondence",
+    "correspondence:form_list": "correspondence.view_correspondence",
+    "correspondence:form_blank": "correspondence.view_correspondence",
+    "correspondence:form_version_pdf": "correspondence.view_correspondence",
+    "correspondence:form_new": "correspondence.add_formdocument",
+    "correspondence:form_upload": "correspondence.add_formversion",
 }
+
+
+class _Pdf:
+    """A tiny PDF the test client can send for every role (it reads the file each time)."""
+
+    name = "matrix-form.pdf"
+    content_type = "application/pdf"
+
+    def read(self):
+        return b"%PDF-1.4\n% matrix\n%%EOF\n"
+
+
 POSTS = {
     "correspondence:letter_returned": (
         "correspondence.mark_returned",
@@ -46,6 +66,11 @@ POSTS = {
             "action": "issue",
         },
     ),  # fmt: skip
+    "correspondence:form_new": (
+        "correspondence.add_formdocument",
+        {"title": "Matrix form", "code": "matrix-form", "language": "es", "description": ""},
+    ),
+    "correspondence:form_upload": ("correspondence.add_formversion", {"file": _Pdf(), "note": "Matrix"}),
 }
 
 
@@ -63,7 +88,17 @@ def build(world):
     batch = services.print_batch_create(actor=user, on=timezone.localdate())
     services.mark_returned(actor=user, correspondence=returned, on=timezone.localdate(), reason="Vacant")
     template = LetterTemplate.objects.get(code="memo", language="en", channel="letter")
-    return {"letter": printed, "returned_letter": returned, "batch": batch, "template": template}
+    admin = type(user).objects.create_user("matrix_forms_admin")
+    admin.groups.add(Group.objects.get(name=roles.BILLING_ADMIN))
+    admin = type(user).objects.get(pk=admin.pk)
+    blank = form_library.form_add(actor=admin, code="matrix-form", title="Matrix form", language="en")
+    version = form_library.version_upload(
+        actor=admin, form=blank, file=SimpleUploadedFile("f.pdf", _Pdf().read(), "application/pdf")
+    )
+    return {
+        "letter": printed, "returned_letter": returned, "batch": batch, "template": template,
+        "form_document": blank, "form_version": version,
+    }  # fmt: skip
 
 
 def url(name, world):
@@ -82,4 +117,9 @@ def url(name, world):
         "correspondence:print_batch_create": "/letters/print/create/",
         "correspondence:print_batch_pdf": f"/letters/print/{world['batch'].pk}/batch.pdf",
         "correspondence:adhoc_new": f"/letters/account/{world['account'].number}/new",
+        "correspondence:form_list": "/letters/forms/",
+        "correspondence:form_blank": f"/letters/forms/{world['form_document'].pk}/blank.pdf",
+        "correspondence:form_version_pdf": f"/letters/forms/versions/{world['form_version'].pk}/form.pdf",
+        "correspondence:form_new": "/letters/forms/new",
+        "correspondence:form_upload": f"/letters/forms/{world['form_document'].pk}/upload",
     }[name]
