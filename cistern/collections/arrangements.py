@@ -24,7 +24,7 @@ from cistern.ledger import selectors as ledger_selectors
 from cistern.ledger import services as ledger
 from cistern.ledger.models import GLRole
 
-from . import amortization, policy, selectors
+from . import amortization, policy, reconnection, selectors
 from .models import Arrangement, ArrangementInstallment, ArrangementStatus
 
 SOURCE_KIND = "arrangement"
@@ -88,6 +88,11 @@ def arrangement_create(
             actor=actor, action="arrangement.create", obj=arrangement, account_id=account.pk, reason=reason,
             after={"amount": str(balance), "installments": [[i.due.isoformat(), str(i.amount)] for i in plan]},
         )  # fmt: skip
+        if account.pk in selectors.locked_off_accounts([account.pk]) and not reconnection.open_reconnects(
+            [account.pk]
+        ):
+            # An arrangement on a locked-off account reconnects it, as paying the past due does.
+            reconnection.reconnect(actor=actor, account=account, after_hours=False, on=on)
     return arrangement
 
 

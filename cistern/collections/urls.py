@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views, views_arrangements, views_reconnect, views_reports
+from .views_writeoffs import urlpatterns as final_account_urls
 
 app_name = "collections"
 urlpatterns = [
@@ -20,6 +21,4 @@ urlpatterns = [
     path("accounts/<str:number>/holds/<str:hold_id>/close/", views.hold_close, name="hold_close"),
     path("accounts/<str:number>/reconnect/", views_reconnect.reconnect, name="reconnect"),
 ]
-from .views_writeoffs import urlpatterns as final_account_urls  # noqa: E402  (write-offs and referrals)
-
-urlpatterns += final_account_urls
+urlpatterns += final_account_urls  # write-offs and referrals (views_writeoffs.py)

@@ -81,10 +81,22 @@ HIGH_USAGE_RULES = [f"billing.{a}_highusagerule" for a in ("view", "add", "chang
 APPROVE_BILLS = ["billing.approve_billrun", "billing.cancel_bill"]  # approve a trial; cancel and rebill
 MANAGE_CYCLES = ["billing.add_billcycle", "billing.change_billcycle", "billing.add_cycleroute",
                  "billing.change_cycleroute", "billing.delete_cycleroute"]  # fmt: skip
-VIEW_RATES = ["rates.view_rateschedule", "rates.view_fee"]  # the rate tables, the fee catalog, the estimator
+VIEW_RATES = [
+    "rates.view_rateschedule",
+    "rates.view_fee",
+    "rates.view_feecap",
+]  # the rate tables, the fee catalog, the estimator
 MANAGE_RATES = [  # in admin: a board's new schedule version, which schedule is billed, the fee catalog
     f"rates.{action}_{model}"
-    for model in ("rateschedule", "ratescheduleversion", "billedschedule", "basicfee", "usageblock", "fee")
+    for model in (
+        "rateschedule",
+        "ratescheduleversion",
+        "billedschedule",
+        "basicfee",
+        "usageblock",
+        "fee",
+        "feecap",
+    )
     for action in ("view", "add", "change")
 ]
 VIEW_PAYMENTS = ["payments.view_payment", "payments.view_drawersession"]

@@ -107,6 +107,6 @@ def load_rates() -> None:
     UsageBlock.objects.bulk_create(blocks)
     Fee.objects.bulk_create(
         Fee(code=code, name=name, kind=kind, amount=amount, percent=percent, after_days=after_days, gl_account=gl,
-            effective_from=date(2023, 3, 1), source=source)
+            effective_from=date(2023, 3, 1), source=source, is_interest=code == "late_penalty")
         for code, name, kind, amount, percent, after_days, gl, source in FEES
     )  # fmt: skip

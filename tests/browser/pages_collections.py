@@ -15,7 +15,11 @@ PAGES = [
     Page("collections:lockoff_list", "css2", "/collections/lockoffs/{lockoff_day}/"),
     Page("collections:run", "supervisor", "/collections/run/"),
     Page("customers:account", "css2", "/accounts/{lockoff_disputed}/"),
+    Page("collections:shutoff_report", "css2", "/collections/shutoffs/"),
+    Page("collections:writeoffs", "css2", "/collections/writeoffs/"),
+    Page("collections:referrals", "supervisor", "/collections/referrals/"),
 ]
+NOT_PAGES = {"collections:referral_file": "a CSV file for the collection agency, not a page"}
 
 SCENARIO = """
 import json

@@ -9,12 +9,13 @@ from types import SimpleNamespace
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from cistern.collections import amortization, arrangements, selectors
+from cistern.collections import amortization, arrangements, selectors, services
 from cistern.collections.models import ArrangementStatus, Notice, NoticeKind
 from cistern.core import clock, roles
 from cistern.fieldwork import services as fieldwork
 from cistern.fieldwork.models import ServiceOrder
 from cistern.ledger.models import JournalEntry
+from tests.billing.conftest import district, metered_account, supervisor  # noqa: F401
 
 from .test_run import _bill, _pay, _run
 
@@ -129,3 +130,29 @@ def test_cancelling_puts_the_charges_back_and_only_the_right_roles_may(biller, c
     facts = selectors.facts_for([account.pk], date(2026, 10, 22))[account.pk]
     assert facts.arrangements[0].cancelled_on == date(2026, 10, 21)
     assert _run(biller, date(2026, 10, 26)).counts["notices"] == 1
+
+
+@pytest.mark.django_db
+def test_an_arrangement_on_a_locked_off_account_reconnects_it(biller, css1, css2, metered_account, make_user):  # noqa: F811
+    technician = make_user(roles.FIELD_TECHNICIAN, "tech_arr3")
+    account = metered_account()
+    _bill(biller, account, "312.40")
+    _run(biller, date(2026, 10, 26))
+    listed = _run(biller, date(2026, 11, 25)).lockoff_list
+    with clock.on(date(2026, 11, 25)):
+        (order,) = services.lockoff_list_confirm(actor=css2, lockoff_list=listed).orders
+    order = fieldwork.order_schedule(
+        actor=css2, order=order, scheduled_on=date(2026, 11, 25), technician=technician
+    )
+    order = fieldwork.order_dispatch(actor=css2, order=order)
+    fieldwork.order_complete(
+        actor=technician,
+        order=order,
+        completion=fieldwork.Completion(on=date(2026, 11, 25), read_value="100"),
+    )
+    assert selectors.locked_off_accounts([account.pk]) == {account.pk}
+    with clock.on(date(2026, 11, 30)):
+        arrangements.arrangement_create(actor=css1, account=account, installments=6, first_due=date(2026, 12, 20),
+                                        on=date(2026, 11, 30), reason="Customer asked; water off")  # fmt: skip
+    reconnect = ServiceOrder.objects.get(account=account, order_type__code="reconnect")
+    assert reconnect.origin == "collections" and reconnect.requested_on >= date(2026, 11, 30)
