@@ -31,6 +31,7 @@ from cistern.core import clock
 from cistern.core.models import ClosureDay, DistrictSettings, NumberSequence
 from cistern.core.selectors import district_calendar
 from cistern.core.services import holidays_load
+from cistern.correspondence.demo_forms import demo_forms_load
 from cistern.customers import search_index
 from cistern.customers.models import (
     Account,
@@ -275,6 +276,7 @@ def seed_district(
             cursor.execute("ANALYZE")
     billing.load_cycles()
     staff = Staff()
+    demo_forms_load(actor=staff.biller, district_name=DISTRICT["name"])  # the counter's blank forms
     convert_books(staff, opening_balances, on=gen.conversion_date)
     replayed = None
     if gen.replaying:
