@@ -6,7 +6,7 @@ decision the API and field work's lock-off guard give. One transaction each, aud
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -401,12 +401,13 @@ def lockoff_list_confirm(
     return done
 
 
-def shutoff_refusal(account_id: int, day: date) -> str | None:
-    """Field work's lock-off guard: None when the policy allows a lock-off at the account that day."""
+def shutoff_refusal(account_id: int, day: date, at: time | None = None) -> str | None:
+    """Field work's lock-off guard: None when the policy allows a lock-off at the account that day (and at
+    that time of day, the office open, when the lock-off is being done now)."""
     account = Account.objects.filter(pk=account_id).first()
     if account is None:
         return f"No account {account_id}."
-    decision = selectors.decision_for(account, day)
+    decision = selectors.decision_for(account, day, at)
     if decision.shutoff_allowed:
         return None
     return "; ".join(c.detail for c in decision.refusals) or "The shutoff policy does not allow it."

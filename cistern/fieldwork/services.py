@@ -128,13 +128,15 @@ def _new_orders(*, actor, specs: list[dict], origin: str) -> list[ServiceOrder]:
     return orders
 
 
-def _refuse_unlawful_lockoff(order_type: ServiceOrderType, account, day: date) -> None:
+def _refuse_unlawful_lockoff(
+    order_type: ServiceOrderType, account, day: date, at: time | None = None
+) -> None:
     """A lock-off for nonpayment only on a day the shutoff policy allows it (every path: create, schedule,
     complete)."""
     if order_type.code != selectors.LOCK_OFF:
         return
     account_id = account if isinstance(account, int) or account is None else account.pk
-    why = shutoff_guard.refusal(account_id, day)
+    why = shutoff_guard.refusal(account_id, day, at)
     if why:
         raise FieldworkError(f"No lock-off on {day:%m/%d/%Y}: {why}")
 
@@ -407,7 +409,10 @@ def order_complete(*, actor, order: ServiceOrder, completion: Completion) -> Ser
         order = _lock(order)
         if order.technician_id != actor.pk and not actor.has_perm("fieldwork.dispatch_serviceorder"):
             raise FieldworkError(f"{order.label} is not assigned to you.")
-        _refuse_unlawful_lockoff(order.order_type, order.account_id, done.on)
+        # Done now (the completion is today's): the office must be open, not only the day a business day.
+        now = timezone.localtime()
+        at = now.time() if done.on == now.date() else None
+        _refuse_unlawful_lockoff(order.order_type, order.account_id, done.on, at)
         before = snapshot(order, ORDER_FIELDS)
         from_status = _move(order, lifecycle.COMPLETE)
         kind = order.order_type
