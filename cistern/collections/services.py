@@ -64,7 +64,7 @@ class RunResult:
     note: str = ""
 
     def line(self) -> str:
-        counts = ", ".join(f"{self.counts[key]} {name}" for key, name in COUNT_NAMES)
+        counts = ", ".join(f"{self.counts[key]:,} {name}" for key, name in COUNT_NAMES)
         return f"Collections {self.on:%m/%d/%Y}{' (dry run)' if self.dry_run else ''}: {counts}." + (
             f" {self.note}" if self.note else ""
         )
@@ -97,6 +97,14 @@ def _run(*, actor, on: date, dry_run: bool) -> RunResult:
     result.counts["late_fees"] = len(ledger.assess_late_fees(actor=actor, on=on))
     settings, lines = selectors.policy_settings().lawful()
     calendar = district_calendar()
+    if not calendar.is_business_day(on):
+        # Letters are mailed and crews sent on the days the office is open: the next business day's run judges
+        # every account and takes the steps due. Today only the late fees and the arrangements' review.
+        result.counts.update(
+            arrangements.arrangements_review(actor=actor, on=on, facts={}, settings=settings)
+        )
+        result.note = f"The office is closed on {on:%A %m/%d/%Y}: no letters, orders or lock-off list."
+        return _record(actor, on, dry_run, result)
     ids = selectors.past_due_accounts(on)
     accounts = Account.objects.select_related("customer", "premise").in_bulk(ids)
     facts = selectors.facts_for(ids, on, accounts=accounts)
@@ -116,11 +124,6 @@ def _run(*, actor, on: date, dry_run: bool) -> RunResult:
         if decision.next_step:
             by_step.setdefault(decision.next_step, []).append(pk)
     result.counts["arrangements_to_offer"] = len(by_step.get(policy.OFFER_ARRANGEMENT, []))
-    if not calendar.is_business_day(on):
-        # Letters are mailed and crews sent on the days the office is open: the next business day's run finds
-        # the same steps due and takes them.
-        result.note = f"The office is closed on {on:%A %m/%d/%Y}: no letters, orders or lock-off list."
-        return _record(actor, on, dry_run, result)
     _letters(actor, on, settings, calendar, accounts, decisions, facts, by_step, result)
     _door_hangers(actor, on, accounts, decisions, facts, by_step, result)
     result.counts["final_bill_notices"] = writeoffs.final_bill_notices(actor=actor, on=on)

@@ -39,7 +39,7 @@ def test_each_role_sees_its_own_queues(client, make_user):
         roles.CSS_I: {"follow_ups", "returned_mail", "high_usage"},
         roles.CSS_II: {"adjustments", "bill_cancellations", "drawers_to_audit", "drawers_to_deposit",
                        "refunds_to_approve", "lockbox_suspense", "bill_runs", "read_exceptions", "accounts_not_billed",
-                       "follow_ups", "lockoff_lists", "returned_mail", "high_usage", "write_offs"},
+                       "follow_ups", "lockoff_lists", "returned_mail", "high_usage", "write_offs", "leak_relief"},
         roles.FIELD_TECHNICIAN: {"my_orders"},
         roles.AUDITOR: {"accounts_not_billed"},
         roles.CASHIER: set(),
