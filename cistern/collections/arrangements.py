@@ -133,13 +133,17 @@ def arrangements_review(
     """The daily run's look at the arrangements in force: kept to the end (nothing of it open): completed; an
     installment or a bill unpaid for `arrangement_default_days`: defaulted."""
     counts = {"arrangements_completed": 0, "arrangements_broken": 0}
-    for arrangement in Arrangement.objects.filter(status=ArrangementStatus.ACTIVE).prefetch_related(
-        "installments"
-    ):
+    active = list(
+        Arrangement.objects.filter(status=ArrangementStatus.ACTIVE).prefetch_related("installments")
+    )
+    # The accounts the run has not judged (nothing past due, or a day the office is closed): one read for all.
+    unjudged = sorted({a.account_id for a in active} - set(facts))
+    read = selectors.open_charges(unjudged) if unjudged else {}
+    for arrangement in active:
         charges = (
-            selectors.open_charges([arrangement.account_id])[arrangement.account_id]
-            if arrangement.account_id not in facts
-            else facts[arrangement.account_id].charges
+            facts[arrangement.account_id].charges
+            if arrangement.account_id in facts
+            else read[arrangement.account_id]
         )
         missed = selectors.defaulted_on(arrangement, charges, on)
         last_due = max(i.due_on for i in arrangement.installments.all())

@@ -95,7 +95,7 @@ def collections_run(*, actor, on: date, dry_run: bool = False) -> RunResult:
 def _run(*, actor, on: date, dry_run: bool) -> RunResult:
     result = RunResult(on=on, dry_run=dry_run)
     result.counts["late_fees"] = len(ledger.assess_late_fees(actor=actor, on=on))
-    settings, lines = selectors.policy_settings().lawful()
+    settings, _ = selectors.policy_settings().lawful()
     calendar = district_calendar()
     if not calendar.is_business_day(on):
         # Letters are mailed and crews sent on the days the office is open: the next business day's run judges
