@@ -15,6 +15,9 @@ urlpatterns = [
     path("collections/", include("cistern.collections.urls")),
     path("assistance/", include("cistern.assistance.urls")),
     path("letters/", include("cistern.correspondence.urls")),
+    path("frontdesk/", include("cistern.frontdesk.urls")),
+    path("schedule/", include("cistern.schedule.urls")),
+    path("reports/", include("cistern.reports.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

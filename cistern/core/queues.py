@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 # Where each queue goes on the home page, top to bottom.
 QUEUE_ORDER = [
-    "adjustments", "bill_cancellations", "drawers_to_audit", "drawers_to_deposit", "refunds_to_approve",
+    "cases", "adjustments", "bill_cancellations", "drawers_to_audit", "drawers_to_deposit", "refunds_to_approve",
     "refunds_to_export", "write_offs", "leak_relief", "lockoff_lists", "bill_runs", "read_exceptions",
-    "accounts_not_billed", "follow_ups", "lockbox_suspense", "returned_mail", "high_usage", "my_orders",
+    "accounts_not_billed", "follow_ups", "lockbox_suspense", "returned_mail", "high_usage", "callbacks", "uncovered_slots",
+    "office_checklist", "my_orders",
 ]  # fmt: skip
 
 

@@ -341,6 +341,21 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + ["payments.post_remote_payment", "collections.view_notice"],
 }
 
+# The front desk (calls, visitors, cases, the radio log), the team's schedule (calendar, feeds, coverage, the
+# office checklist), the reports and the dashboard: each a role -> permissions table of its own, added to the
+# roles above.
+FRONTDESK_BY_ROLE: dict[str, list[str]] = {}
+SCHEDULE_BY_ROLE: dict[str, list[str]] = {}
+REPORTS_BY_ROLE: dict[str, list[str]] = {}
+TEAM_BY_ROLE: dict[
+    str, list[str]
+] = {}  # the lead's team page (queues of each member, reassigning), dashboard
+for _table in (FRONTDESK_BY_ROLE, SCHEDULE_BY_ROLE, REPORTS_BY_ROLE, TEAM_BY_ROLE):
+    for _role, _permissions in _table.items():
+        ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + [
+            p for p in _permissions if p not in ROLE_PERMISSIONS[_role]
+        ]
+
 # kind -> role -> amount. Defaults only: the rows are the district's to change.
 DEFAULT_AUTHORITY_LIMITS: dict[str, dict[str, Decimal]] = {
     "adjustment": {

@@ -38,6 +38,8 @@ from cistern.metering.models import Meter, Read, ReadKind, ReadSource, ReadStatu
 from .billing import APPROVER, BILLER, user
 from .cashiering import Cashiering
 from .collections import DemoCollections
+from .frontdesk import DemoFrontDesk
+from .schedule import DemoSchedule
 
 CLERK, LEAD, TECHNICIAN = "demo-clerk", "demo-lead", "demo-technician"
 REVIEWED = "Reviewed before billing: the read stands"
@@ -118,6 +120,12 @@ class Replay:
         self.collections = DemoCollections(
             self.staff, seed=seed, first_day=history.conversion_date, last_day=history.today
         )
+        self.frontdesk = DemoFrontDesk(
+            self.staff, seed=seed, first_day=history.conversion_date, last_day=history.today
+        )
+        self.schedule = DemoSchedule(
+            self.staff, seed=seed, first_day=history.conversion_date, last_day=history.today
+        )
 
     # --- the days -----------------------------------------------------------------------------------------
 
@@ -157,6 +165,8 @@ class Replay:
         self.money.close_day()
         self.money.refunds_to_accounts_payable()
         self.collections.day(day)
+        self.frontdesk.day(day)
+        self.schedule.day(day)
         self.done.deposits_credited += len(
             ledger.deposits_credit_back(actor=self.staff.biller, on=day).credited
         )
