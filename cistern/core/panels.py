@@ -8,7 +8,7 @@ from dataclasses import dataclass
 # Where each panel goes on the account page, top to bottom.
 PANEL_ORDER = [
     "flags", "contacts", "reads", "bills", "ledger", "payments", "returns_refunds", "autopay", "orders",
-    "notices", "assistance", "high_usage", "letters", "service_history", "premise_history", "audit",
+    "notices", "cases", "calls", "assistance", "high_usage", "letters", "service_history", "premise_history", "audit",
 ]  # fmt: skip
 
 
