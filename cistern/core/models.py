@@ -233,7 +233,11 @@ class AuditEvent(models.Model):
             models.Index(fields=["actor", "-created_at"], name="audit_actor_idx"),
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
         ]
-        permissions = [("view_user_audit", "Can view the audit trail of any user")]
+        permissions = [
+            ("view_user_audit", "Can view the audit trail of any user"),
+            ("view_team", "Can view the team page (each member's queues and owned work) and hand work on"),
+            ("view_dashboard", "Can view the dashboard (the day's payments, orders, exceptions, trends)"),
+        ]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"

@@ -53,3 +53,12 @@ def queues_for(user) -> list[QueueCount]:
         if count is not None:
             found.append(QueueCount(queue, count))
     return found
+
+
+def fingerprint(found: list[QueueCount]) -> str:
+    """What the counts are, in a few characters: the home page's refresh answers "no change" (204) when the page
+    already shows these counts, so a screen reader hears the list again only when something moved."""
+    import hashlib
+
+    text = ";".join(f"{q.queue.key}={q.count}" for q in found)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]

@@ -347,9 +347,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 FRONTDESK_BY_ROLE: dict[str, list[str]] = {}
 SCHEDULE_BY_ROLE: dict[str, list[str]] = {}
 REPORTS_BY_ROLE: dict[str, list[str]] = {}
-TEAM_BY_ROLE: dict[
-    str, list[str]
-] = {}  # the lead's team page (queues of each member, reassigning), dashboard
+# The lead's team page (each member's queues and owned work; handing an item on needs the kind's own permission too)
+# and the dashboard (the day's payments, open orders, exceptions waiting, trends): leads run the team, the billing
+# administrator and the auditor read the dashboard.
+TEAM_BY_ROLE: dict[str, list[str]] = {
+    CSS_II: ["core.view_team", "core.view_dashboard"],
+    SUPERVISOR: ["core.view_team", "core.view_dashboard"],
+    BILLING_ADMIN: ["core.view_dashboard"],
+    AUDITOR: ["core.view_dashboard"],
+}
 for _table in (FRONTDESK_BY_ROLE, SCHEDULE_BY_ROLE, REPORTS_BY_ROLE, TEAM_BY_ROLE):
     for _role, _permissions in _table.items():
         ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + [

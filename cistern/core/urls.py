@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, views_team
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,4 +13,7 @@ urlpatterns = [
     path("district/", views.district_settings_page, name="district_settings"),
     path("district/closures/<int:closure_id>/remove/", views.closure_day_remove, name="closure_day_remove"),
     path("district/holidays/<int:holiday_id>/observed/", views.holiday_observed, name="holiday_observed"),
+    path("home/queues/", views_team.home_queues, name="home_queues"),
+    path("team/", views_team.team, name="team"),
+    path("team/reassign/", views_team.team_reassign, name="team_reassign"),
 ]

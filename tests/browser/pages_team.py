@@ -1,0 +1,13 @@
+"""The lead's team page (each member's queues and owned work, handing an item on), the dashboard and the help pages
+in the accessibility table (test_accessibility.py)."""
+
+from tests.browser.page_row import Page
+
+PAGES = [
+    Page("team", "css2", "/team/"),
+    Page("team", "supervisor", "/team/"),
+]
+
+NOT_PAGES = {
+    "home_queues": "an htmx fragment of the home page (audited there)",
+}
