@@ -7,4 +7,4 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports"
 
     def ready(self):
-        pass
+        from . import catalog  # noqa: F401  registers every report

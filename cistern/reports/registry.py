@@ -38,6 +38,9 @@ class Report:
     run: Callable[[dict], ReportResult]
     example_params: Callable  # (today) -> dict
     description: str = ""
+    group: str = ""  # the heading it is listed under on the reports page
+    columns: tuple = ()  # its Column list (what ?sort= may name)
+    form: type | None = None  # the Django form its parameters are validated with
 
 
 _reports: dict[str, Report] = {}

@@ -1,4 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.contrib.auth.decorators import permission_required
+from django.urls import path
+
+from . import catalog, registry, views  # noqa: F401  (catalog registers every report)
 
 app_name = "reports"
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+]
+# Each report at /reports/<key>/ (?format=csv|xlsx|pdf for a file), named reports:<key>, behind its own permission.
+urlpatterns += [
+    path(
+        f"{report.key}/",
+        permission_required(report.permission, raise_exception=True)(views.report_view),
+        {"key": report.key},
+        name=report.key,
+    )
+    for report in registry.all_reports()
+]
