@@ -346,7 +346,21 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 # roles above.
 FRONTDESK_BY_ROLE: dict[str, list[str]] = {}
 SCHEDULE_BY_ROLE: dict[str, list[str]] = {}
-REPORTS_BY_ROLE: dict[str, list[str]] = {}
+# The reports (cistern/reports): leads, the supervisor, billing and audit see every report; a clerk the daily cash
+# and the service orders. Each report names its permission (reports.ReportAccess, a model with no table).
+ALL_REPORTS = [
+    "reports.view_reports", "reports.view_daily_cash", "reports.view_deposits", "reports.view_nsf_returns",
+    "reports.view_aging", "reports.view_adjustments", "reports.view_write_offs", "reports.view_billing_register",
+    "reports.view_consumption_revenue", "reports.view_service_orders", "reports.view_delinquency",
+    "reports.view_assistance", "reports.view_audit_trail",
+]  # fmt: skip
+REPORTS_BY_ROLE: dict[str, list[str]] = {
+    CSS_I: ["reports.view_reports", "reports.view_daily_cash", "reports.view_service_orders"],
+    CSS_II: ALL_REPORTS,
+    SUPERVISOR: ALL_REPORTS,
+    BILLING_ADMIN: ALL_REPORTS,
+    AUDITOR: ALL_REPORTS,
+}
 # The lead's team page (each member's queues and owned work; handing an item on needs the kind's own permission too)
 # and the dashboard (the day's payments, open orders, exceptions waiting, trends): leads run the team, the billing
 # administrator and the auditor read the dashboard.
