@@ -344,7 +344,29 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 # The front desk (calls, visitors, cases, the radio log), the team's schedule (calendar, feeds, coverage, the
 # office checklist), the reports and the dashboard: each a role -> permissions table of its own, added to the
 # roles above.
-FRONTDESK_BY_ROLE: dict[str, list[str]] = {}
+# Cases (complaints and disputes, escalation CSS I -> CSS II -> Supervisor), calls and call-backs, visitors, the
+# radio log: the counter's work for the customer service staff; calls and visitors for the cashier too; the data
+# lists (case categories with their SLA table, where calls are routed) are the supervisor's; audit and billing see.
+_FRONTDESK_VIEW = [
+    "frontdesk.view_case", "frontdesk.view_caseevent", "frontdesk.view_casecategory", "frontdesk.view_slarule",
+    "frontdesk.view_call", "frontdesk.view_routingtarget", "frontdesk.view_visit", "frontdesk.view_radioentry",
+]  # fmt: skip
+_FRONTDESK_CALLS = ["frontdesk.view_call", "frontdesk.add_call", "frontdesk.change_call", "frontdesk.view_routingtarget",
+                    "frontdesk.view_visit", "frontdesk.add_visit", "frontdesk.change_visit"]  # fmt: skip
+_FRONTDESK_WORK = _FRONTDESK_VIEW + _FRONTDESK_CALLS + [
+    "frontdesk.add_case", "frontdesk.change_case", "frontdesk.escalate_case", "frontdesk.add_radioentry",
+]  # fmt: skip
+FRONTDESK_BY_ROLE: dict[str, list[str]] = {
+    CSS_I: _FRONTDESK_WORK,
+    CSS_II: _FRONTDESK_WORK + ["frontdesk.reassign_case"],
+    SUPERVISOR: _FRONTDESK_WORK
+    + ["frontdesk.reassign_case", "frontdesk.supervise_case"]
+    + ["frontdesk.add_casecategory", "frontdesk.change_casecategory", "frontdesk.add_slarule"]
+    + ["frontdesk.change_slarule", "frontdesk.add_routingtarget", "frontdesk.change_routingtarget"],
+    CASHIER: _FRONTDESK_CALLS,
+    BILLING_ADMIN: _FRONTDESK_VIEW,
+    AUDITOR: _FRONTDESK_VIEW,
+}
 SCHEDULE_BY_ROLE: dict[str, list[str]] = {}
 # The reports (cistern/reports): leads, the supervisor, billing and audit see every report; a clerk the daily cash
 # and the service orders. Each report names its permission (reports.ReportAccess, a model with no table).
