@@ -367,7 +367,30 @@ FRONTDESK_BY_ROLE: dict[str, list[str]] = {
     BILLING_ADMIN: _FRONTDESK_VIEW,
     AUDITOR: _FRONTDESK_VIEW,
 }
-SCHEDULE_BY_ROLE: dict[str, list[str]] = {}
+# The schedule: everyone in the office sees the calendar and the coverage and has a feed of their own; leads and
+# the supervisor manage events and coverage (the "Uncovered slots" queue) and the team's feed; the counter's
+# people record the opening and closing steps; the supervisor acknowledges a missed step; the auditor views.
+SEE_SCHEDULE = ["schedule.view_event", "schedule.use_feed", "schedule.view_assignment"]
+MANAGE_SCHEDULE = ["schedule.add_event", "schedule.change_event", "schedule.delete_event",
+                   "schedule.manage_coverage", "schedule.rotate_team_feed"]  # fmt: skip
+OFFICE_CHECKLIST = ["schedule.view_checklistrecord", "schedule.add_checklistrecord"]
+SCHEDULE_BY_ROLE: dict[str, list[str]] = {
+    CSS_I: SEE_SCHEDULE + OFFICE_CHECKLIST,
+    CSS_II: SEE_SCHEDULE + MANAGE_SCHEDULE + OFFICE_CHECKLIST,
+    SUPERVISOR: SEE_SCHEDULE
+    + MANAGE_SCHEDULE
+    + OFFICE_CHECKLIST
+    + ["schedule.acknowledge_checklist_miss", "schedule.view_checklistmiss"],
+    CASHIER: SEE_SCHEDULE + OFFICE_CHECKLIST,
+    BILLING_ADMIN: SEE_SCHEDULE,
+    FIELD_TECHNICIAN: SEE_SCHEDULE,
+    AUDITOR: [
+        "schedule.view_event",
+        "schedule.view_assignment",
+        "schedule.view_checklistrecord",
+        "schedule.view_checklistmiss",
+    ],
+}
 # The reports (cistern/reports): leads, the supervisor, billing and audit see every report; a clerk the daily cash
 # and the service orders. Each report names its permission (reports.ReportAccess, a model with no table).
 ALL_REPORTS = [

@@ -7,4 +7,9 @@ class ScheduleConfig(AppConfig):
     verbose_name = "Schedule"
 
     def ready(self):
-        pass
+        from cistern.core import queues
+
+        from .queues import office_checklist_queue, uncovered_slots_queue
+
+        queues.register(uncovered_slots_queue)
+        queues.register(office_checklist_queue)
