@@ -5,6 +5,7 @@ follow-ups) registers a `WorkQueue` at start-up (its `ready()`), as account-page
 (core/panels.py); the home page asks every queue the user has the permission for.
 """
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -58,7 +59,10 @@ def queues_for(user) -> list[QueueCount]:
 def fingerprint(found: list[QueueCount]) -> str:
     """What the counts are, in a few characters: the home page's refresh answers "no change" (204) when the page
     already shows these counts, so a screen reader hears the list again only when something moved."""
-    import hashlib
-
     text = ";".join(f"{q.queue.key}={q.count}" for q in found)
     return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def get(key: str) -> WorkQueue | None:
+    """The registered queue `key` (its title, page, permission and count), or None when no app registered it."""
+    return _queues.get(key)

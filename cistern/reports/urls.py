@@ -2,10 +2,12 @@ from django.contrib.auth.decorators import permission_required
 from django.urls import path
 
 from . import catalog, registry, views  # noqa: F401  (catalog registers every report)
+from . import views_dashboard
 
 app_name = "reports"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("dashboard/", views_dashboard.dashboard_page, name="dashboard"),
 ]
 # Each report at /reports/<key>/ (?format=csv|xlsx|pdf for a file), named reports:<key>, behind its own permission.
 urlpatterns += [

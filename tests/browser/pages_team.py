@@ -6,6 +6,8 @@ from tests.browser.page_row import Page
 PAGES = [
     Page("team", "css2", "/team/"),
     Page("team", "supervisor", "/team/"),
+    Page("reports:dashboard", "css2", "/reports/dashboard/"),
+    Page("reports:dashboard", "auditor", "/reports/dashboard/"),
 ]
 
 NOT_PAGES = {

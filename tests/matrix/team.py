@@ -4,6 +4,7 @@ views_help.py; cistern/reports/views_dashboard.py)."""
 PAGES = {
     "home_queues": None,  # the home page's queue list (htmx fragment): every signed-in person's own
     "team": "core.view_team",
+    "reports:dashboard": "core.view_dashboard",
 }
 POSTS = {
     # A kind of work not registered (a stale page): refused with a message, 302 back to the team page.
@@ -23,4 +24,5 @@ def url(name, world):
         "home_queues": "/home/queues/",
         "team": "/team/",
         "team_reassign": "/team/reassign/",
+        "reports:dashboard": "/reports/dashboard/",
     }[name]
