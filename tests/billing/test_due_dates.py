@@ -2,10 +2,8 @@
 the next business day, when the district's setting says so (on by default)."""
 
 from datetime import date, timedelta
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
 from cistern.billing import services
 from cistern.billing.models import Bill, BillCycle
@@ -101,19 +99,3 @@ def test_posted_final_and_re_bills_are_due_on_a_business_day(
     with clock.on(date(2026, 8, 30)):  # + 20 = Saturday 09/19
         final = services.bill_final(actor=supervisor, account=account)
     assert (final.kind, final.bill_date, final.due_date) == ("final", date(2026, 8, 30), date(2026, 9, 21))
-
-
-@pytest.mark.django_db
-def test_no_demo_bill_falls_due_on_a_closed_day():
-    """Seen: 32% of demo bills fall due on a weekend or holiday."""
-    call_command("seed_district", "--accounts", "60", "--seed", "7", "--history-months", "3",
-                 "--as-of", "2026-11-26", stdout=StringIO())  # fmt: skip
-    calendar = selectors.district_calendar()
-    bills = list(Bill.objects.values_list("bill_date", "due_date"))
-    assert len(bills) > 50
-    assert [due for _, due in bills if not calendar.is_business_day(due)] == []
-    moved = [(bill_date, due) for bill_date, due in bills if due != bill_date + timedelta(days=20)]
-    assert moved  # some would have fallen due on a closed day: each moved to the first business day after
-    for bill_date, due in moved:
-        plain = bill_date + timedelta(days=20)
-        assert not calendar.is_business_day(plain) and due == calendar.next_business_day(plain)

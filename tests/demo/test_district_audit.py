@@ -185,3 +185,128 @@ def test_the_books_verify():
     out = StringIO()
     call_command("verify_ledger", stdout=out)
     assert "every rule holds" in out.getvalue()
+
+
+# --- What the seed builds, checked on the same district (one 13-month seed serves the module: each seed is the
+# slowest step of the suite, so the seed's own checks live here rather than seeding again elsewhere) -----------
+
+
+def test_seed_builds_a_district_shaped_like_the_domain():
+    from cistern.core.models import DistrictSettings, NumberSequence
+    from cistern.customers import selectors
+    from cistern.customers.account_number import parse_account_number
+    from cistern.customers.models import OpeningBalance
+    from cistern.customers.services import account_search_text
+    from cistern.demo import loader
+
+    accounts = Account.objects.select_related("customer", "premise")
+    assert accounts.count() == 400
+    inactive = accounts.filter(status__in=[AccountStatus.FINAL, AccountStatus.CLOSED]).count()
+    assert 0.12 < inactive / 400 < 0.25  # about 1,000 of 5,400 are inactive in the real district
+    for account in accounts:
+        parse_account_number(account.number)  # every number carries a valid check digit
+        assert account.search_text == account_search_text(account)
+    assert (
+        OpeningBalance.objects.filter(account__status__in=["final", "closed"]).count()
+        == OpeningBalance.objects.count()
+    )
+    assert DistrictSettings.objects.get().phone == "(760) 366-8438"
+    last = max(int(n[:7]) for n in accounts.values_list("number", flat=True))
+    assert NumberSequence.objects.get(name="account_number").next_value == last + 1
+    assert loader.check_sample() == []
+    # What was seeded can be found.
+    sample = accounts.filter(status="active").order_by("number")[3]
+    assert selectors.account_search(sample.number)[0][1] == sample
+
+
+def test_the_same_seed_gives_the_same_district():
+    """The generator is deterministic, and the seeded accounts are the generator's: the converted ones with their
+    search text, the move-ins numbered by the sequence in the order they started."""
+    from cistern.demo.generator import ACCOUNT_COLUMNS, DistrictGenerator
+
+    def build(seed):
+        number, text = ACCOUNT_COLUMNS.index("number"), ACCOUNT_COLUMNS.index("search_text")
+        gen = DistrictGenerator(accounts=400, seed=seed, today=TODAY, history_months=13)
+        rows = [row for block in gen.blocks() for row in block.accounts]
+        started = [(a.number, a.customer.name) for a in gen.history().move_ins]
+        return [(row[number], row[text]) for row in rows], started
+
+    converted, started = build(11)
+    assert build(11) == (converted, started)
+    assert build(12) != (converted, started)
+    assert started
+    stored = dict(Account.objects.values_list("number", "search_text"))
+    assert {n: stored[n] for n, _ in converted} == dict(converted)
+    names = dict(Account.objects.values_list("number", "customer__name"))
+    assert [(n, names[n]) for n, _ in started] == started
+    assert len(stored) == len(converted) + len(started) == 400
+
+
+def test_seeded_reads_are_what_the_services_would_compute():
+    from cistern.metering.models import Meter
+    from cistern.metering.reading import Register, consumption
+
+    assert Meter.objects.count() == Meter.objects.values("serial").distinct().count() > 300
+    checked = 0
+    for meter in Meter.objects.prefetch_related("reads"):
+        register = Register(meter.dials, meter.multiplier)
+        previous = None
+        for read in sorted(meter.reads.all(), key=lambda r: r.read_on):
+            if read.status != "accepted":
+                assert read.status == "exception" and read.problems
+                continue
+            if previous is None:
+                assert read.consumption is None  # the opening read from the prior system
+            else:
+                assert read.consumption == consumption(previous.value, read.value, register), read
+                checked += 1
+            previous = read
+        assert all(r.read_on <= TODAY for r in meter.reads.all())
+    assert checked > 300 * 12
+    assert Read.objects.filter(kind="estimated").exists() and Read.objects.filter(status="exception").exists()
+
+
+def test_seed_posts_bills_for_its_history_and_leaves_one_trial():
+    from cistern.billing.models import BillCycle, BillRun, RunStatus
+    from cistern.billing.selectors import usage_history
+    from cistern.ledger.selectors import receivable_balances
+
+    assert BillCycle.objects.count() == 12
+    assert list(BillRun.objects.exclude(status=RunStatus.POSTED).values_list("cycle__code", "status")) == [
+        ("C01", "calculated")
+    ]
+    # An account in service all along has a bill a month for the year (its cycle's newest may be the trial).
+    account_id = (
+        Bill.objects.filter(account__status="active", account__start_date__lt=date(2025, 10, 1))
+        .values_list("account_id", flat=True)
+        .order_by("account_id")
+        .first()
+    )
+    history = usage_history(
+        account_id, Bill.objects.filter(account_id=account_id).latest("period_end").period_end
+    )
+    assert len(history) >= 11
+    owed = receivable_balances(Bill.objects.values_list("account_id", flat=True).distinct())
+    latest = {}
+    for account, charges in Bill.objects.order_by("period_end").values_list("account_id", "current_charges"):
+        latest[account] = charges
+    # Most customers owe at most their newest bill (not yet due): they paid the ones before.
+    paid_up = sum(1 for account, balance in owed.items() if balance <= latest[account])
+    assert paid_up > 0.8 * len(owed)
+
+
+def test_no_demo_bill_falls_due_on_a_closed_day():
+    """Seen: 32% of demo bills fall due on a weekend or holiday."""
+    from datetime import timedelta
+
+    from cistern.core import selectors
+
+    calendar = selectors.district_calendar()
+    bills = list(Bill.objects.values_list("bill_date", "due_date"))
+    assert len(bills) > 1000
+    assert [due for _, due in bills if not calendar.is_business_day(due)] == []
+    moved = [(bill_date, due) for bill_date, due in bills if due != bill_date + timedelta(days=20)]
+    assert moved  # some would have fallen due on a closed day: each moved to the first business day after
+    for bill_date, due in moved:
+        plain = bill_date + timedelta(days=20)
+        assert not calendar.is_business_day(plain) and due == calendar.next_business_day(plain)

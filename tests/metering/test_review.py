@@ -199,37 +199,6 @@ def test_meter_search_needs_permission(make_user, install):
     assert not [h for h in search_all(cashier, "NE24000999") if h.kind == "meter"]
 
 
-def test_seeded_reads_are_what_the_services_would_compute():
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    from cistern.metering.models import Meter
-    from cistern.metering.reading import Register, consumption
-
-    call_command(
-        "seed_district", "--accounts", "400", "--seed", "2", "--as-of", "2026-03-15", stdout=StringIO()
-    )
-    assert Meter.objects.count() == Meter.objects.values("serial").distinct().count() > 300
-    checked = 0
-    for meter in Meter.objects.prefetch_related("reads"):
-        register = Register(meter.dials, meter.multiplier)
-        previous = None
-        for read in sorted(meter.reads.all(), key=lambda r: r.read_on):
-            if read.status != "accepted":
-                assert read.status == "exception" and read.problems
-                continue
-            if previous is None:
-                assert read.consumption is None  # the opening read from the prior system
-            else:
-                assert read.consumption == consumption(previous.value, read.value, register), read
-                checked += 1
-            previous = read
-        assert all(r.read_on < date(2026, 3, 15) for r in meter.reads.all())
-    assert checked > 300 * 12
-    assert Read.objects.filter(kind="estimated").exists() and Read.objects.filter(status="exception").exists()
-
-
 def test_seed_without_reads_and_the_same_serials_either_way():
     from cistern.demo.generator import DistrictGenerator
     from cistern.demo.meters import METER_COLUMNS
