@@ -141,7 +141,7 @@ def periods(
     first = _month_add(start, -LOOKBACK_MONTHS)
     for cycle in cycles:
         month = first
-        while month <= end:
+        while month <= _month_add(end, 1):  # a next month's read day can move back into range
             read = read_day_in(cycle, month, calendar)
             # A run's period end is this month's read day, give or take a reader's moved day.
             run = next((r for r in by_cycle.get(cycle.id, ()) if abs((r.period_end - read).days) <= 10), None)
