@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views, views_team
+from . import views, views_help, views_team
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,4 +16,7 @@ urlpatterns = [
     path("home/queues/", views_team.home_queues, name="home_queues"),
     path("team/", views_team.team, name="team"),
     path("team/reassign/", views_team.team_reassign, name="team_reassign"),
+    path("help/", views_help.help_index, name="help_index"),
+    path("help/for/<str:view_name>/", views_help.help_for, name="help_for"),
+    path("help/<slug:topic>/", views_help.help_topic, name="help_topic"),
 ]

@@ -5,6 +5,9 @@ PAGES = {
     "home_queues": None,  # the home page's queue list (htmx fragment): every signed-in person's own
     "team": "core.view_team",
     "reports:dashboard": "core.view_dashboard",
+    "help_index": None,
+    "help_topic": None,
+    "help_for": None,  # the topic of the page named
 }
 POSTS = {
     # A kind of work not registered (a stale page): refused with a message, 302 back to the team page.
@@ -25,4 +28,7 @@ def url(name, world):
         "team": "/team/",
         "team_reassign": "/team/reassign/",
         "reports:dashboard": "/reports/dashboard/",
+        "help_index": "/help/",
+        "help_topic": "/help/counter-payments/",
+        "help_for": "/help/for/home/",
     }[name]
