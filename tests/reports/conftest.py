@@ -2,6 +2,7 @@
 by a posted bill run, a day at the counter (cash, a check, a money order, a card; one payment voided), the drawer
 closed, audited and deposited, and adjustments (one posted at once, one approved by a lead, one rejected)."""
 
+import dataclasses
 from datetime import date
 from decimal import Decimal as D
 
@@ -13,9 +14,11 @@ from cistern.ledger import services as ledger
 from cistern.payments import bank, drawer
 from cistern.payments import services as payments
 from tests.billing.conftest import biller, district, metered_account, read, supervisor  # noqa: F401
+from tests.conftest import ACCEPTABLE
 
 JUL = date(2026, 7, 25)  # the read day the run bills to (bills dated 07/28, due 08/17)
 PAY_DAY = date(2026, 8, 10)
+RENTAL = dataclasses.replace(ACCEPTABLE, relationship="tenant", occupancy_type="rental")
 
 
 @pytest.fixture
@@ -42,7 +45,7 @@ def counter(account, amount: str, kind: str, **tender) -> payments.PaymentReques
 @pytest.fixture
 def books(district, biller, lead, supervisor, cashier, css1, metered_account):  # noqa: F811
     owner = metered_account([(JUL, "112")], occupancy="owner")
-    rental = metered_account([(JUL, "105")], occupancy="rental")
+    rental = metered_account([(JUL, "105")], occupancy="rental", application=RENTAL)
     run = billing.bill_run_create(actor=biller, cycle=district, period_end=JUL)
     billing.bill_run_calculate(actor=biller, run=run)
     run.refresh_from_db()
