@@ -243,8 +243,9 @@ def measure(args) -> int:
             f"applying {len(pending)} pending migrations: {', '.join(f'{m.app_label}.{m.name}' for m, _ in pending)}"
         )
         call_command("migrate", verbosity=0, interactive=False)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SET statement_timeout = '{STATEMENT_TIMEOUT_S}s'")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET statement_timeout = '{STATEMENT_TIMEOUT_S}s'")
     today = clock.today()
     print(
         f"\n{connection.vendor}, {Account.objects.count():,} accounts; today {today:%m/%d/%Y}; "
