@@ -16,6 +16,7 @@ from .registry import Column, Report, ReportResult
 
 ZERO = Decimal("0.00")
 MAX_SPAN_DAYS = 731  # a date range is at most two years
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
 
 
 class ReportParamError(ValueError):
@@ -40,9 +41,20 @@ class ReportForm(forms.Form):
         return value
 
 
+class ReportDateField(forms.DateField):
+    """A date the district's books can hold: 1900 to 2199 (a day before or after is still a date)."""
+
+    widget = forms.DateInput(attrs={"type": "date"})
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not (FIRST_DAY <= value <= LAST_DAY):
+            raise forms.ValidationError(f"A date from {FIRST_DAY:%m/%d/%Y} to {LAST_DAY:%m/%d/%Y}.")
+
+
 class DateRangeForm(ReportForm):
-    date_from = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = ReportDateField(label="From")
+    date_to = ReportDateField(label="To")
 
     def clean(self):
         data = super().clean()
@@ -56,7 +68,7 @@ class DateRangeForm(ReportForm):
 
 
 class AsOfForm(ReportForm):
-    as_of = forms.DateField(label="As of", widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = ReportDateField(label="As of")
 
 
 def form_data(params: dict) -> dict:

@@ -79,6 +79,11 @@ def report_view(request, key):
         problems.append("format: choose csv, xlsx or pdf.")
     if page is None:
         problems.append("page: a page number from 1.")
+    if not problems and not query and not form.is_valid():
+        # Opened afresh and the report has no default for something (a bill run when none is posted yet): the form
+        # asks for it.
+        form = report.form(initial=data)
+        return render(request, "reports/report.html", {"report": report, "form": form, "bad": True})
     if problems or not form.is_valid():
         context = {"report": report, "form": form, "problems": problems, "bad": True}
         return render(request, "reports/report.html", context, status=400)

@@ -157,3 +157,29 @@ def test_the_default_parameters_are_the_examples(client, books, lead):
     page = client.get("/reports/billing_register/").content.decode()
     assert "2 rows" in page and books["owner"].number in page
     assert date(2026, 7, 28).strftime("%m/%d/%Y") in page  # the run's bill date, in the run picker
+
+
+HOSTILE = [
+    "1e309",
+    "9" * 50,
+    "0001-01-01",
+    "9999-12-31",
+    "-1",
+    "abc",
+    "NaN",
+    "2026-02-30",
+    "",
+    "x" * 3000,
+    "½",
+    "0",
+]
+
+
+@pytest.mark.parametrize("report", registry.all_reports(), ids=lambda r: r.key)
+def test_hostile_values_never_answer_500(report, client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("probe_reports", password=None))
+    client.raise_request_exception = False
+    for key in [*report.form.base_fields, "format", "page"]:
+        for value in HOSTILE:
+            response = client.get(f"/reports/{report.key}/", {key: value})
+            assert response.status_code in (200, 400), (key, value[:20], response.status_code)
