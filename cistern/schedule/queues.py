@@ -6,11 +6,15 @@ from cistern.core import clock, queues
 from . import selectors
 
 
-def _uncovered(user) -> int:
+def _uncovered(user) -> int | None:
+    if not selectors.coverage_in_use():
+        return None  # a district that does not keep coverage here is not nagged
     return len(selectors.uncovered(clock.today()))
 
 
-def _missed(user) -> int:
+def _missed(user) -> int | None:
+    if not selectors.checklist_in_use():
+        return None
     return len(selectors.checklist_misses(clock.today()))
 
 

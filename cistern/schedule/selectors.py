@@ -193,6 +193,11 @@ def coverage_facts(start: date, end: date):
 UNCOVERED_DAYS = 7
 
 
+def coverage_in_use() -> bool:
+    """Does the office keep its coverage here (any workweek or assignment)?"""
+    return Workweek.objects.exists() or Assignment.objects.exists()
+
+
 def uncovered(today: date, days: int = UNCOVERED_DAYS, calendar: BusinessCalendar | None = None) -> list:
     """The uncovered slots of the business days from `today` through `days - 1` days later."""
     calendar = calendar or core_selectors.district_calendar()
@@ -215,6 +220,10 @@ def leaves_of(user, start: date, end: date):
 
 def steps() -> list[ChecklistStep]:
     return list(ChecklistStep.objects.filter(active=True).order_by("part", "position", "pk"))
+
+
+def checklist_in_use() -> bool:
+    return ChecklistRecord.objects.exists()
 
 
 def records_on(day: date) -> dict[int, ChecklistRecord]:

@@ -108,3 +108,8 @@ def test_misses_pure():
     assert found == [checklist.Miss(FRIDAY, steps[1])]
     assert checklist.misses(days, steps, {(THURSDAY, 1), (THURSDAY, 2), (FRIDAY, 1)}, {(FRIDAY, 2)}) == []
     assert checklist.days_to_judge(MONDAY, None, BusinessCalendar()) == []
+
+
+def test_no_queue_before_the_checklist_is_used(supervisor):
+    with clock.on(MONDAY):
+        assert queue_count(supervisor) is None

@@ -162,3 +162,12 @@ def test_the_week_page_saves_assignments(client, lead, office):
     with clock.on(MONDAY):
         page = client.get(response["Location"]).content.decode()
     assert "39 slots uncovered" in page and "clerk0 is not working then" in page
+
+
+@pytest.mark.django_db
+def test_no_queue_while_the_office_keeps_no_coverage_here(lead, css1):
+    with clock.on(MONDAY):
+        assert "uncovered_slots" not in {q.queue.key for q in queues.queues_for(lead)}
+    services.workweek_set(actor=lead, user=css1, pattern="5x8", starts_on=MONDAY)
+    with clock.on(MONDAY):
+        assert {q.queue.key: q.count for q in queues.queues_for(lead)}["uncovered_slots"] == 40
