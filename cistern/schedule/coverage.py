@@ -33,6 +33,8 @@ REASONS = {
     ON_LEAVE: "assigned person on leave",
     NOT_SCHEDULED: "assigned person has no workweek",
 }
+# Why a person is off, in a word (the week page).
+OFF_LABELS = {DAY_OFF: "day off", ON_LEAVE: "leave", NOT_SCHEDULED: "no workweek"}
 
 
 @dataclass(frozen=True)

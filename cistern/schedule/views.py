@@ -234,7 +234,11 @@ def week(request):
     form = WeekForm(request.GET)
     if not form.is_valid():
         return _bad(form)
-    picked = form.cleaned_data["week"] or clock.today()
+    today = clock.today()
+    # On a Saturday or Sunday the week to plan is the coming one.
+    picked = form.cleaned_data["week"] or (
+        today + timedelta(days=7 - today.weekday()) if today.weekday() >= 5 else today
+    )
     monday = picked - timedelta(days=picked.weekday())
     friday = monday + timedelta(days=4)
     calendar = district_calendar()
@@ -264,11 +268,11 @@ def week(request):
             rows.append({"half": half, "cells": cells})
         off = []
         for u in staffed:
-            why = coverage.why_off(u.pk, day, "am", workweeks, leaves) or coverage.why_off(
-                u.pk, day, "pm", workweeks, leaves
-            )
-            if why:
-                off.append(f"{names[u.pk]} ({coverage.REASONS[why].replace('assigned person', '').strip()})")
+            am = coverage.why_off(u.pk, day, "am", workweeks, leaves)
+            pm = coverage.why_off(u.pk, day, "pm", workweeks, leaves)
+            if am or pm:
+                part = "" if am and pm else (", morning" if am else ", afternoon")
+                off.append(f"{names[u.pk]} ({coverage.OFF_LABELS[am or pm]}{part})")
         day_lunches = [f"{names.get(x.user_id, x.user_id)} {x.starts_at:%H:%M} ({x.minutes} min)"
                        for x in lunches if x.day == day]  # fmt: skip
         days.append({"day": day, "closed": closed, "rows": rows, "off": off, "lunches": day_lunches})
