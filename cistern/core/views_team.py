@@ -64,12 +64,15 @@ def _team(request) -> list[dict]:
                         "takers": [u for u in takers[kind.key] if u.pk != member.pk],
                     }
                 )
+        found = queues.queues_for(member)
         team.append(
             {
                 "member": member,
                 "name": _name(member),
                 "roles": ", ".join(g.name for g in member.groups.all()),
-                "queues": queues.queues_for(member),
+                "queues": found,
+                "busy": [q for q in found if q.count],
+                "idle": [q for q in found if not q.count],
                 "owned": owned,
                 "waiting": sum(len(o["items"]) for o in owned),
             }

@@ -33,6 +33,11 @@ def _member_counts(section: str) -> dict[str, int]:
     return {key: int(count) for key, count in rows}
 
 
+def _idle(section: str) -> list[str]:
+    found = re.search(r'data-idle="([\w ]*)"', section)
+    return found.group(1).split() if found else []
+
+
 @pytest.fixture
 def lead(make_user):
     return make_user(roles.CSS_II, username="lead")
@@ -97,9 +102,18 @@ def test_team_page_lists_each_active_member_with_their_counts(client, lead, css1
         "lead",
         "tech1",
     ]  # by name; no machine, no leaver
-    assert _member_counts(_member(page, "lead"))["adjustments"] == 1
-    assert "adjustments" not in _member_counts(_member(page, "css_i"))  # a clerk does not approve
-    assert _member_counts(_member(page, "tech1")) == {"my_orders": 0}
+    lead_section = _member(page, "lead")
+    assert _member_counts(lead_section)["adjustments"] == 1
+    assert "bill_runs" in _idle(lead_section) and "bill_runs" not in _member_counts(
+        lead_section
+    )  # nothing waits
+    clerk_section = _member(page, "css_i")
+    assert "adjustments" not in list(_member_counts(clerk_section)) + _idle(
+        clerk_section
+    )  # a clerk approves none
+    tech_section = _member(page, "tech1")
+    assert (_member_counts(tech_section), _idle(tech_section)) == ({}, ["my_orders"])
+    assert "Nothing waiting in: My orders today." in tech_section
     assert tech.pk
 
 
