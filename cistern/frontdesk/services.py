@@ -5,7 +5,6 @@ log. One transaction each, audited; a case's change also writes its history row.
 
 from datetime import date, datetime, time
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -489,12 +488,3 @@ def radio_log(*, actor, unit: str, message: str, heard_at: time | None = None, o
         audit_record(actor=actor, action="frontdesk.radio_log", obj=entry,
                      after={"unit": entry.unit, "order": order.number if order else None})  # fmt: skip
     return entry
-
-
-def may(actor, permission: str) -> bool:
-    """For views' "can" flags."""
-    try:
-        require(actor, permission)
-    except PermissionDenied:
-        return False
-    return True

@@ -282,8 +282,9 @@ def _case_action(request, pk, form_class, action, done: str):
     found = _case_or_404(pk)
     form = form_class(request.POST) if form_class else None
     if form is not None and not form.is_valid():
+        labels = {name: field.label for name, field in form.fields.items()}
         messages.error(
-            request, "; ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items())
+            request, "; ".join(f"{labels.get(k, 'Form')}: {' '.join(v)}" for k, v in form.errors.items())
         )
         return redirect("frontdesk:case", pk=found.pk)
     try:
