@@ -215,6 +215,15 @@ def assignment_set(*, actor, day: date, half: str, position: str, user=None) -> 
 # --- the office checklist -----------------------------------------------------------------------------------
 
 
+STEP_FIELDS = ["code", "name", "part", "position", "active"]
+
+
+def step_save(*, actor, step: ChecklistStep, reason: str = "") -> ChecklistStep:
+    """A step of the checklist, new or changed (retired by making it inactive)."""
+    require(actor, "schedule.add_checkliststep" if step._state.adding else "schedule.change_checkliststep")
+    return record_save(actor=actor, obj=step, fields=STEP_FIELDS, action="schedule_step", reason=reason)
+
+
 def checklist_record(*, actor, step: ChecklistStep, note: str = "") -> ChecklistRecord:
     """Record `step` done today, by `actor`, now."""
     require(actor, "schedule.add_checklistrecord")

@@ -113,3 +113,19 @@ def test_misses_pure():
 def test_no_queue_before_the_checklist_is_used(supervisor):
     with clock.on(MONDAY):
         assert queue_count(supervisor) is None
+
+
+def test_a_step_retired_in_the_admin_is_no_longer_missed(client, django_user_model, css1, supervisor):
+    root = django_user_model.objects.create_superuser("root", password="a-long-test-password")
+    client.force_login(root)
+    step = ChecklistStep.objects.get(code="alarm_on")
+    response = client.post(f"/admin/schedule/checkliststep/{step.pk}/change/", {
+        "code": "alarm_on", "name": "Alarm on", "part": "closing", "position": 4, "reason": "No alarm any more",
+    })  # fmt: skip
+    assert response.status_code == 302
+    step.refresh_from_db()
+    assert not step.active
+    assert AuditEvent.objects.filter(action="schedule_step.change", reason="No alarm any more").exists()
+    do_all(css1, FRIDAY, skip={"alarm_on"})
+    with clock.on(MONDAY):
+        assert queue_count(supervisor) == 0

@@ -148,3 +148,13 @@ def test_scheduled_orders_make_change_out_and_program_days():
         (derive.PROGRAM, date(2026, 12, 9), "Zero-read investigation: 1 order"),
     ]
     assert found[0].uid == "change_out-meter_change-20261208@schedule.cistern"
+
+
+def test_the_pure_modules_import_no_orm():
+    from pathlib import Path
+
+    from cistern.schedule import checklist, coverage, feeds
+
+    for module in (derive, coverage, checklist, feeds):
+        source = Path(module.__file__).read_text()
+        assert "django" not in source and ".models" not in source, module.__name__
