@@ -343,14 +343,15 @@ class History:
             for cr in cycle.cycle_routes.all():
                 routes[cr.route_id] = cr.route.code
         self.accounts: list[Acct] = []
-        seen = set()
+        seen, seen_meters = set(), set()
         weights = [w for _, w in BEHAVIOURS]
         channel_weights = [w for _, w in CHANNELS]
         for (pk, number, customer_id, premise_id, start, language, occupancy, point_id, kind, route_id, cycle_id,
              installation_id, meter_id, serial, size) in rows:  # fmt: skip
-            if pk in seen:
-                continue  # an account with two domestic meters: the first is billed here
+            if pk in seen or meter_id in seen_meters:
+                continue  # an account with two domestic meters: the first is billed here (a meter once a day)
             seen.add(pk)
+            seen_meters.add(meter_id)
             behaviour = self.rng.choices([b for b, _ in BEHAVIOURS], weights)[0]
             channel = self.rng.choices([c for c, _ in CHANNELS], channel_weights)[0]
             if channel == Channel.AUTOPAY:
@@ -1137,7 +1138,11 @@ class History:
         lead, biller = self.staff.lead, self.staff.biller
         write_off_days = self.settings.write_off_days or 60
         self.written = []
+        meters = set()
         for pk, number, end, installation_id, meter_id, serial, size, point_kind, occupancy in rows:
+            if meter_id in meters:
+                continue  # two final accounts at one premise: one meter, read once a day
+            meters.add(meter_id)
             rate_class = calculation.rate_class_for(point_kind, occupancy)
             from_day = end - timedelta(days=30)
             from_value = Decimal(self.rng.randint(0, 60_000))
