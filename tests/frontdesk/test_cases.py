@@ -178,3 +178,25 @@ def test_a_bill_dispute_holds_collections_until_resolved(css1, css2, dispute, ac
 def test_a_bill_dispute_needs_an_account(css1, dispute):
     with pytest.raises(services.FrontDeskError, match="account"):
         _open(css1, dispute)
+
+
+def test_the_sla_table_is_edited_audited_by_a_supervisor(
+    css1, supervisor, complaint, client, django_user_model
+):
+    rule = SlaRule.objects.get(category=complaint, priority="normal")
+    rule.business_days = 4
+    with pytest.raises(PermissionDenied):
+        services.sla_rule_save(actor=css1, rule=rule, reason="Not mine to change")
+    services.sla_rule_save(actor=supervisor, rule=rule, reason="Board memo 2026-31")
+    event = AuditEvent.objects.get(action="frontdesk.slarule.change")
+    assert event.changes == {"business_days": [5, 4]} and event.reason == "Board memo 2026-31"
+    # The admin saves through the same service, with the reason typed there.
+    client.force_login(django_user_model.objects.create_superuser("fd_admin", password=None))
+    response = client.post(
+        f"/admin/frontdesk/slarule/{rule.pk}/change/",
+        {"category": complaint.pk, "priority": "normal", "business_days": 6, "reason": "Board memo 2026-32"},
+    )
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert rule.business_days == 6
+    assert AuditEvent.objects.filter(action="frontdesk.slarule.change", reason="Board memo 2026-32").exists()

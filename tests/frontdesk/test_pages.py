@@ -127,3 +127,26 @@ def test_the_desk_is_read_only_for_an_auditor(signed_in, auditor):
     page = client.get("/frontdesk/").content.decode()
     assert 'id="call-form"' not in page and 'id="open-cases"' in page
     assert client.post("/frontdesk/calls/log/", {"reason": "x", "outcome": "resolved"}).status_code == 403
+
+
+# What each page reads from its query string (to join tests/test_hostile_values.py QUERY_KEYS).
+QUERY_KEYS = {
+    "/frontdesk/calls/": ["date"],
+    "/frontdesk/calls/match/": ["caller_phone"],
+    "/frontdesk/cases/": ["status", "mine"],
+    "/frontdesk/cases/new/": ["call", "account"],
+    "/frontdesk/visitors/log/": ["date"],
+    "/frontdesk/radio/": ["date"],
+}
+
+
+def test_hostile_query_values_never_answer_500(client, django_user_model):
+    from tests.test_hostile_values import HOSTILE
+
+    client.force_login(django_user_model.objects.create_superuser("fd_root", password=None))
+    client.raise_request_exception = False
+    for path, keys in QUERY_KEYS.items():
+        for key in keys:
+            for value in HOSTILE:
+                response = client.get(path, {key: value})
+                assert response.status_code < 500, (path, key, value[:20], response.status_code)
