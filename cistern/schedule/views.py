@@ -427,7 +427,7 @@ def checklist(request):
         "today": today, "parts": parts, "closed": district_calendar().holiday_name(today) or (
             "the weekend" if today.weekday() >= 5 else ""),
         "can_record": request.user.has_perm("schedule.add_checklistrecord"),
-        "can_acknowledge": request.user.has_perm("schedule.acknowledge_checklist_miss"),
+        "can_misses": request.user.has_perm("schedule.view_checklistmiss"),
     })  # fmt: skip
 
 
@@ -450,13 +450,14 @@ def checklist_record(request):
     return redirect("schedule:checklist")
 
 
-@permission_required("schedule.acknowledge_checklist_miss", raise_exception=True)
+@permission_required("schedule.view_checklistmiss", raise_exception=True)
 def misses(request):
     found = selectors.checklist_misses(clock.today())
     steps = ChecklistStep.objects.in_bulk({m.step.id for m in found})
     return render(request, "schedule/misses.html", {
         "misses": [{"day": m.day, "step": steps[m.step.id]} for m in found],
         "acknowledged": selectors.acknowledged_misses(),
+        "can_acknowledge": request.user.has_perm("schedule.acknowledge_checklist_miss"),
     })  # fmt: skip
 
 

@@ -15,7 +15,7 @@ PAGES = {
     "schedule:week": "schedule.view_assignment",
     "schedule:uncovered": "schedule.manage_coverage",
     "schedule:checklist": "schedule.view_checklistrecord",
-    "schedule:misses": "schedule.acknowledge_checklist_miss",
+    "schedule:misses": "schedule.view_checklistmiss",
 }
 POSTS = {
     "schedule:event_delete": ("schedule.delete_event", {}),

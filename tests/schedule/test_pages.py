@@ -100,3 +100,25 @@ def test_the_auditor_views_but_does_not_manage(client, make_user, cycle):
     assert "Save the week" not in week and "<select" not in week
     assert client.get("/schedule/feeds/").status_code == 403
     assert client.get("/schedule/events/new/").status_code == 403
+
+
+def test_pages_read_in_a_fixed_number_of_queries(client, lead, django_assert_max_num_queries):
+    from cistern.billing.models import BillCycle
+    from cistern.schedule import services
+
+    for n in range(1, 13):
+        BillCycle.objects.create(code=f"C{n:02d}", name=f"Cycle {n}", read_day=1 + 2 * n, bill_day=4 + 2 * n)
+    for n in range(10):
+        services.event_save(
+            actor=lead, event=Event(title=f"Event {n}", kind="other", day=date(2026, 12, 1 + n))
+        )
+    client.force_login(lead)
+    with clock.on(MONDAY):
+        with django_assert_max_num_queries(25):
+            page = client.get("/schedule/").content.decode()
+        # Twelve December reads, and C01's January read moved back from Sunday 01/03 into the grid.
+        assert page.count("Read C") == 12 + 1
+        with django_assert_max_num_queries(25):
+            assert client.get("/schedule/agenda/?days=60").status_code == 200
+        with django_assert_max_num_queries(25):
+            assert client.get("/schedule/coverage/").status_code == 200
