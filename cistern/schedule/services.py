@@ -68,14 +68,18 @@ def feed_rotate(*, actor, team: bool = False) -> str:
     token = secrets.token_urlsafe(32)
     owner = None if team else actor
     with transaction.atomic():
-        old = FeedToken.objects.select_for_update().filter(user=owner) if owner else (
-            FeedToken.objects.select_for_update().filter(user__isnull=True)
-        )  # fmt: skip
+        old = FeedToken.objects.select_for_update().filter(
+            **({"user": owner} if owner else {"user__isnull": True})
+        )
         ended = [f.prefix for f in old]
         old.delete()
-        feed = FeedToken.objects.create(
-            user=owner, token_hash=FeedToken.hash_token(token), prefix=token[:8], created_by=actor
-        )
+        try:
+            with transaction.atomic():
+                feed = FeedToken.objects.create(
+                    user=owner, token_hash=FeedToken.hash_token(token), prefix=token[:8], created_by=actor
+                )
+        except IntegrityError:
+            raise ScheduleError("The feed was given a new URL meanwhile; ask again for yours.") from None
         audit_record(
             actor=actor, action="schedule_feed.rotate", obj=feed,
             before={"prefix": ended[0]} if ended else {}, after={"prefix": feed.prefix, "team": team},

@@ -160,7 +160,11 @@ def feeds_page(request):
 @require_POST
 @permission_required("schedule.use_feed", raise_exception=True)
 def feed_rotate(request):
-    token = services.feed_rotate(actor=request.user)
+    try:
+        token = services.feed_rotate(actor=request.user)
+    except services.ScheduleError as error:
+        messages.error(request, str(error))
+        return redirect("schedule:feeds")
     request.session["schedule_fresh_feed"] = {"token": token, "team": False}
     messages.success(request, "Your new feed URL is below; the old one no longer works.")
     return redirect("schedule:feeds")
@@ -169,7 +173,11 @@ def feed_rotate(request):
 @require_POST
 @permission_required("schedule.rotate_team_feed", raise_exception=True)
 def team_feed_rotate(request):
-    token = services.feed_rotate(actor=request.user, team=True)
+    try:
+        token = services.feed_rotate(actor=request.user, team=True)
+    except services.ScheduleError as error:
+        messages.error(request, str(error))
+        return redirect("schedule:feeds")
     request.session["schedule_fresh_feed"] = {"token": token, "team": True}
     messages.success(request, "The team's new feed URL is below; the old one no longer works.")
     return redirect("schedule:feeds")
