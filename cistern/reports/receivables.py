@@ -47,67 +47,68 @@ AGING_COLUMNS = [
     Column("balance", "Balance", "money", total=True),
 ]
 
-# The ledger's aging (ledger/aging.py) in SQL, for every account at once. Receivable lines dated on or before the
-# day; a reversing line is netted into the line it reverses (paired as journal_reverse pairs them: same account,
-# the negated amount); the credits left are applied to the charges oldest due first (a running sum per account);
-# what is left of each charge is aged by its due date; a credit left over is a negative "not yet due".
+# The ledger's aging (ledger/aging.py) in SQL, for every account at once, in one pass over the receivable lines.
+# Credits are applied to the oldest charges first, so what is open is the newest charges, as much of them as the
+# balance: per account, the balance and the charges due in each bucket are summed, and the balance is then spread
+# over the buckets from the newest ("not yet due") back. A reversal nets with what it reverses (journal_reverse
+# mirrors every line): a charge whose entry is reversed by the day, and a reversing entry's charge lines (a returned
+# payment's), are no charge; the balance counts them all. A credit balance is a negative "not yet due". The lines are
+# read without a join to their entries (the entries after the day, the reversing and the reversed ones are few); a
+# charge's entry date is looked up only when it has no due date.
+BUCKET_SQL = [  # (bucket, the due dates in it), newest first
+    ("not_due", "due >= %(as_of)s"),
+    ("d1_30", "due < %(as_of)s AND due >= %(d30)s"),
+    ("d31_60", "due < %(d30)s AND due >= %(d60)s"),
+    ("d61_90", "due < %(d60)s AND due >= %(d90)s"),
+    ("over_90", "due < %(d90)s"),
+]
+
+
 AGING_SQL = """
-WITH rl AS (
-    SELECT l.id, l.account_id, l.entry_id, l.amount, COALESCE(l.due_date, e.entry_date) AS due,
-           e.entry_date AS on_day, e.reverses_id
-    FROM {line} l JOIN {entry} e ON e.id = l.entry_id
-    WHERE l.gl_account_id = %(gl)s AND l.account_id IS NOT NULL AND e.entry_date <= %(as_of)s
-),
-pairs AS (
-    SELECT m.id AS rev_id, MIN(o.id) AS orig_id, m.amount AS amount
-    FROM rl m JOIN rl o ON o.entry_id = m.reverses_id AND o.account_id = m.account_id AND o.amount = -m.amount
-    WHERE m.reverses_id IS NOT NULL
-    GROUP BY m.id, m.amount
-),
-moved AS (
-    SELECT orig_id AS line_id, amount AS delta FROM pairs
-    UNION ALL
-    SELECT rev_id AS line_id, -amount AS delta FROM pairs
-),
-moved_sum AS (SELECT line_id, SUM(delta) AS delta FROM moved GROUP BY line_id),
-eff AS (
-    SELECT rl.account_id, rl.due, rl.on_day, rl.id, rl.amount + COALESCE(ms.delta, 0) AS amount
-    FROM rl LEFT JOIN moved_sum ms ON ms.line_id = rl.id
-),
-credit AS (SELECT account_id, -SUM(amount) AS credit FROM eff WHERE amount < 0 GROUP BY account_id),
-charges AS (
-    SELECT account_id, due, amount,
-           SUM(amount) OVER (PARTITION BY account_id ORDER BY due, on_day, id ROWS UNBOUNDED PRECEDING) AS cum
-    FROM eff WHERE amount > 0
-),
-opened AS (
-    SELECT c.account_id, c.due,
-           CASE WHEN c.cum - COALESCE(cr.credit, 0) <= 0 THEN 0
-                WHEN c.cum - COALESCE(cr.credit, 0) >= c.amount THEN c.amount
-                ELSE c.cum - COALESCE(cr.credit, 0) END AS open_amount
-    FROM charges c LEFT JOIN credit cr ON cr.account_id = c.account_id
-),
-per_account AS (
-    SELECT account_id,
-           SUM(CASE WHEN due >= %(as_of)s THEN open_amount ELSE 0 END) AS not_due,
-           SUM(CASE WHEN due < %(as_of)s AND due >= %(d30)s THEN open_amount ELSE 0 END) AS d1_30,
-           SUM(CASE WHEN due < %(d30)s AND due >= %(d60)s THEN open_amount ELSE 0 END) AS d31_60,
-           SUM(CASE WHEN due < %(d60)s AND due >= %(d90)s THEN open_amount ELSE 0 END) AS d61_90,
-           SUM(CASE WHEN due < %(d90)s THEN open_amount ELSE 0 END) AS over_90
-    FROM opened GROUP BY account_id
-),
-balances AS (SELECT account_id, SUM(amount) AS balance FROM eff GROUP BY account_id)
-SELECT a.occupancy_type, COUNT(*),
-       SUM(COALESCE(p.not_due, 0) + CASE WHEN b.balance < 0 THEN b.balance ELSE 0 END),
-       SUM(COALESCE(p.d1_30, 0)), SUM(COALESCE(p.d31_60, 0)), SUM(COALESCE(p.d61_90, 0)),
-       SUM(COALESCE(p.over_90, 0)), SUM(b.balance)
-FROM balances b
-JOIN {account} a ON a.id = b.account_id
-LEFT JOIN per_account p ON p.account_id = b.account_id
-WHERE (b.balance >= 0.005 OR b.balance <= -0.005) {class_filter}
+SELECT a.occupancy_type, COUNT(*), {spread}, SUM(t.balance)
+FROM (
+    SELECT account_id, SUM(amount) AS balance, {sums}
+    FROM (
+        SELECT l.account_id, l.amount,
+               CASE WHEN l.amount > 0 THEN
+                   COALESCE(l.due_date, (SELECT e.entry_date FROM {entry} e WHERE e.id = l.entry_id)) END AS due,
+               CASE WHEN l.amount > 0 AND rev.id IS NULL AND rvd.reverses_id IS NULL THEN 1 ELSE 0 END AS charge
+        FROM {line} l
+        LEFT JOIN (SELECT id FROM {entry} WHERE entry_date > %(as_of)s) later ON later.id = l.entry_id
+        LEFT JOIN (SELECT id FROM {entry} WHERE reverses_id IS NOT NULL) rev ON rev.id = l.entry_id
+        LEFT JOIN (
+            SELECT reverses_id FROM {entry} WHERE reverses_id IS NOT NULL AND entry_date <= %(as_of)s
+        ) rvd ON rvd.reverses_id = l.entry_id
+        WHERE l.gl_account_id = %(gl)s AND l.account_id IS NOT NULL AND later.id IS NULL
+    ) lines
+    GROUP BY account_id
+) t
+JOIN {account} a ON a.id = t.account_id
+WHERE (t.balance >= 0.005 OR t.balance <= -0.005) {class_filter}
 GROUP BY a.occupancy_type
 ORDER BY a.occupancy_type
 """
+
+
+def _clamp(value: str, high: str) -> str:
+    return f"CASE WHEN {value} <= 0 THEN 0 WHEN {value} >= {high} THEN {high} ELSE {value} END"
+
+
+def _aging_sql(class_filter: str) -> str:
+    sums = ",\n".join(
+        f"SUM(CASE WHEN charge = 1 AND {where} THEN amount ELSE 0 END) AS c_{name}"
+        for name, where in BUCKET_SQL
+    )
+    spread, newer = [], []
+    for name, _ in BUCKET_SQL:
+        left = " - ".join(["(CASE WHEN t.balance > 0 THEN t.balance ELSE 0 END)", *newer])
+        spread.append(f"SUM({_clamp(left, f't.c_{name}')})")
+        newer.append(f"t.c_{name}")
+    spread[0] = spread[0][:-1] + " + CASE WHEN t.balance < 0 THEN t.balance ELSE 0 END)"
+    return AGING_SQL.format(
+        spread=", ".join(spread), sums=sums, class_filter=class_filter, line=JournalLine._meta.db_table,
+        entry=JournalEntry._meta.db_table, account=Account._meta.db_table,
+    )  # fmt: skip
 
 
 def _cents(value) -> Decimal:
@@ -122,10 +123,8 @@ def _cents(value) -> Decimal:
 
 def aging_by_class(params: dict) -> ReportResult:
     as_of = params["as_of"]
-    sql = AGING_SQL.format(
-        line=JournalLine._meta.db_table, entry=JournalEntry._meta.db_table, account=Account._meta.db_table,
-        class_filter="AND a.occupancy_type = %(customer_class)s" if params.get("customer_class") else "",
-    )  # fmt: skip
+    class_filter = "AND a.occupancy_type = %(customer_class)s" if params.get("customer_class") else ""
+    sql = _aging_sql(class_filter)
     values = {
         "gl": receivable_gl().pk, "as_of": as_of.isoformat(), "customer_class": params.get("customer_class") or "",
         **{f"d{n}": (as_of - timedelta(days=n)).isoformat() for n in (30, 60, 90)},
