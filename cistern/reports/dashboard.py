@@ -2,10 +2,11 @@
 the exceptions waiting in the other apps' queues, and the twelve-month trends (billed revenue and consumption by
 bill month; past-due amount and accounts at each month end).
 
-Every figure is a GROUP BY over an indexed or small source, never a loop over accounts. The two twelve-month
-series read a year of bills and the whole receivable ledger: they are kept in Django's cache for the day (the bills'
-series also until a new bill or cancellation is posted), so only the first view of the day pays for them (seconds
-at 100,000 accounts; see bench/home.py).
+Every figure is a GROUP BY over an indexed or small source, never a loop over accounts. The twelve-month series
+read a year of bills and the whole receivable ledger, so they are kept in Django's cache: a month gone by (or a
+month end) for weeks, today's month (and the newest month end) for the day or until the next bill; the exceptions'
+counts for a minute. Only the first view after a restart pays for all twelve months (seconds at 100,000 accounts;
+bench/home.py times it).
 """
 
 from dataclasses import dataclass
@@ -13,12 +14,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, DecimalField, F, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
-from cistern.billing.models import Bill, BillCancellation
-from cistern.core import queues
+from cistern.billing.models import Bill, BillCancellation, BillRun
+from cistern.core import clock, queues
 from cistern.fieldwork import lifecycle
 from cistern.fieldwork.models import ServiceOrder
 from cistern.ledger.models import JournalLine
@@ -31,6 +32,8 @@ UNSCHEDULED_DAYS = 5  # an order nobody has put on a day this many days after it
 # The queues whose waiting items the dashboard counts (each app's own counter, core/queues.py).
 EXCEPTION_QUEUES = ["read_exceptions", "accounts_not_billed", "lockbox_suspense", "returned_mail"]
 DAY = 24 * 60 * 60
+MONTH_KEPT = 35 * DAY  # a month end or a month gone by: its figures are kept this long
+WAITING_SECONDS = 60
 
 
 def cents(value) -> Decimal:
@@ -97,17 +100,22 @@ class Waiting:
 
 def exceptions_waiting(user) -> list[Waiting]:
     """What waits in the read-exception, not-billed, lockbox-suspense and returned-mail queues (each app's own
-    count, as its home-page queue counts it), with the page when `user` may open it."""
-    found = []
-    for key in EXCEPTION_QUEUES:
-        queue = queues.get(key)
-        if queue is None:
-            continue
-        count = queue.count(user)
-        found.append(
-            Waiting(key, queue.title, count or 0, queue.url_name if user.has_perm(queue.permission) else None)
+    count, as its home-page queue counts it), with the page when `user` may open it. These four counts are the
+    same for everyone; they are kept a minute (WAITING_SECONDS), so a dashboard left open and its viewers share them
+    (accounts not billed takes about half a second at 100,000 accounts)."""
+    registered = [(key, queues.get(key)) for key in EXCEPTION_QUEUES]
+    registered = [(key, queue) for key, queue in registered if queue is not None]
+    cache_key = f"reports:dashboard:waiting:{clock.today().isoformat()}"
+    counts = cache.get(cache_key)
+    if counts is None:
+        counts = {key: queue.count(user) or 0 for key, queue in registered}
+        cache.set(cache_key, counts, WAITING_SECONDS)
+    return [
+        Waiting(
+            key, queue.title, counts.get(key, 0), queue.url_name if user.has_perm(queue.permission) else None
         )
-    return found
+        for key, queue in registered
+    ]
 
 
 def month_starts(today: date, months: int = MONTHS) -> list[date]:
@@ -134,25 +142,37 @@ class MonthBills:
 
 
 def monthly_bills(today: date) -> list[MonthBills]:
-    """Billed revenue and consumption by bill month, the 12 months ending with today's month. Cached for the day
-    and until the next bill or cancellation."""
-    newest = (
-        Bill.objects.aggregate(m=Max("id"))["m"],
-        BillCancellation.objects.aggregate(m=Max("id"))["m"],
-    )
-    key = f"reports:dashboard:bills:{today.isoformat()}:{newest[0]}:{newest[1]}"
-    found = cache.get(key)
-    if found is None:
-        found = _monthly_bills(today)
-        cache.set(key, found, DAY)
-    return found
-
-
-def _monthly_bills(today: date) -> list[MonthBills]:
+    """Billed revenue and consumption by bill month, the 12 months ending with today's month. The months gone by
+    are kept in the cache (until a bill is cancelled, or MONTH_KEPT); today's month is kept until the next bill or
+    cancellation, and is read through its bill runs (an index), not a scan of every bill."""
     starts = month_starts(today)
-    after = date(today.year + (today.month == 12), today.month % 12 + 1, 1)
+    cancelled = BillCancellation.objects.aggregate(m=Max("id"))["m"]
+    newest_bill = Bill.objects.aggregate(m=Max("id"))["m"]
+    keys = {start: f"reports:dashboard:bills:{start.isoformat()}:{cancelled}" for start in starts[:-1]}
+    keys[starts[-1]] = f"reports:dashboard:bills:{today.isoformat()}:{newest_bill}:{cancelled}"
+    found = {start: cache.get(key) for start, key in keys.items()}
+    missing = [start for start, value in found.items() if value is None]
+    if missing:
+        for month in _monthly_bills(missing):
+            found[month.month] = month
+            cache.set(keys[month.month], month, DAY if month.month == starts[-1] else MONTH_KEPT)
+    return [found[start] for start in starts]
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def _monthly_bills(starts: list[date]) -> list[MonthBills]:
+    """The bills of the months beginning on `starts` (cancelled ones left out), by month: a bill run's bills found
+    through the runs of those months, a bill of no run (a final bill, a rebill) by its date."""
+    first, after = min(starts), _next_month(max(starts))
+    runs = list(
+        BillRun.objects.filter(bill_date__gte=first, bill_date__lt=after).values_list("id", flat=True)
+    )
     rows = (
-        Bill.objects.filter(bill_date__gte=starts[0], bill_date__lt=after, cancellation__isnull=True)
+        Bill.objects.filter(Q(run_id__in=runs) | Q(run__isnull=True))
+        .filter(bill_date__gte=first, bill_date__lt=after, cancellation__isnull=True)
         .annotate(month=TruncMonth("bill_date"))
         .values("month")
         .annotate(revenue=Sum("current_charges"), used=Sum("units"), n=Count("id"))
@@ -182,13 +202,22 @@ class MonthEnd:
 
 
 def delinquency_trend(today: date) -> list[MonthEnd]:
-    """Past-due amount and accounts at each of the 12 month ends before today's month. Cached for the day."""
-    key = f"reports:dashboard:delinquency:{today.isoformat()}"
-    found = cache.get(key)
-    if found is None:
-        found = _delinquency(month_ends(today))
-        cache.set(key, found, DAY)
-    return found
+    """Past-due amount and accounts at each of the 12 month ends before today's month. A month end's figures are
+    kept in the cache (MONTH_KEPT); the newest one is worked out again each day (a bill run posted in the first
+    days of a month is dated in the month before). Only the month ends not in the cache are computed, in one pass."""
+    ends = month_ends(today)
+    keys = {
+        day: f"reports:dashboard:past_due:{day.isoformat()}"
+        + (f":{today.isoformat()}" if day == ends[-1] else "")
+        for day in ends
+    }
+    found = {day: cache.get(key) for day, key in keys.items()}
+    missing = [day for day, value in found.items() if value is None]
+    if missing:
+        for figures in _delinquency(missing):
+            found[figures.day] = figures
+            cache.set(keys[figures.day], figures, DAY if figures.day == ends[-1] else MONTH_KEPT)
+    return [found[day] for day in ends]
 
 
 def _delinquency(ends: list[date]) -> list[MonthEnd]:
@@ -224,7 +253,9 @@ def _delinquency(ends: list[date]) -> list[MonthEnd]:
         owed = f'(t."b{i}" - t."n{i}")'
         columns.append(f"SUM(CASE WHEN {owed} > 0 THEN {owed} ELSE 0 END)")
         columns.append(f"SUM(CASE WHEN {owed} > 0 THEN 1 ELSE 0 END)")
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL jit = off")  # compiling this wide aggregate costs more than it saves
         cursor.execute(f"SELECT {', '.join(columns)} FROM ({inner}) t", params)  # noqa: S608 (our own SQL)
         row = cursor.fetchone()
     return [MonthEnd(day, cents(row[2 * i]), int(row[2 * i + 1] or 0)) for i, day in enumerate(ends)]
