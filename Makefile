@@ -40,7 +40,7 @@ bench: install
 	$(PY) bench/bill_pdfs.py
 	$(PY) bench/payments.py
 	$(PY) bench/lockbox.py
-	$(PY) bench/collections.py
+	$(PY) bench/collection_run.py
 
 lint: install
 	$(VENV)/bin/ruff check .

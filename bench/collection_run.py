@@ -1,6 +1,6 @@
 """Benchmark: the day's collection run (`manage.py collections_run`, `collections.services.collections_run`).
 
-    .venv/bin/python bench/collections.py [--engine postgresql|sqlite|both] [--accounts N] [--seed S] [--profile]
+    .venv/bin/python bench/collection_run.py [--engine postgresql|sqlite|both] [--accounts N] [--seed S] [--profile]
 
 Each engine runs in subprocesses of its own: PostgreSQL in the database `cistern_bench_collections` on
 127.0.0.1:5432 (user postgres), which this script drops and creates (no other database is touched); SQLite at
@@ -22,29 +22,21 @@ Prints each run's line and seconds, and accounts/s of the first run; PASS/MISS a
 the 25 functions with the most cumulative time (and the 25 of the district's own code).
 """
 
+import argparse
+import collections
+import json
 import os
+import platform
+import random
+import resource
+import subprocess
 import sys
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
 
-# Python puts this file's folder first on sys.path, and this file's name is the standard library's
-# `collections`: the folder is taken off until that module is loaded, then put back last (for `common`).
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
-import collections  # noqa: E402,F401  (the standard library's, before this folder is on sys.path again)
-
-sys.path.append(_HERE)
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import random  # noqa: E402
-import resource  # noqa: E402
-import subprocess  # noqa: E402
-import time  # noqa: E402
-from datetime import date, timedelta  # noqa: E402
-from decimal import Decimal  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from common import engines_to_run, pg_url, recreate_pg_database  # noqa: E402
+from common import engines_to_run, pg_url, recreate_pg_database
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var" / "bench"
