@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 MODULES = modules()
 PAGES = {name: (permission, m) for m in MODULES for name, permission in m.PAGES.items()}
 POSTS = {name: (permission, data, m) for m in MODULES for name, (permission, data) in m.POSTS.items()}
-NOT_IN_MATRIX = {"login", "logout"}  # open to everyone / sign-out for everyone; tested in test_auth
+# open to everyone / sign-out for everyone (tested in test_auth); the calendar feed answers to its secret URL
+# with no sign-in, for Outlook (tests/schedule/test_feeds.py)
+NOT_IN_MATRIX = {"login", "logout", "schedule:ical"}
 
 
 def _names(resolver=None, prefix=""):

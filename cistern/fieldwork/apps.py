@@ -13,7 +13,7 @@ class FieldworkConfig(AppConfig):
         from cistern.metering import actions
         from cistern.metering import services as metering_services
 
-        from . import counter, read_scope, receivers, selectors
+        from . import assignments, counter, read_scope, receivers, selectors
         from .panels import orders_panel
 
         signals.service_started.connect(receivers.on_service_started, dispatch_uid="fieldwork_turn_on")
@@ -23,6 +23,7 @@ class FieldworkConfig(AppConfig):
         signals.service_stopped.connect(receivers.on_service_stopped, dispatch_uid="fieldwork_final_read")
         panels.register(orders_panel)
         counter.register_all()
+        assignments.register_all()  # a technician's orders on the lead's team page
         lockoffs.register_lockoff_source("fieldwork", selectors.accounts_locked_off_since)
         metering_services.register_order_premises(read_scope.premises_on_open_orders)
         actions.register(

@@ -23,7 +23,10 @@ def _case_items(user) -> list[assignments.AssignedItem]:
 
 
 def _case_reassign(*, actor, item_id, to_user, reason) -> None:
-    services.case_reassign(actor=actor, case=Case.objects.get(pk=item_id), to_user=to_user, reason=reason)
+    case = Case.objects.filter(pk=item_id).first()
+    if case is None:
+        raise services.FrontDeskError("That case is not there any more: reload the team page.")
+    services.case_reassign(actor=actor, case=case, to_user=to_user, reason=reason)
 
 
 cases_queue = queues.WorkQueue(
@@ -37,5 +40,5 @@ callbacks_queue = queues.WorkQueue(
 )  # fmt: skip
 cases_work = assignments.AssignableWork(
     key="cases", title="Cases", permission="frontdesk.reassign_case", items_for=_case_items,
-    reassign=_case_reassign,
+    reassign=_case_reassign, errors=(services.FrontDeskError,),
 )  # fmt: skip

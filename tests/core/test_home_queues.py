@@ -36,13 +36,13 @@ def test_core_imports_no_app_above_it():
 def test_each_role_sees_its_own_queues(client, make_user):
     """Seen: the home page was a calendar and a search hint; the clerk's waiting work was behind five menus."""
     expected = {
-        roles.CSS_I: {"follow_ups", "returned_mail", "high_usage"},
-        roles.CSS_II: {"adjustments", "bill_cancellations", "drawers_to_audit", "drawers_to_deposit",
+        roles.CSS_I: {"cases", "follow_ups", "returned_mail", "high_usage", "callbacks"},
+        roles.CSS_II: {"cases", "callbacks", "adjustments", "bill_cancellations", "drawers_to_audit", "drawers_to_deposit",
                        "refunds_to_approve", "lockbox_suspense", "bill_runs", "read_exceptions", "accounts_not_billed",
                        "follow_ups", "lockoff_lists", "returned_mail", "high_usage", "write_offs", "leak_relief"},
         roles.FIELD_TECHNICIAN: {"my_orders"},
         roles.AUDITOR: {"accounts_not_billed"},
-        roles.CASHIER: set(),
+        roles.CASHIER: {"callbacks"},
     }  # fmt: skip
     for role, keys in expected.items():
         client.force_login(make_user(role, username=f"home_{role}".replace(" ", "_")))
