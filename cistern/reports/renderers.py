@@ -21,7 +21,7 @@ from .base import row_count
 from .registry import Report, ReportResult
 
 XLSX_MAX_ROWS = 1_000_000  # Excel's sheet holds 1,048,576 rows; above this the page offers the CSV
-PDF_MAX_ROWS = 5_000  # about 150 pages; above this the page offers the CSV and the XLSX
+PDF_MAX_ROWS = 5_000  # about 140 pages; above this the page offers the CSV and the XLSX
 FORMATS = ("csv", "xlsx", "pdf")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -151,33 +151,66 @@ def render_xlsx(report: Report, result: ReportResult, params: dict) -> bytes:
             sheet.write_string(header, col, column.title, bold)
             sheet.set_column(col, col, 14 if column.kind != "text" else 24)
         kinds = [c.kind for c in result.columns]
+        writers = [_cell_writer(sheet, kind, formats) for kind in kinds]
         r = header
         for row in result.rows:
             r += 1
-            for col, (value, kind) in enumerate(zip(row, kinds, strict=True)):
-                _write(sheet, r, col, value, kind, formats)
+            for col, value in enumerate(row):
+                if value is not None and value != "":
+                    writers[col](r, col, value)
         if result.totals:
             r += 1
             for col, value in enumerate(_totals_row(result)):
-                _write(sheet, r, col, value, kinds[col] if value != "Total" else "text", total_formats, bold)
+                if value == "Total":
+                    sheet.write_string(r, col, value, bold)
+                elif value is not None and value != "":
+                    _cell_writer(sheet, kinds[col], total_formats)(r, col, value)
         sheet.freeze_panes(header + 1, 0)
         book.close()
     return output.getvalue()
 
 
-def _write(sheet, r, col, value, kind, formats, text_format=None):
-    if value is None or value == "":
-        return
+EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def _serial(value) -> float:
+    """A date or naive datetime as Excel's day number (what write_datetime computes, without its checks)."""
     if isinstance(value, datetime):
-        sheet.write_datetime(r, col, value, formats["datetime"])
-    elif isinstance(value, date):
-        sheet.write_datetime(r, col, datetime(value.year, value.month, value.day), formats["date"])
-    elif isinstance(value, bool):
-        sheet.write_boolean(r, col, value)
-    elif isinstance(value, int | float | Decimal):
-        sheet.write_number(r, col, float(value), formats.get(kind))
-    else:
-        sheet.write_string(r, col, str(value), text_format)
+        days = (value.date() - EXCEL_EPOCH).days
+        return days + (value.hour * 3600 + value.minute * 60 + value.second) / 86400
+    return float((value - EXCEL_EPOCH).days)
+
+
+def _cell_writer(sheet, kind: str, formats: dict):
+    """A function writing one cell of a column of `kind`. XlsxWriter is pinned (3.3.1): its typed writers are
+    called without the public methods' A1-notation wrapper, which is a third of the time on a large sheet; a value
+    that is not of the column's kind is written as text."""
+    write_string = getattr(sheet, "_write_string", sheet.write_string)
+    write_number = getattr(sheet, "_write_number", sheet.write_number)
+    number_format = formats.get(kind)
+
+    def text(r, col, value):
+        write_string(r, col, str(value), None)
+
+    def number(r, col, value):
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            write_number(r, col, float(value), number_format)
+        else:
+            text(r, col, value)
+
+    def day(r, col, value):
+        if isinstance(value, date):
+            write_number(
+                r, col, _serial(value), formats["datetime" if isinstance(value, datetime) else "date"]
+            )
+        else:
+            text(r, col, value)
+
+    if kind in ("money", "decimal", "int"):
+        return number
+    if kind in ("date", "datetime"):
+        return day
+    return text
 
 
 # --- PDF ----------------------------------------------------------------------------------------------------------
@@ -200,14 +233,19 @@ def _pdf_value(value, kind: str) -> str:
 
 
 class _ReportPDF(FPDF):
+    """A landscape Letter table: the title, the parameters and the column titles on every page, rows drawn with
+    FPDF.text (cell() runs text shaping on every call: most of the time of a long table), widths summed from the
+    core font's metrics."""
+
     def __init__(self, title: str, subtitle: str, columns):
         super().__init__(orientation="L", unit="mm", format="Letter")
         self.set_margins(MARGIN, MARGIN)
-        self.set_auto_page_break(True, MARGIN + 6)
+        self.set_auto_page_break(False)
         self.report_title, self.subtitle, self.columns = _latin(title), _latin(subtitle), columns
         weights = [1.0 if c.kind != "text" else 1.8 for c in columns]
         usable = PAGE_W - 2 * MARGIN
         self.widths = [usable * w / sum(weights) for w in weights]
+        self.aligns = [_align(c.kind) for c in columns]
         self.set_title(self.report_title)
 
     def header(self):
@@ -217,22 +255,43 @@ class _ReportPDF(FPDF):
         self.cell(0, 5, self.subtitle, new_x="LMARGIN", new_y="NEXT")
         self.ln(1)
         self.set_font("Helvetica", "B", 7)
-        for column, width in zip(self.columns, self.widths, strict=True):
-            self.cell(width, ROW_H, self.fit(column.title, width), border="B", align=_align(column.kind))
-        self.ln(ROW_H)
+        self.line_of([c.title for c in self.columns])
+        self.line(MARGIN, self.get_y(), PAGE_W - MARGIN, self.get_y())
         self.set_font("Helvetica", "", 7)
 
     def footer(self):
-        self.set_y(-MARGIN - 2)
         self.set_font("Helvetica", "", 7)
-        self.cell(0, 4, f"Page {self.page_no()}", align="R")
+        self.text(PAGE_W - MARGIN - 15, self.h - MARGIN + 2, f"Page {self.page_no()}")
 
-    def fit(self, text: str, width: float) -> str:
-        if self.get_string_width(text) <= width - 2:
-            return text
-        while text and self.get_string_width(text + "...") > width - 2:
+    def width_of(self, text: str) -> float:
+        widths = self.current_font.cw
+        return sum(widths[c] for c in text) * self.font_size_pt * 0.001 / self.k
+
+    def fit(self, text: str, width: float) -> tuple[str, float]:
+        room = width - 2 * PAD
+        used = self.width_of(text)
+        if used <= room:
+            return text, used
+        while text and self.width_of(text + "...") > room:
             text = text[:-1]
-        return text + "..."
+        return text + "...", self.width_of(text + "...")
+
+    def line_of(self, texts) -> None:
+        """One row of the table at the current position, then the position moves down a row (a new page first when
+        the row would not fit)."""
+        if self.get_y() + ROW_H > self.h - MARGIN - 4:
+            self.add_page()
+        x, y = MARGIN, self.get_y()
+        base = y + 0.5 * ROW_H + 0.3 * self.font_size
+        for text, width, align in zip(texts, self.widths, self.aligns, strict=True):
+            if text:
+                shown, used = self.fit(text, width)
+                self.text(x + width - PAD - used if align == "R" else x + PAD, base, shown)
+            x += width
+        self.set_xy(MARGIN, y + ROW_H)
+
+
+PAD = 1.0
 
 
 def _align(kind: str) -> str:
@@ -244,17 +303,17 @@ def render_pdf(report: Report, result: ReportResult, params: dict) -> bytes:
     pdf = _ReportPDF(report.title, describe(report, params), result.columns)
     pdf.add_page()
     kinds = [c.kind for c in result.columns]
-    aligns = [_align(k) for k in kinds]
     for row in result.rows:
-        for value, kind, width, align in zip(row, kinds, pdf.widths, aligns, strict=True):
-            pdf.cell(width, ROW_H, pdf.fit(_pdf_value(value, kind), width), align=align)
-        pdf.ln(ROW_H)
+        pdf.line_of([_pdf_value(value, kind) for value, kind in zip(row, kinds, strict=True)])
     if result.totals:
         pdf.set_font("Helvetica", "B", 7)
-        for value, kind, width, align in zip(_totals_row(result), kinds, pdf.widths, aligns, strict=True):
-            pdf.cell(width, ROW_H, pdf.fit(_pdf_value(value, kind if value != "Total" else "text"), width),
-                     border="T", align=align)  # fmt: skip
-        pdf.ln(ROW_H)
+        pdf.line(MARGIN, pdf.get_y(), PAGE_W - MARGIN, pdf.get_y())
+        pdf.line_of(
+            [
+                _pdf_value(v, k if v != "Total" else "text")
+                for v, k in zip(_totals_row(result), kinds, strict=True)
+            ]
+        )
     return bytes(pdf.output())
 
 
