@@ -55,8 +55,7 @@ def runs_to_approve(user) -> int:
 
 
 def accounts_not_billed(user) -> int:
-    found = unbilled._held_items() + unbilled._stopped_without_final_bill()  # noqa: SLF001 (same app)
-    return len({u.account_id for u in found})
+    return unbilled.not_billed_count()
 
 
 def register_all() -> None:

@@ -30,8 +30,8 @@ class Unbilled:
     runs_in_a_row: int  # posted runs in a row that held it (0 for a stop with no final bill)
 
 
-def _held_items(account_ids: list[int] | None = None) -> list[Unbilled]:
-    """Accounts held by the newest posted run of their cycle, with how many posted runs in a row held them."""
+def _recent_runs_by_cycle() -> dict[int, list[BillRun]]:
+    """Each cycle's posted runs, newest first, at most STREAK_RUNS of them."""
     # Monthly cycles: STREAK_RUNS runs reach about as many months back (an account held longer says so).
     recent = clock.today() - timedelta(days=31 * STREAK_RUNS)
     runs = list(
@@ -43,6 +43,11 @@ def _held_items(account_ids: list[int] | None = None) -> list[Unbilled]:
     for run in runs:
         if len(by_cycle.setdefault(run.cycle_id, [])) < STREAK_RUNS:
             by_cycle[run.cycle_id].append(run)
+    return by_cycle
+
+
+def _held_by_newest_runs(by_cycle, account_ids: list[int] | None = None) -> dict[int, tuple[int, str]]:
+    """account id -> (run id, reason) for the accounts the newest posted run of their cycle held."""
     newest = [found[0].pk for found in by_cycle.values()]
     items = BillRunItem.objects.filter(run_id__in=newest, has_exceptions=True)
     if account_ids is not None:
@@ -52,6 +57,13 @@ def _held_items(account_ids: list[int] | None = None) -> list[Unbilled]:
         holds = [(c, m) for c, m in calculation.holds(exceptions) if c != "no_final_bill"]
         if holds:
             held[account_id] = (run_id, "; ".join(m for _, m in holds))
+    return held
+
+
+def _held_items(account_ids: list[int] | None = None) -> list[Unbilled]:
+    """Accounts held by the newest posted run of their cycle, with how many posted runs in a row held them."""
+    by_cycle = _recent_runs_by_cycle()
+    held = _held_by_newest_runs(by_cycle, account_ids)
     if not held:
         return []
     period_ends = {run.pk: run.period_end for found in by_cycle.values() for run in found}
@@ -80,6 +92,23 @@ def _held_items(account_ids: list[int] | None = None) -> list[Unbilled]:
 
 def _stopped_without_final_bill(account_ids: list[int] | None = None) -> list[Unbilled]:
     days = district_settings().final_bill_days
+    stopped = _stopped_accounts(days, account_ids)
+    if stopped is None:
+        return []
+    return [
+        Unbilled(
+            account_id,
+            end_date,
+            f"Service stopped on {end_date:%m/%d/%Y}: no final bill after {(clock.today() - end_date).days} days "
+            f"(the district's limit is {days}).",
+            0,
+        )  # fmt: skip
+        for account_id, end_date in stopped.values_list("id", "end_date")
+    ]
+
+
+def _stopped_accounts(days: int, account_ids: list[int] | None = None):
+    """The stopped accounts past the final-bill limit with no final bill (a queryset); None before any run."""
     cutoff = clock.today() - timedelta(days=days)
     final_bill = Bill.objects.filter(account=OuterRef("pk"), kind=BillKind.FINAL, cancellation__isnull=True)
     stopped = Account.objects.filter(
@@ -93,19 +122,19 @@ def _stopped_without_final_bill(account_ids: list[int] | None = None) -> list[Un
         "period_end", flat=True
     ).first()  # fmt: skip
     if first_run is None:
-        return []
+        return None
     began = selectors.period_start_for(first_run)
-    stopped = stopped.filter(Q(end_date__gt=began) | Exists(Bill.objects.filter(account=OuterRef("pk"))))
-    return [
-        Unbilled(
-            account_id,
-            end_date,
-            f"Service stopped on {end_date:%m/%d/%Y}: no final bill after {(clock.today() - end_date).days} days "
-            f"(the district's limit is {days}).",
-            0,
-        )  # fmt: skip
-        for account_id, end_date in stopped.values_list("id", "end_date")
-    ]
+    return stopped.filter(Q(end_date__gt=began) | Exists(Bill.objects.filter(account=OuterRef("pk"))))
+
+
+def not_billed_count() -> int:
+    """How many accounts are on the queue (the home page's count): the same accounts as accounts_not_billed()
+    without the streaks, names and last bills it shows."""
+    held = set(_held_by_newest_runs(_recent_runs_by_cycle()))
+    stopped = _stopped_accounts(district_settings().final_bill_days)
+    if stopped is not None:
+        held.update(stopped.values_list("id", flat=True))
+    return len(held)
 
 
 def accounts_not_billed() -> list[dict]:

@@ -74,10 +74,12 @@ def test_a_run_accounts_for_every_account_in_service(
     with clock.on(date(2026, 7, 19)):
         queue = {row["account"].pk: row for row in unbilled.accounts_not_billed()}
         assert set(queue) == {unread.pk}
+        assert unbilled.not_billed_count() == 1  # the home page's count
         assert queue[unread.pk]["since"] == JUL and "No read" in queue[unread.pk]["reason"]
     with clock.on(date(2026, 7, 21)):
         queue = {row["account"].pk: row for row in unbilled.accounts_not_billed()}
         assert set(queue) == {unread.pk, stopped_open.pk}
+        assert unbilled.not_billed_count() == 2
         assert queue[stopped_open.pk]["since"] == date(2026, 7, 10)
         assert "no final bill after 11 days" in queue[stopped_open.pk]["reason"]
 
