@@ -13,7 +13,7 @@ from cistern.core import clock
 from cistern.ledger.models import JournalLine
 from cistern.reports import registry, renderers
 from tests.billing.conftest import district, metered_account, supervisor  # noqa: F401
-from tests.collections.test_writeoffs import WRITE_OFF_DAY, final_account, lead, other_lead  # noqa: F401
+from tests.collections.test_writeoffs import NOTICE_DAY, WRITE_OFF_DAY, final_account, lead, other_lead  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 HOSTILE = '=HYPERLINK("http://x.example","pay")'
@@ -22,6 +22,16 @@ HOSTILE = '=HYPERLINK("http://x.example","pay")'
 def test_write_offs_and_referrals_equal_the_ledger(final_account, lead, other_lead, supervisor):  # noqa: F811
     plain = final_account()
     big = final_account(extra="300.00", name=HOSTILE)  # $338.78: over a CSS II's $250
+    # The final bills past due: a notice each, in the delinquency report with the amounts they state.
+    assert writeoffs.final_bill_notices(actor=supervisor, on=NOTICE_DAY) == 2
+    steps = registry.get("delinquency").run({"date_from": NOTICE_DAY, "date_to": NOTICE_DAY})
+    assert list(steps.rows) == [(NOTICE_DAY.replace(day=1), "Final bill past due", 2, D("377.56"))]
+    assert (
+        registry.get("delinquency")
+        .run({"date_from": NOTICE_DAY, "date_to": NOTICE_DAY, "step": "shutoff"})
+        .rows
+        == []
+    )
     with clock.on(WRITE_OFF_DAY):
         writeoffs.write_off_request(actor=lead, account=plain, reason="Moved away")
         waiting = writeoffs.write_off_request(actor=lead, account=big, reason="Moved out of state")
