@@ -1,8 +1,7 @@
 from django.contrib.auth.decorators import permission_required
 from django.urls import path
 
-from . import catalog, registry, views  # noqa: F401  (catalog registers every report)
-from . import views_dashboard
+from . import catalog, registry, views, views_dashboard  # noqa: F401  (catalog registers every report)
 
 app_name = "reports"
 urlpatterns = [
