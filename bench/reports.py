@@ -20,28 +20,19 @@ EXPLAIN (ANALYZE, BUFFERS) of each report's slowest statement when the report mi
 page's queues and /reports/dashboard/) runs against the same database when it is there.
 """
 
+import argparse
+import contextlib
+import json
 import os
+import platform
+import resource
+import subprocess
 import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
 
-# Python puts this file's folder first on sys.path, and bench/collections.py shadows the standard library's
-# `collections`: the folder is taken off until that module is loaded, then put back last (for `common`).
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
-import collections  # noqa: E402,F401  (the standard library's, before this folder is on sys.path again)
-
-sys.path.append(_HERE)
-
-import argparse  # noqa: E402
-import contextlib  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import resource  # noqa: E402
-import subprocess  # noqa: E402
-import time  # noqa: E402
-from datetime import date, timedelta  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from common import pg_url, postgres_reachable, recreate_pg_database  # noqa: E402
+from common import pg_url, postgres_reachable, recreate_pg_database
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var" / "bench"
