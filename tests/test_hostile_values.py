@@ -52,6 +52,16 @@ QUERY_KEYS = {
     "rates:estimate": list(EstimateForm.base_fields),
 }
 
+# Each report reads its form's fields, the page and the format (cistern/reports/registry.py).
+from cistern.reports import registry as _reports  # noqa: E402
+
+for _report in _reports.all_reports():
+    QUERY_KEYS[f"reports:{_report.key}"] = [
+        *(_report.form.base_fields if _report.form else []),
+        "page",
+        "format",
+    ]
+
 
 @pytest.fixture
 def root(client, django_user_model):
