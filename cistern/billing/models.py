@@ -198,7 +198,11 @@ class Bill(models.Model):
 
     class Meta:
         ordering = ["-bill_date", "-id"]
-        indexes = [models.Index(fields=["account", "-period_end"], name="bill_account_period_idx")]
+        indexes = [
+            models.Index(fields=["account", "-period_end"], name="bill_account_period_idx"),
+            # The final bills alone (the Accounts not billed queue reads which stopped accounts have one).
+            models.Index(fields=["account"], condition=Q(kind="final"), name="bill_final_account_idx"),
+        ]
         constraints = [
             # An account is billed once per period; a rebill replaces exactly one cancelled bill.
             models.UniqueConstraint(

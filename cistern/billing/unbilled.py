@@ -92,9 +92,6 @@ def _held_items(account_ids: list[int] | None = None) -> list[Unbilled]:
 
 def _stopped_without_final_bill(account_ids: list[int] | None = None) -> list[Unbilled]:
     days = district_settings().final_bill_days
-    stopped = _stopped_accounts(days, account_ids)
-    if stopped is None:
-        return []
     return [
         Unbilled(
             account_id,
@@ -103,37 +100,40 @@ def _stopped_without_final_bill(account_ids: list[int] | None = None) -> list[Un
             f"(the district's limit is {days}).",
             0,
         )  # fmt: skip
-        for account_id, end_date in stopped.values_list("id", "end_date")
+        for account_id, end_date in _stopped_accounts(days, account_ids)
     ]
 
 
-def _stopped_accounts(days: int, account_ids: list[int] | None = None):
-    """The stopped accounts past the final-bill limit with no final bill (a queryset); None before any run."""
+def _stopped_accounts(days: int, account_ids: list[int] | None = None) -> list[tuple[int, date]]:
+    """(account id, end date) of the stopped accounts past the final-bill limit with no final bill."""
     cutoff = clock.today() - timedelta(days=days)
-    final_bill = Bill.objects.filter(account=OuterRef("pk"), kind=BillKind.FINAL, cancellation__isnull=True)
     stopped = Account.objects.filter(
         status__in=[AccountStatus.FINAL, AccountStatus.CLOSED], end_date__lte=cutoff
-    ).exclude(Exists(final_bill))
+    ).order_by()
+    final_bills = Bill.objects.filter(kind=BillKind.FINAL, cancellation__isnull=True)
     if account_ids is not None:
         stopped = stopped.filter(pk__in=account_ids)
+        final_bills = final_bills.filter(account_id__in=account_ids)
     # Only accounts billed by this system at some time, or in service after it began billing: an account
     # closed in the prior system long ago has nothing to final-bill here.
     first_run = BillRun.objects.filter(status=RunStatus.POSTED).order_by("period_end").values_list(
         "period_end", flat=True
     ).first()  # fmt: skip
     if first_run is None:
-        return None
+        return []
     began = selectors.period_start_for(first_run)
-    return stopped.filter(Q(end_date__gt=began) | Exists(Bill.objects.filter(account=OuterRef("pk"))))
+    stopped = stopped.filter(Q(end_date__gt=began) | Exists(Bill.objects.filter(account=OuterRef("pk"))))
+    # The final bills are read apart (a partial index holds them): as a NOT EXISTS the planner guessed a handful
+    # and compared every stopped account with every final bill (seen: 0.5 s at 100,000 accounts).
+    final_billed = set(final_bills.values_list("account_id", flat=True))
+    return [(pk, end) for pk, end in stopped.values_list("id", "end_date") if pk not in final_billed]
 
 
 def not_billed_count() -> int:
     """How many accounts are on the queue (the home page's count): the same accounts as accounts_not_billed()
     without the streaks, names and last bills it shows."""
     held = set(_held_by_newest_runs(_recent_runs_by_cycle()))
-    stopped = _stopped_accounts(district_settings().final_bill_days)
-    if stopped is not None:
-        held.update(stopped.values_list("id", flat=True))
+    held.update(pk for pk, _ in _stopped_accounts(district_settings().final_bill_days))
     return len(held)
 
 
