@@ -41,6 +41,7 @@ bench: install
 	$(PY) bench/payments.py
 	$(PY) bench/lockbox.py
 	$(PY) bench/collection_run.py
+	$(PY) bench/reports.py --reuse  # then bench/home.py on its database
 
 lint: install
 	$(VENV)/bin/ruff check .
