@@ -39,14 +39,14 @@ def test_team_feed_without_signing_in(client, lead, cycle):
         cal = parsed(fetch(client, token))
     assert str(cal["X-WR-CALNAME"]) == "Cistern team schedule"
     events = vevents(cal)
-    read = events["read-c1-20261203@schedule.cistern"]
+    read = events[f"read-c{cycle.pk}-20261203@schedule.cistern"]
     assert str(read["SUMMARY"]) == "Read C01"
     assert read.decoded("DTSTART") == date(2026, 12, 3) and type(read.decoded("DTSTART")) is date
     assert read.decoded("DTEND") == date(2026, 12, 4)
     assert "DTSTAMP" in read
     # Bills dated Sunday 12/06 are printed Friday 12/04 and due Monday 12/28.
-    assert events["bill_print-c1-20261203@schedule.cistern"].decoded("DTSTART") == date(2026, 12, 4)
-    assert events["due-c1-20261203@schedule.cistern"].decoded("DTSTART") == date(2026, 12, 28)
+    assert events[f"bill_print-c{cycle.pk}-20261203@schedule.cistern"].decoded("DTSTART") == date(2026, 12, 4)
+    assert events[f"due-c{cycle.pk}-20261203@schedule.cistern"].decoded("DTSTART") == date(2026, 12, 28)
     meeting = events[f"event-{board.pk}@schedule.cistern"]
     assert str(meeting["SUMMARY"]) == "Board meeting"
     start = meeting.decoded("DTSTART")
