@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "cistern.frontdesk",
     "cistern.schedule",
     "cistern.reports",
+    "cistern.conversion",
     "cistern.api",
     "cistern.demo",
     "django_tasks",

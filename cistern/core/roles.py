@@ -415,7 +415,15 @@ TEAM_BY_ROLE: dict[str, list[str]] = {
     BILLING_ADMIN: ["core.view_dashboard"],
     AUDITOR: ["core.view_dashboard"],
 }
-for _table in (FRONTDESK_BY_ROLE, SCHEDULE_BY_ROLE, REPORTS_BY_ROLE, TEAM_BY_ROLE):
+# Going live: converting from the previous system and the parallel bills that prove it.
+_CONVERT = ["conversion.run_conversion", "conversion.view_conversionrun",
+            "conversion.run_parallel_bills", "conversion.view_parallelrun"]  # fmt: skip
+CONVERSION_BY_ROLE: dict[str, list[str]] = {
+    BILLING_ADMIN: _CONVERT,
+    SUPERVISOR: _CONVERT,
+    AUDITOR: ["conversion.view_conversionrun", "conversion.view_parallelrun"],
+}
+for _table in (FRONTDESK_BY_ROLE, SCHEDULE_BY_ROLE, REPORTS_BY_ROLE, TEAM_BY_ROLE, CONVERSION_BY_ROLE):
     for _role, _permissions in _table.items():
         ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + [
             p for p in _permissions if p not in ROLE_PERMISSIONS[_role]
