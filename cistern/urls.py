@@ -18,6 +18,7 @@ urlpatterns = [
     path("frontdesk/", include("cistern.frontdesk.urls")),
     path("schedule/", include("cistern.schedule.urls")),
     path("reports/", include("cistern.reports.urls")),
+    path("conversion/parallel/", include("cistern.conversion.urls_parallel")),
     path("conversion/", include("cistern.conversion.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

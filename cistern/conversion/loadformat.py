@@ -9,6 +9,7 @@ are ignored and listed as ignored. An account's cycle is its meter's route's cyc
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 # file name -> its columns, in the order the export writes them. Every column is required in the header;
 # a value may be blank only where the reader says so (mailing_line2, unit, phone, email, end_date...).
@@ -183,14 +184,17 @@ class AutopayRow:
 class LoadSet:
     """A conversion folder, read and checked: every row typed, every reference between files resolved."""
 
+    folder: Path
+
     customers: list[CustomerRow] = field(default_factory=list)
     premises: list[PremiseRow] = field(default_factory=list)
     cycles: list[CycleRow] = field(default_factory=list)
     routes: list[RouteRow] = field(default_factory=list)
     meters: list[MeterRow] = field(default_factory=list)
     accounts: list[AccountRow] = field(default_factory=list)
-    reads: list[ReadRow] = field(default_factory=list)
-    bills: list[BillRow] = field(default_factory=list)
+    # reads.csv and bills.csv are not held: a district of 100,000 accounts has millions of each. The reader
+    # checks them streaming, and the writer reads them again with reader.iter_reads / reader.iter_bills
+    # (typed ReadRow / BillRow, in file order), once the whole folder has been found clean.
     open_items: list[OpenItemRow] = field(default_factory=list)
     autopay: list[AutopayRow] = field(default_factory=list)
     # file name -> rows read (data lines, header excluded)

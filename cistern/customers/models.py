@@ -146,6 +146,10 @@ class Account(models.Model):
     forwarding_state = models.CharField(max_length=2, blank=True)
     forwarding_zip = models.CharField(max_length=10, blank=True)
 
+    # The account's number in the previous system, kept by the conversion: searchable, and how the legacy
+    # system's bills are matched to Cistern's while the two run in parallel.
+    legacy_number = models.CharField("number in the previous system", max_length=30, blank=True)
+
     # Lower-cased name, addresses, phones, parcel and number: what the global search box looks in.
     # Kept by the services that change any of them (and indexed per database in migration 0002).
     search_text = models.TextField(blank=True, editable=False)
@@ -156,6 +160,9 @@ class Account(models.Model):
         indexes = [
             models.Index(fields=["premise", "start_date"], name="account_premise_start_idx"),
             models.Index(fields=["customer", "status"], name="account_customer_status_idx"),
+            models.Index(
+                fields=["legacy_number"], name="account_legacy_number_idx", condition=~Q(legacy_number="")
+            ),
         ]
         constraints = [
             models.CheckConstraint(

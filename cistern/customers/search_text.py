@@ -113,9 +113,10 @@ def build_search_text(
     mailing_address: str,
     service_address: str,
     parcel_number: str,
+    legacy_number: str = "",
 ) -> str:
     mailing_address = normalize_address(mailing_address)
-    parts = [number, name, *(phone_digits(p) for p in phones if p), email, service_address, mailing_address]
+    parts = [number, legacy_number, name, *(phone_digits(p) for p in phones if p), email, service_address, mailing_address]
     if parcel_number:
         parts += [parcel_number, _NON_DIGITS.sub("", parcel_number)]
     return fold(" | ".join(p for p in parts if p))

@@ -77,6 +77,7 @@ def account_search_text(account: Account) -> str:
         mailing_address=customer.mailing_address,
         service_address=service_address_text(premise.street, premise.unit, premise.city),
         parcel_number=premise.parcel_number,
+        legacy_number=account.legacy_number,
     )
 
 

@@ -70,7 +70,8 @@ ACCOUNT_COLUMNS = (
     "id", "number", "customer_id", "premise_id", "relationship", "occupancy_type", "status", "start_date",
     "end_date", "identity_method", "identity_verified_by_id", "credit_decision", "credit_decided_on",
     "credit_decided_by_id", "deposit_amount", "deposit_waived_reason", "setup_fee_amount", "forwarding_street",
-    "forwarding_unit", "forwarding_city", "forwarding_state", "forwarding_zip", "search_text", "created_at",
+    "forwarding_unit", "forwarding_city", "forwarding_state", "forwarding_zip", "legacy_number", "search_text",
+    "created_at",
 )  # fmt: skip
 SERVICE_EVENT_COLUMNS = (
     "id", "account_id", "kind", "effective_on", "note", "related_account_id", "created_by_id", "created_at",
@@ -763,7 +764,7 @@ class DistrictGenerator:
             block.accounts.append(
                 (a.id, a.number, customer.id, premise.id, a.relationship, a.occupancy, a.status, a.start,
                  a.end if stopped else None, identity, None, decision, decided_on, None, deposit, waived, setup_fee,
-                 *forwarding, search_text, self.now)
+                 *forwarding, "", search_text, self.now)
             )  # fmt: skip
             self.totals.by_status[a.status] += 1
             block.service_events.append(
