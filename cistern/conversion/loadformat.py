@@ -37,6 +37,25 @@ FILES: dict[str, tuple[str, ...]] = {
     "open_items.csv": ("legacy_account_number", "due_date", "amount", "description"),
     "autopay.csv": ("legacy_account_number", "routing_number", "account_number", "account_type", "prenote_done"),
 }  # fmt: skip
+# The legacy trial balance the district types in (the page's form) or hands over as `trial_balance.csv`
+# (columns `figure, amount`, optional): each figure is set beside what the files hold and what was loaded.
+# Receivable by age on --as-of, counted from each open item's due date (Cistern's aging buckets).
+TRIAL_BALANCE_FIGURES: dict[str, str] = {
+    "receivable_not_due": "Receivable, not yet due",
+    "receivable_1_30": "Receivable, 1-30 days past due",
+    "receivable_31_60": "Receivable, 31-60 days past due",
+    "receivable_61_90": "Receivable, 61-90 days past due",
+    "receivable_over_90": "Receivable, over 90 days past due",
+    "receivable_total": "Receivable, total",
+    "deposits_held": "Deposits held",
+    "accounts_active": "Accounts active",
+    "accounts_final": "Accounts final",
+    "accounts_closed": "Accounts closed",
+    "meters": "Meters",
+}
+TRIAL_BALANCE_FILE = "trial_balance.csv"
+TRIAL_BALANCE_COLUMNS = ("figure", "amount")
+
 # Files a conversion may leave out (a district without autopay, or whose old system kept no bill history).
 OPTIONAL_FILES = frozenset({"bills.csv", "open_items.csv", "autopay.csv"})
 
@@ -197,6 +216,8 @@ class LoadSet:
     # (typed ReadRow / BillRow, in file order), once the whole folder has been found clean.
     open_items: list[OpenItemRow] = field(default_factory=list)
     autopay: list[AutopayRow] = field(default_factory=list)
+    # trial_balance.csv, when given: figure key -> amount (counts as whole numbers)
+    legacy_totals: dict[str, Decimal] = field(default_factory=dict)
     # file name -> rows read (data lines, header excluded)
     rows_read: dict[str, int] = field(default_factory=dict)
     # file name -> extra columns found in its header and ignored
