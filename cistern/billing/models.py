@@ -41,6 +41,30 @@ class BillCycle(models.Model):
         return f"{self.code} {self.name}"
 
 
+class LegacyBill(models.Model):
+    """A bill of the previous system, kept by the conversion as a summary: the account's bill history and usage
+    before Cistern billed it. A final account's legacy bill that reaches its end date is its final bill."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="legacy_bills", db_index=False)
+    bill_date = models.DateField()
+    period_start = models.DateField()
+    period_end = models.DateField()
+    units = models.DecimalField(max_digits=12, decimal_places=2)
+    current_charges = models.DecimalField(max_digits=12, decimal_places=2)
+    amount_due = models.DecimalField(max_digits=12, decimal_places=2)
+    is_final = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["account", "-bill_date"]
+        indexes = [
+            models.Index(fields=["account", "bill_date"], name="legacy_bill_account_idx"),
+            models.Index(fields=["account"], name="legacy_bill_final_idx", condition=Q(is_final=True)),
+        ]
+
+    def __str__(self):
+        return f"Previous system's bill of {self.bill_date} for account {self.account_id}"
+
+
 class CycleRoute(models.Model):
     """A route's place in a cycle: a route is billed in one cycle."""
 

@@ -146,6 +146,7 @@ class ReadSource(models.TextChoices):
     MANUAL = "manual", "Manual entry"
     SERVICE_ORDER = "service_order", "Service order"
     ESTIMATE = "estimate", "Estimated by Cistern"
+    CONVERSION = "conversion", "Converted from the previous system"
 
 
 class ReadStatus(models.TextChoices):
