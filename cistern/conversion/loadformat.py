@@ -69,8 +69,11 @@ ACCOUNT_STATUSES = ("active", "final", "closed")
 READ_KINDS = ("actual", "estimated")
 BANK_ACCOUNT_TYPES = ("checking", "savings")
 
-# Errors listed in full up to this many; all are counted.
+# Errors listed in full up to this many; all are counted. Warnings too.
 MAX_LISTED = 1000
+# A file of more data rows than this is refused (`read_folder(max_rows=...)` sets another cap): about four
+# times the reads of a district of 100,000 accounts with 13 months of history.
+MAX_ROWS = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -233,6 +236,7 @@ class ReadResult:
     errors: list[Problem]
     error_count: int
     warnings: list[Problem]
+    warning_count: int = 0  # all warnings found; `warnings` lists the first MAX_LISTED
 
     @property
     def ok(self) -> bool:
