@@ -39,6 +39,8 @@ TOPICS = [
     Topic("calendar", "The calendar and coverage",
           "The team schedule, events, the week's coverage, leave and lunches, feeds, the office checklist."),
     Topic("reports", "Reports and the dashboard", "Run a report, download it, and read the dashboard."),
+    Topic("conversion", "Converting from the previous system",
+          "Upload the conversion folder, dry run it against the legacy trial balance, convert; parallel bills."),
     Topic("district-settings", "District settings",
           "The district's details and rules, closure days, holidays, suspensions of collections."),
 ]  # fmt: skip
@@ -59,6 +61,8 @@ BY_NAMESPACE = {
     "frontdesk": "front-desk",
     "schedule": "calendar",
     "reports": "reports",
+    "conversion": "conversion",
+    "parallel": "conversion",
     "admin": "district-settings",  # the rate tables, authority limits and the district's lists
     "api": "",  # machines: the index
 }
@@ -77,6 +81,7 @@ BY_VIEW_NAME = {
     "holiday_observed": "district-settings",
     "login": "",
     "logout": "",
+    "healthz": "",  # the load balancer's, not a page
     "help_index": "",
     "help_topic": "",
     "help_for": "",
