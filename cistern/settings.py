@@ -2,7 +2,8 @@
 
 Environment: DATABASE_URL (default: SQLite under var/), CISTERN_SECRET_KEY, CISTERN_DEBUG (off unless "1": a
 developer who wants Django's debug pages asks for them; `make run` serves the district's own 404, 403, 400 and
-500 pages), CISTERN_ALLOWED_HOSTS, CISTERN_UPLOAD_MAX_BYTES, CISTERN_UPLOAD_MAX_ROWS, CISTERN_XLSX_MAX_INFLATED.
+500 pages), CISTERN_ALLOWED_HOSTS, CISTERN_UPLOAD_MAX_BYTES, CISTERN_UPLOAD_MAX_ROWS, CISTERN_XLSX_MAX_INFLATED, CISTERN_TASKS,
+CISTERN_MEDIA_ROOT, CISTERN_WORKER_HEARTBEAT_MAX_AGE, CISTERN_LOG_LEVEL (see deploy/environment.example).
 """
 
 import contextlib
@@ -100,8 +101,11 @@ TASKS = {
         )
     }
 }
+# /healthz fails ("worker") when no `manage.py db_worker` wrote its heartbeat (every minute) this recently.
+CISTERN_WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("CISTERN_WORKER_HEARTBEAT_MAX_AGE", 300))
 
 MIDDLEWARE = [
+    "cistern.core.logs.RequestLogMiddleware",  # first: times and counts every answer, redirects included
     "django.middleware.security.SecurityMiddleware",
     # Static files from the application server itself, with DEBUG off too: `make run` and a district's one
     # box need no separate web server (runserver serves them only with DEBUG on, or --insecure).
@@ -225,7 +229,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded and generated files (bill PDFs, letters, read files). Several web and worker machines share one
+# path (a network mount): CISTERN_MEDIA_ROOT.
+MEDIA_ROOT = Path(os.environ.get("CISTERN_MEDIA_ROOT") or VAR_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -236,9 +242,18 @@ WHITENOISE_USE_FINDERS = True
 with contextlib.suppress(OSError):
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start when it is missing
 
+# One JSON line per event on stdout (cistern/core/logs.py): requests, tasks, imports, postings, and every
+# warning or error of Django's and the libraries'.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"axes": {"handlers": ["console"], "level": "WARNING"}},
+    "formatters": {"json": {"()": "cistern.core.logs.JsonFormatter"}},
+    "handlers": {
+        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}
+    },
+    "root": {"handlers": ["stdout"], "level": "WARNING"},
+    "loggers": {
+        "cistern": {"level": os.environ.get("CISTERN_LOG_LEVEL", "INFO")},
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cistern.core.audit import audit_record
 from cistern.core.bulk import collector_paused, insert_rows
+from cistern.core.logs import log_event
 from cistern.core.permissions import require
 from cistern.core.selectors import district_settings, due_date_for
 from cistern.ledger import selectors as ledger_selectors
@@ -222,4 +223,5 @@ def bill_run_post(
             audit_record(actor=actor, action="billrun.posted", obj=run, after={"bills": run.progress_done})
             # The bills far above the same period last year: notices and letters, with the run's status.
             high_usage_services.high_usage_notices_issue(actor=actor, run=run)
+    log_event("billrun.posted", user=actor, run=run.pk, cycle=run.cycle_id, bills=run.progress_done)
     return run

@@ -8,7 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = "District"
 
     def ready(self):
-        from . import services
+        from . import logs, services
+
+        logs.connect_task_events()  # a task.started and a task.finished line for every task
 
         # After every migrate (and every test-database flush) the roles match core/roles.py.
         post_migrate.connect(services.after_migrate, dispatch_uid="cistern_roles_sync")

@@ -275,3 +275,14 @@ class NumberSequence(models.Model):
 
     def __str__(self):
         return f"{self.name} → {self.next_value}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker's sign of life: `manage.py db_worker` writes its row every minute, and /healthz fails
+    when the newest row is too old. Rows of workers that stopped are pruned by the running ones."""
+
+    worker = models.CharField(max_length=255, unique=True, help_text="hostname:pid")
+    last_seen = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.worker} {self.last_seen:%Y-%m-%d %H:%M:%S}"

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views, views_help, views_team
+from . import health, views, views_help, views_team
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,4 +19,5 @@ urlpatterns = [
     path("help/", views_help.help_index, name="help_index"),
     path("help/for/<str:view_name>/", views_help.help_for, name="help_for"),
     path("help/<slug:topic>/", views_help.help_topic, name="help_topic"),
+    path("healthz", health.healthz, name="healthz"),  # the load balancer's and the monitor's, no sign-in
 ]

@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from cistern.core import clock
 from cistern.core.audit import audit_record, snapshot
+from cistern.core.logs import log_event
 from cistern.core.permissions import require
 from cistern.customers.models import OPEN_STATUSES, Account
 
@@ -577,6 +578,7 @@ def _store_file(actor, file_name, sha256, rows, meters, spill, pool) -> ImportRe
             after={"file_name": file_name, "sha256": sha256, "rows": rows, "accepted": accepted,
                    "exceptions": exceptions, "skipped": skipped},
         )  # fmt: skip
+    log_event("reads.imported", user=actor, import_id=import_id, rows=rows, accepted=accepted, exceptions=exceptions, skipped=skipped)  # fmt: skip
     return ImportResult(read_import, rows, accepted, exceptions, skipped)
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from cistern.core.audit import audit_record
 from cistern.core.bulk import insert_rows, reserve_ids
+from cistern.core.logs import log_event
 from cistern.core.money import ZERO, is_cents
 from cistern.core.permissions import require
 from cistern.ledger import services as ledger
@@ -150,4 +151,5 @@ def payments_post_batch(
             sender=Payment, actor=actor, payment=None, account_ids=sorted(amounts), amounts=amounts,
             on=received_on or max(item.received_on for item in items),
         )  # fmt: skip
+    log_event("payments.batch_posted", user=actor, channel=channel, payments=len(ids), total=str(total))
     return ids
