@@ -225,6 +225,8 @@ class LoadSet:
     rows_read: dict[str, int] = field(default_factory=dict)
     # file name -> extra columns found in its header and ignored
     ignored_columns: dict[str, list[str]] = field(default_factory=dict)
+    # every meter's reads come in reads.csv in date order (the writer then need not sort them)
+    reads_in_date_order: bool = True
 
 
 @dataclass
