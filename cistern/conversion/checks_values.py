@@ -180,6 +180,6 @@ def normal_phone(typed: str) -> tuple[str, str | None]:
 def street_warning(street: str) -> str | None:
     """A warning when the search index reads the street's suffix in another form ("Road" -> "RD")."""
     standard = normalize_street(street)
-    if standard.upper() == street.upper():
+    if standard.upper() == " ".join(street.split()).upper():
         return None
     return f'street "{street}" is searched as "{standard}" (suffix in the USPS form)'
