@@ -13,7 +13,7 @@ from cistern.core.bulk import among
 from cistern.core.money import money
 from cistern.customers.models import Account, AccountStatus
 from cistern.ledger import selectors as ledger_selectors
-from cistern.metering.models import MeterInstallation, Read, ReadKind, ReadStatus
+from cistern.metering.models import MeterInstallation, Read, ReadKind, ReadSource, ReadStatus
 
 from . import calculation, document
 from . import spans as spans_module
@@ -28,6 +28,7 @@ from .models import (
     BillRun,
     BillRunItem,
     CancelStatus,
+    LegacyBill,
 )
 
 # A period's read is one taken within this many days before the period end (a late read still bills this
@@ -132,6 +133,7 @@ def _facts(
     for inst in installations:
         by_premise[inst["service_point__premise_id"]].append(inst)
     billed = _billed_through(installation_scope)
+    billed.update(_converted_through([i["id"] for i in installations if i["id"] not in billed]))
     recent_since = period_end - timedelta(days=RECENT_DAYS)
     window_start = period_end - timedelta(days=READ_WINDOW_DAYS)
     service = {a["id"]: _service(a, period_end) for a in accounts}
@@ -160,6 +162,14 @@ def _facts(
             .values_list("account_id", flat=True)
             if account_id in stopped
         }
+        # Or the previous system's final bill, converted (its period reaches the account's end date).
+        final_billed.update(
+            account_id
+            for account_id in LegacyBill.objects.filter(account_id__in=account_scope, is_final=True)
+            .order_by()
+            .values_list("account_id", flat=True)
+            if account_id in stopped
+        )
     facts = []
     for account in accounts:
         kind, on = service[account["id"]]
@@ -226,6 +236,24 @@ def _billed_through(installation_scope) -> dict[int, spans_module.Billed]:
         for installation_id, to_read_id, to_date, to_value in among(BillMeter.objects.order_by(), "id", last)
         .values_list("installation_id", "to_read_id", "to_date", "to_value")
     }  # fmt: skip
+
+
+def _converted_through(installation_ids: list[int]) -> dict[int, spans_module.Billed]:
+    """Installations never billed here whose reads were converted: billed through their last converted read, as
+    the previous system billed them (a converted account's first span starts there, not at its move-in)."""
+    if not installation_ids:
+        return {}
+    reads = among(
+        Read.objects.filter(status=ReadStatus.ACCEPTED, source=ReadSource.CONVERSION),
+        "installation_id",
+        installation_ids,
+    )
+    last = {}
+    for installation_id, read_id, read_on, value in reads.values_list(
+        "installation_id", "id", "read_on", "value"
+    ).order_by("installation_id", "read_on", "id"):
+        last[installation_id] = spans_module.Billed(read_id, read_on, value)
+    return last
 
 
 def _reads(installations, since: date | None, until: date) -> dict[int, list[spans_module.ReadRow]]:

@@ -16,7 +16,7 @@ from cistern.core.selectors import district_settings
 from cistern.customers.models import Account, AccountStatus
 
 from . import calculation, selectors
-from .models import Bill, BillKind, BillRun, BillRunItem, RunStatus, UnbilledReview
+from .models import Bill, BillKind, BillRun, BillRunItem, LegacyBill, RunStatus, UnbilledReview
 
 # How many posted runs of a cycle are looked back through to date a hold's start.
 STREAK_RUNS = 13
@@ -126,6 +126,11 @@ def _stopped_accounts(days: int, account_ids: list[int] | None = None) -> list[t
     # The final bills are read apart (a partial index holds them): as a NOT EXISTS the planner guessed a handful
     # and compared every stopped account with every final bill (seen: 0.5 s at 100,000 accounts).
     final_billed = set(final_bills.values_list("account_id", flat=True))
+    # A converted account's final bill may be the previous system's (its period reaches the end date).
+    legacy_final = LegacyBill.objects.filter(is_final=True)
+    if account_ids is not None:
+        legacy_final = legacy_final.filter(account_id__in=account_ids)
+    final_billed.update(legacy_final.values_list("account_id", flat=True))
     return [(pk, end) for pk, end in stopped.values_list("id", "end_date") if pk not in final_billed]
 
 

@@ -8,7 +8,7 @@ from cistern.customers.models import Account, AccountStatus
 from cistern.ledger.models import JournalEntry, JournalLine
 from cistern.metering.models import Read, ReadStatus
 
-from .models import Bill, BillKind
+from .models import Bill, BillKind, LegacyBill
 
 LIMIT = 100  # breaches listed per check
 
@@ -58,10 +58,13 @@ def _stopped_without_final_bill() -> list[str]:
     """A stopped account with usage in its service (an accepted read with consumption) and no final bill."""
     used = Read.objects.filter(account=OuterRef("pk"), status=ReadStatus.ACCEPTED, consumption__gt=0)
     final = Bill.objects.filter(account=OuterRef("pk"), kind=BillKind.FINAL, cancellation__isnull=True)
+    legacy_final = LegacyBill.objects.filter(account=OuterRef("pk"), is_final=True)  # converted final bills
     stopped = Account.objects.filter(status__in=[AccountStatus.FINAL, AccountStatus.CLOSED]).filter(
         Exists(used)
     )
     return [
         f"Account {number} stopped on {end:%m/%d/%Y} with usage and no final bill."
-        for number, end in stopped.exclude(Exists(final)).values_list("number", "end_date")[:LIMIT]
+        for number, end in stopped.exclude(Exists(final))
+        .exclude(Exists(legacy_final))
+        .values_list("number", "end_date")[:LIMIT]
     ]

@@ -4,6 +4,7 @@ checked their rows; `bulk_create` is the path for everything else. Append-only t
 inserts."""
 
 import gc
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -139,3 +140,16 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+# A GIN index (PostgreSQL's trigram search indexes) is built once after a large load, not row by row.
+_GIN_INDEX = re.compile(r"CREATE INDEX IF NOT EXISTS (\w+) ON \w+ USING gin", re.IGNORECASE)
+
+
+def gin_indexes_drop(cursor, statements: Iterable[str]) -> None:
+    """Drop the GIN indexes that `statements` (an app's index DDL) create; the caller creates them again after
+    its load, from the same statements."""
+    for statement in statements:
+        match = _GIN_INDEX.search(statement)
+        if match:
+            cursor.execute(f"DROP INDEX IF EXISTS {match.group(1)}")

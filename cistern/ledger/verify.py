@@ -106,12 +106,15 @@ def _opening_balance_breaches() -> list[str]:
     posted = dict(
         JournalLine.objects.filter(
             entry__source_kind="opening_balance", entry__reverses__isnull=True, gl_account__receivable=True
-        ).values_list("entry__source_id", "amount")
-    )
+        )
+        .values("entry__source_id")
+        .annotate(total=Sum("amount"))
+        .values_list("entry__source_id", "total")
+    )  # a converted balance may be several open items, a line each
     found = []
     rows = OpeningBalance.objects.exclude(amount=0).select_related("account").order_by("id")
     for row in rows.iterator():
-        if posted.get(row.pk) != row.amount:
+        if money(posted.get(row.pk) or 0) != row.amount:
             found.append(
                 f"Account {row.account.number}: its opening balance of ${row.amount:,.2f} is not in the ledger."
             )
