@@ -44,23 +44,30 @@ def worker_expected() -> bool:
 
 
 def worker_alive() -> bool:
+    """True when no worker is expected, else whether the newest heartbeat is recent enough."""
+    if not worker_expected():
+        return True
     newest = WorkerHeartbeat.objects.order_by("-last_seen").values_list("last_seen", flat=True).first()
     max_age = timedelta(seconds=settings.CISTERN_WORKER_HEARTBEAT_MAX_AGE)
     return newest is not None and timezone.now() - newest <= max_age
 
 
+CHECKS = [("migrations", migrations_applied), ("worker", worker_alive)]
+
+
 def failing_checks() -> list[str]:
-    """The names of the checks that fail. Without a database the others cannot be asked: only it is named."""
+    """The names of the checks that fail. Without a database the others cannot be asked: only it is named. A
+    check the database refuses (a table not migrated yet) fails."""
     if not database_answers():
         return ["database"]
     failing = []
-    try:
-        if not migrations_applied():
-            failing.append("migrations")
-        if worker_expected() and not worker_alive():
-            failing.append("worker")
-    except DatabaseError:
-        return ["database"]
+    for name, check in CHECKS:
+        try:
+            passed = check()
+        except DatabaseError:
+            passed = False
+        if not passed:
+            failing.append(name)
     return failing
 
 
