@@ -17,8 +17,7 @@ written as it stands today, without reads or bills.
 import re
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as dt_time
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -28,10 +27,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from cistern.core import clock
-from cistern.core.models import ClosureDay, DistrictSettings, NumberSequence
-from cistern.core.selectors import district_calendar
-from cistern.core.services import holidays_load
-from cistern.correspondence.demo_forms import demo_forms_load
+from cistern.core.models import NumberSequence
 from cistern.customers import search_index
 from cistern.customers.models import (
     Account,
@@ -50,8 +46,8 @@ from cistern.payments.models import Channel
 from . import billing
 from . import generator as g
 from . import meters as m
-from .history import Replayed, Staff, replay
-from .rates import load_rates
+from .config import DISTRICT, closure_days, load_config  # noqa: F401 (DISTRICT, closure_days: kept importable here)
+from .history import Replayed, replay
 
 CONVERSION_USERNAME = "conversion"
 
@@ -71,19 +67,6 @@ TABLES = [
 ]
 # Account history kept when no reads are asked for (--history-months 0, the scale benchmark).
 DEFAULT_HISTORY_MONTHS = 13
-
-DISTRICT = {
-    "name": "Joshua Basin Water District (demo)",
-    "short_name": "JBWD demo",
-    "street": "61750 Chollita Road",
-    "city": "Joshua Tree",
-    "state": "CA",
-    "zip_code": "92252",
-    "phone": "(760) 366-8438",
-    "time_zone": "America/Los_Angeles",
-    "office_opens": dt_time(8, 0),
-    "office_closes": dt_time(17, 0),
-}
 
 
 @dataclass
@@ -181,24 +164,6 @@ def _postgres_before_load(cursor) -> None:
 # --- the district ---------------------------------------------------------------------------------------
 
 
-def closure_days(today: date) -> list[tuple[date, str]]:
-    """Two board-declared closures ahead of `today`, each on a business day (never on a holiday)."""
-    calendar = district_calendar()
-    christmas_eve = date(today.year, 12, 24)
-    if christmas_eve <= today:
-        christmas_eve = date(today.year + 1, 12, 24)
-    days: list[tuple[date, str]] = []
-    for start, reason in [
-        (today + timedelta(days=21), "Board-declared closure: all-staff emergency preparedness training"),
-        (christmas_eve, "Board-declared closure: holiday week"),
-    ]:
-        day = start
-        while not calendar.is_business_day(day) or any(d == day for d, _ in days):
-            day += timedelta(days=1)
-        days.append((day, reason))
-    return days
-
-
 def seed_district(
     *,
     accounts: int,
@@ -225,12 +190,7 @@ def seed_district(
     vendor = connection.vendor
     with transaction.atomic():
         user = conversion_user()
-        DistrictSettings.objects.update_or_create(id=1, defaults=DISTRICT)
-        # The holiday list for the history's years and the next one (the post-migrate load spans the real today).
-        holidays_load(actor=None, years=range(today.year - 2, today.year + 2))
-        for day, reason in closure_days(today):
-            ClosureDay.objects.get_or_create(day=day, defaults={"reason": reason})
-        load_rates()
+        staff = load_config(today)  # settings, holidays, closures, rates and fees, staff, forms (config.py)
         gen = g.DistrictGenerator(
             accounts=accounts, seed=seed, today=today, history_months=history_months or DEFAULT_HISTORY_MONTHS,
             read_months=history_months, now=timezone.now(), conversion_user_id=user.pk, first_ids=_first_ids(),
@@ -275,8 +235,6 @@ def seed_district(
         elif vendor == "sqlite":
             cursor.execute("ANALYZE")
     billing.load_cycles()
-    staff = Staff()
-    demo_forms_load(actor=staff.biller, district_name=DISTRICT["name"])  # the counter's blank forms
     convert_books(staff, opening_balances, on=gen.conversion_date)
     replayed = None
     if gen.replaying:

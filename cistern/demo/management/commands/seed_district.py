@@ -1,8 +1,11 @@
 from datetime import date
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cistern.demo import loader
+from cistern.core import clock
+from cistern.customers.models import Account
+from cistern.demo import config, legacy_export, loader
 
 
 def _date(text: str) -> date:
@@ -23,7 +26,9 @@ class Command(BaseCommand):
         "users with real roles): stops with final reads and final bills, move-ins with initial reads, route read "
         "files, bill runs, payments, late fees and deposit credit-back. The same --accounts and --seed give the "
         "same district; dates count back from today (or --as-of). Refuses a database that already has accounts, "
-        "unless --if-empty."
+        "unless --if-empty. --config-only loads the district's configuration alone (settings, holidays, closures, "
+        "rates and fees, staff, forms: what a conversion starts from); --legacy-export DIR writes the district in "
+        "this database as the previous system would export it (the conversion load format)."
     )
 
     def add_arguments(self, parser):
@@ -53,7 +58,27 @@ class Command(BaseCommand):
             help="Afterwards run full_clean() and the search-text check on a sample of accounts.",
         )
 
+        parser.add_argument(
+            "--config-only",
+            action="store_true",
+            help="Load the district's configuration alone: settings, holidays, closure days, rate schedules and "
+            "fee catalog, staff, forms. No customers, premises, routes, cycles, meters or accounts. Loading twice "
+            "changes nothing; a database with accounts is left as it is.",
+        )
+        parser.add_argument(
+            "--legacy-export",
+            metavar="DIR",
+            help="Write the district in this database into DIR as the previous system would export it (the "
+            "conversion load format, docs/go-live.md), with README.txt naming the cutover and parallel period.",
+        )
+
     def handle(self, *, accounts, seed, if_empty, history_months, as_of, check, **options):
+        if options["config_only"] and options["legacy_export"]:
+            raise CommandError("--config-only and --legacy-export are two separate steps: give one.")
+        if options["config_only"]:
+            return self.config_only(as_of)
+        if options["legacy_export"]:
+            return self.legacy_export(Path(options["legacy_export"]), as_of)
         if accounts < 1:
             raise CommandError("--accounts must be at least 1.")
         if history_months < 0:
@@ -110,3 +135,31 @@ class Command(BaseCommand):
             if problems:
                 raise CommandError("Sample check failed:\n  " + "\n  ".join(problems[:20]))
             self.stdout.write("Sample check: full_clean() and search text OK.")
+
+    def config_only(self, as_of) -> None:
+        if Account.objects.exists():
+            self.stdout.write(
+                "The database already has accounts: its configuration is left as it is (--config-only prepares an "
+                "empty database for a conversion)."
+            )
+            return
+        config.load_config(as_of or clock.today())
+        self.stdout.write(
+            "Loaded the district's configuration: settings, holidays, closure days, rate schedules and fee catalog, "
+            "staff and forms. No customers, routes or cycles: a conversion brings them."
+        )
+
+    def legacy_export(self, folder: Path, as_of) -> None:
+        if not Account.objects.exists():
+            raise CommandError("The database has no accounts: seed the demo district first (make run).")
+        try:
+            result = legacy_export.export(folder, today=as_of or clock.today())
+        except legacy_export.ExportError as exc:
+            raise CommandError(str(exc)) from None
+        for name, rows in result.rows.items():
+            self.stdout.write(f"  {name:<18} {rows:>9,} rows")
+        self.stdout.write(
+            f"Wrote the legacy export to {folder} in {result.seconds:.1f} s. Convert as of {result.cutover} "
+            f"(--as-of {result.cutover}); parallel bills: --period-end {result.period_end} --cycle {result.cycle} "
+            f"({result.rounded_in_period} bills rounded per bill differ by cents). See {folder / 'README.txt'}."
+        )
