@@ -112,10 +112,10 @@ def write(load_set: LoadSet, *, actor, as_of: date) -> WriteResult:
         routes = _cycles_and_routes(load_set, result)
         customers = _customers(load_set, result, now)
         premises = _premises(load_set, result)
-        first_reads = _first_reads(load_set)
+        first_reads, in_order = _first_reads(load_set)
         meters = _meters(load_set, result, premises, routes, first_reads)
         accounts = _accounts(load_set, result, customers, premises, now, actor)
-        _reads(load_set, result, meters, accounts, now)
+        _reads(load_set, result, meters, accounts, now, in_order)
         _legacy_bills(load_set, result, accounts)
         _books(load_set, result, accounts, actor, as_of)
         _autopay(load_set, result, accounts, actor, as_of, now)
@@ -226,15 +226,21 @@ def _premises(load_set: LoadSet, result: WriteResult) -> dict[str, _Premise]:
     return found
 
 
-def _first_reads(load_set: LoadSet) -> dict[str, tuple[date, Decimal]]:
-    """Each meter's first converted read (its register when the history begins): the installation's initial
-    value. One pass over reads.csv, holding a date and a value per meter."""
+def _first_reads(load_set: LoadSet) -> tuple[dict[str, tuple[date, Decimal]], bool]:
+    """Each meter's first converted read (its register when the history begins: the installation's initial
+    value), and whether each meter's reads come in date order in the file. One pass over reads.csv, holding
+    two dates and a value per meter."""
     first: dict[str, tuple[date, Decimal]] = {}
+    last: dict[str, date] = {}
+    in_order = True
     for row in reader.iter_reads(load_set.folder):
         known = first.get(row.meter_serial)
         if known is None or row.read_on < known[0]:
             first[row.meter_serial] = (row.read_on, row.value)
-    return first
+        if row.read_on < last.get(row.meter_serial, date.min):
+            in_order = False
+        last[row.meter_serial] = row.read_on
+    return first, in_order
 
 
 @dataclass
@@ -392,7 +398,9 @@ READ_COLUMNS = (
 )  # fmt: skip
 
 
-def _reads(load_set, result, meters: dict[str, _Meter], accounts: dict[str, _Account], now) -> None:
+def _reads(
+    load_set, result, meters: dict[str, _Meter], accounts: dict[str, _Account], now, in_order: bool
+) -> None:
     """The reads as accepted history, streamed: each linked to its installation and the account in service,
     its consumption since the meter's previous read (rollover and multiplier applied), so validation and
     estimation work from the first day. A meter's reads out of date order in the file are put in order first
@@ -415,7 +423,7 @@ def _reads(load_set, result, meters: dict[str, _Meter], accounts: dict[str, _Acc
                 row.kind, ReadSource.CONVERSION, ReadStatus.ACCEPTED, used, "[]", "", "", None, None, None, None, now,
             )  # fmt: skip
 
-    if _in_date_order(load_set):
+    if in_order:
         source = reader.iter_reads(load_set.folder)
     else:
         source = sorted(reader.iter_reads(load_set.folder), key=lambda r: (r.meter_serial, r.read_on))
@@ -425,15 +433,6 @@ def _reads(load_set, result, meters: dict[str, _Meter], accounts: dict[str, _Acc
         table.add(ids)
         loaded += len(block)
     result.loaded["reads.csv"] = loaded
-
-
-def _in_date_order(load_set: LoadSet) -> bool:
-    last: dict[str, date] = {}
-    for row in reader.iter_reads(load_set.folder):
-        if row.read_on < last.get(row.meter_serial, date.min):
-            return False
-        last[row.meter_serial] = row.read_on
-    return True
 
 
 LEGACY_BILL_COLUMNS = (
