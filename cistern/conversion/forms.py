@@ -18,10 +18,10 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 
+from .checks_values import INT_MAX, MONEY_WHOLE_DIGITS
 from .loadformat import TRIAL_BALANCE_FIGURES
+from .reader import COUNT_FIGURES  # figures that count (accounts, meters) rather than sum money
 
-# Figures that count (accounts, meters) rather than sum money.
-COUNT_FIGURES = frozenset({"accounts_active", "accounts_final", "accounts_closed", "meters"})
 # What a Mac's "Compress" adds beside the folder: not the district's files.
 _MAC_LITTER = ("__MACOSX/",)
 _CHUNK = 1024 * 1024
@@ -124,10 +124,10 @@ class ConversionForm(forms.Form):
         super().__init__(*args, **kwargs)
         for figure, label in TRIAL_BALANCE_FIGURES.items():
             if figure in COUNT_FIGURES:
-                field = forms.IntegerField(label=label, required=False, min_value=0, max_value=10**9)
-            else:
+                field = forms.IntegerField(label=label, required=False, min_value=0, max_value=INT_MAX)
+            else:  # as the trial balance file's amounts are read (reader.py)
                 field = forms.DecimalField(
-                    label=label, required=False, max_digits=12, decimal_places=2, min_value=Decimal("-1e10")
+                    label=label, required=False, max_digits=MONEY_WHOLE_DIGITS + 2, decimal_places=2
                 )
             field.widget.attrs["inputmode"] = "decimal"
             self.fields[figure_field(figure)] = field

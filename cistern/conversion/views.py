@@ -15,25 +15,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from cistern.customers.models import Account
 
 from . import xlsx
+from .errors import ConversionError
 from .forms import ConversionForm, FolderRefused, extract_folder
 from .loadformat import MAX_LISTED
 from .models import ConversionRun
+from .services import ALREADY_CONVERTED, convert
 
 RUNS_LISTED = 200
-ALREADY_CONVERTED = (
-    "This database already holds accounts: a conversion loads a district into an empty Cistern, so it is refused "
-    "here. A dry run of a new folder needs an empty database too."
-)
-
-
-def _service():
-    """convert() and its error type (imported when used: the service is the conversion's, not the page's)."""
-    from . import services
-
-    error = getattr(services, "ConversionError", None)
-    if error is None:
-        from .errors import ConversionError as error
-    return services.convert, error
 
 
 @permission_required("conversion.view_conversionrun", raise_exception=True)
@@ -65,8 +53,8 @@ def index(request):
 
 
 def _convert(request, form):
-    """The upload unpacked into a folder of its own and converted: (the run, []) or (None, problems)."""
-    convert, conversion_error = _service()
+    """The upload unpacked into a folder of its own and converted: (the run, []) or (None, problems). A folder
+    with errors is a refused run (its page lists them); a refusal with no run kept is a problem of the form."""
     upload = form.cleaned_data["folder"]
     with tempfile.TemporaryDirectory(prefix="cistern-conversion-") as tmp:
         try:
@@ -79,8 +67,10 @@ def _convert(request, form):
                 dry_run=form.cleaned_data["dry_run"], legacy_totals=form.legacy_totals() or None,
                 label=upload.name[:255],
             )  # fmt: skip
-        except conversion_error as error:
-            return None, [str(error)]
+        except ConversionError as error:
+            if error.run is None:
+                return None, [str(error)]
+            run = error.run
     if extracted.ignored:
         messages.info(
             request, "Left out of the ZIP (not CSV files of the folder): " + ", ".join(extracted.ignored)

@@ -3,26 +3,28 @@ one folder inside, non-CSV members left out and listed, a member outside the fol
 inflated size capped) and converted; the run page's errors, warnings and reconciliation; its workbook; bad values
 answer 400 naming the field; a database that holds accounts refuses the form."""
 
+import html
 import io
 import re
 import zipfile
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from cistern.conversion import views
 from cistern.conversion.forms import FolderRefused, extract_folder
 from cistern.conversion.loadformat import TRIAL_BALANCE_FIGURES
 from cistern.conversion.models import ConversionRun
-from cistern.core import roles
+from cistern.core import clock, roles
+from cistern.customers.models import Account
+from cistern.demo.config import load_config
 
 pytestmark = pytest.mark.django_db
 
 GOOD = Path(__file__).parent / "fixtures" / "good"
 AS_OF = "2026-11-30"
+AS_OF_DAY = date(2026, 11, 30)
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
@@ -57,25 +59,10 @@ def billing(client, make_user):
 
 
 @pytest.fixture
-def converted(monkeypatch):
-    """convert() stood in by one that records the folder it was handed and writes a dry run's row."""
-    seen = {}
-
-    def convert(*, actor, folder: Path, as_of: date, dry_run: bool, legacy_totals=None, label=""):
-        seen.update(
-            files={p.name: p.read_bytes() for p in folder.iterdir()}, as_of=as_of, dry_run=dry_run,
-            legacy_totals=legacy_totals, label=label,
-        )  # fmt: skip
-        return ConversionRun.objects.create(
-            by=actor, folder=label, as_of=as_of, dry_run=dry_run, outcome="dry_run",
-            report={"as_of": str(as_of), "files": [], "totals": [], "differences": []},
-        )  # fmt: skip
-
-    class Error(Exception):
-        pass
-
-    monkeypatch.setattr(views, "_service", lambda: (convert, Error))
-    return seen
+def district(db):
+    """The demo district's configuration, no customers: what a conversion loads into."""
+    with clock.on(AS_OF_DAY):
+        return load_config(AS_OF_DAY)
 
 
 def _run(user, **fields) -> ConversionRun:
@@ -119,37 +106,79 @@ def test_the_auditor_sees_the_runs_but_no_form_and_may_not_post(client, make_use
 # --- the upload ----------------------------------------------------------------------------------------------------
 
 
-def test_a_zip_of_the_folder_is_unpacked_and_converted(billing, converted):
-    response = _post(
+def _cells(page: str, table: str) -> dict[str, list[str]]:
+    """A table's body rows by their row header: the cells' text."""
+    body = re.search(rf'<table id="{table}">.*?<tbody>(.*?)</tbody>', page, re.S).group(1)
+    rows = re.findall(r'<tr[^>]*><th scope="row">(.*?)</th>(.*?)</tr>', body, re.S)
+    return {head: [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", cells, re.S)]
+            for head, cells in rows}  # fmt: skip
+
+
+def _convert(client, data: bytes, **fields):
+    with clock.on(AS_OF_DAY):
+        return _post(client, data, **fields)
+
+
+def test_a_dry_run_of_the_zipped_folder_shows_its_reconciliation(district, billing):
+    response = _convert(
         billing, _zip(_good("district/", **{"README.txt": b"notes"})),
-        legacy_receivable_total="2706.98", legacy_meters="13",
+        legacy_receivable_total="2706.98", legacy_meters="14",
     )  # fmt: skip
     run = ConversionRun.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/conversion/{run.pk}/"
-    assert sorted(converted["files"]) == sorted(p.name for p in GOOD.glob("*.csv"))
-    assert converted["files"]["accounts.csv"] == (GOOD / "accounts.csv").read_bytes()
-    assert converted["as_of"] == date(2026, 11, 30) and converted["dry_run"] is True
-    assert converted["legacy_totals"] == {"receivable_total": Decimal("2706.98"), "meters": Decimal(13)}
-    assert converted["label"] == "district.zip"
+    assert (run.outcome, run.folder, run.as_of, run.dry_run) == ("dry_run", "district.zip", AS_OF_DAY, True)
+    assert run.legacy_totals == {"receivable_total": "2706.98", "meters": "14"}
+    assert not Account.objects.exists()  # a dry run writes nothing but its run
     page = billing.get(response["Location"]).content.decode()
-    assert "district/README.txt" in page  # left out, and listed
+    assert "district/README.txt" in page  # left out of the ZIP, and listed
+    assert "Dry run: nothing written" in page
+    files = _cells(page, "files")
+    assert files["accounts.csv"] == ["13", "13", "0", "none"]
+    assert files["reads.csv"] == ["170", "170", "0", "none"]
+    assert files["bills.csv"] == ["144", "144", "0", "none"]
+    totals = _cells(page, "totals")
+    assert totals["Receivable, total"] == ["2706.98", "2706.98", "2706.98", "", "Agrees"]
+    assert totals["Meters"] == ["14", "13", "13", "-1", "Differs"]
+    assert totals["Deposits held"] == ["not given", "600.00", "600.00", "", "Not compared"]
+    assert "<li>Meters: legacy 14, in files 13, loaded 13</li>" in page
+    assert "meters.csv:" in page and "BD-1040009" in page  # the fixture's one warning
 
 
-def test_dry_run_unticked_converts(billing, converted):
-    form = {"folder": _upload(_zip(_good())), "as_of": AS_OF}
-    assert billing.post("/conversion/", form).status_code == 302
-    assert converted["dry_run"] is False and converted["legacy_totals"] is None
+def test_unticked_the_folder_is_converted(district, billing):
+    with clock.on(AS_OF_DAY):
+        response = billing.post("/conversion/", {"folder": _upload(_zip(_good())), "as_of": AS_OF})
+    run = ConversionRun.objects.get()
+    assert response.status_code == 302 and run.outcome == "converted" and run.dry_run is False
+    assert run.legacy_totals["receivable_total"] == "2706.98"  # the folder's trial_balance.csv
+    assert Account.objects.count() == 13
+    page = billing.get("/conversion/").content.decode()
+    assert "The database already holds accounts" in page
 
 
-def test_a_member_outside_the_folder_refuses_the_upload(billing, converted):
+def test_a_folder_with_a_broken_file_is_refused_with_its_error(district, billing):
+    meters = (GOOD / "meters.csv").read_text().replace("BD-1040002,3/4,", "BD-1040002,7/8,")
+    response = _convert(billing, _zip(_good(**{"meters.csv": meters.encode()})))
+    run = ConversionRun.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/conversion/{run.pk}/"
+    assert run.outcome == "refused" and run.error_count == 1
+    page = html.unescape(billing.get(response["Location"]).content.decode())
+    assert "Refused (errors)" in page
+    assert (
+        '<code>meters.csv:3:size: unknown size "7/8" (one of: 5/8, 3/4, 1, 1 1/2, 2, 3, 4, 6, 8, 10)</code>'
+        in page
+    )
+    assert not Account.objects.exists()
+
+
+def test_a_member_outside_the_folder_refuses_the_upload(billing):
     response = _post(billing, _zip(_good(**{"../evil.csv": b"figure,amount\n"})))
     page = response.content.decode()
     assert response.status_code == 400
     assert "folder: &#x27;../evil.csv&#x27; would unpack outside the folder" in page
-    assert converted == {} and ConversionRun.objects.count() == 0
+    assert not ConversionRun.objects.exists()
 
 
-def test_an_upload_over_the_cap_answers_400_naming_the_field(billing, converted, settings):
+def test_an_upload_over_the_cap_answers_400_naming_the_field(billing, settings):
     settings.CISTERN_UPLOAD_MAX_BYTES = 4096
     data = _zip(_good())
     assert len(data) > 4096
@@ -158,15 +187,15 @@ def test_an_upload_over_the_cap_answers_400_naming_the_field(billing, converted,
     assert re.search(
         r"folder: district\.zip is [\d.]+ MB; files up to 0 MB are read", response.content.decode()
     )
-    assert converted == {}
+    assert not ConversionRun.objects.exists()
 
 
-def test_files_that_inflate_past_the_cap_are_refused(billing, converted, settings):
+def test_files_that_inflate_past_the_cap_are_refused(billing, settings):
     settings.CISTERN_XLSX_MAX_INFLATED = 10_000
     response = _post(billing, _zip(_good(**{"reads.csv": b"x" * 20_000})))
     assert response.status_code == 400
     assert "folder: The ZIP&#x27;s files unpack to" in response.content.decode()
-    assert converted == {}
+    assert not ConversionRun.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -178,27 +207,30 @@ def test_files_that_inflate_past_the_cap_are_refused(billing, converted, setting
         ({"legacy_meters": "1.5"}, "legacy_meters: Enter a whole number."),
     ],
 )
-def test_a_bad_value_answers_400_naming_the_field(billing, converted, fields, named):
+def test_a_bad_value_answers_400_naming_the_field(billing, fields, named):
     response = _post(billing, _zip(_good()), **fields)
     assert response.status_code == 400
     assert named in response.content.decode()
-    assert converted == {}
+    assert not ConversionRun.objects.exists()
 
 
-def test_a_file_that_is_not_a_zip_answers_400(billing, converted):
+def test_a_file_that_is_not_a_zip_answers_400(billing):
     response = _post(billing, b"legacy_account_number\n10001\n")
     assert response.status_code == 400
     assert "folder: The file is not a ZIP file." in response.content.decode()
 
 
-def test_a_database_that_holds_accounts_refuses_the_form(billing, converted, start_account):
+def test_a_database_that_holds_accounts_refuses_the_form(billing, start_account):
     start_account()
     page = billing.get("/conversion/").content.decode()
-    assert "This database already holds accounts" in page
+    assert "The database already holds accounts" in page
     response = _post(billing, _zip(_good()))
     assert response.status_code == 400
-    assert "This database already holds accounts: a conversion loads a district" in response.content.decode()
-    assert converted == {} and ConversionRun.objects.count() == 0
+    assert (
+        "The database already holds accounts: a conversion loads an empty district"
+        in response.content.decode()
+    )
+    assert not ConversionRun.objects.exists()
 
 
 # --- the ZIP, plainly ----------------------------------------------------------------------------------------------
