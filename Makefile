@@ -42,6 +42,7 @@ bench: install
 	$(PY) bench/lockbox.py
 	$(PY) bench/collection_run.py
 	$(PY) bench/reports.py --reuse  # then bench/home.py on its database
+	$(PY) bench/conversion.py --reuse  # the demo's legacy export converted, parallel bills; 100,000 accounts on PostgreSQL
 
 lint: install
 	$(VENV)/bin/ruff check .
