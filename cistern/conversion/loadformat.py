@@ -89,7 +89,8 @@ class Problem:
         return f"{self.file}:{self.line}:{self.field}: {self.message}"
 
 
-@dataclass(frozen=True)
+# Rows hold no __dict__ (slots): a district has 100,000 of each of several kinds.
+@dataclass(frozen=True, slots=True)
 class CustomerRow:
     line: int
     legacy_customer_id: str
@@ -105,7 +106,7 @@ class CustomerRow:
     language: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PremiseRow:
     line: int
     legacy_premise_id: str
@@ -118,7 +119,7 @@ class PremiseRow:
     occupancy: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CycleRow:
     line: int
     cycle: str
@@ -126,14 +127,14 @@ class CycleRow:
     bill_day: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RouteRow:
     line: int
     route: str
     cycle: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MeterRow:
     line: int
     serial: str
@@ -148,7 +149,7 @@ class MeterRow:
     read_sequence: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AccountRow:
     line: int
     legacy_account_number: str
@@ -162,7 +163,7 @@ class AccountRow:
     paperless: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReadRow:
     line: int
     meter_serial: str
@@ -171,7 +172,7 @@ class ReadRow:
     kind: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BillRow:
     line: int
     legacy_account_number: str
@@ -183,7 +184,7 @@ class BillRow:
     amount_due: Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OpenItemRow:
     line: int
     legacy_account_number: str
@@ -192,7 +193,7 @@ class OpenItemRow:
     description: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AutopayRow:
     line: int
     legacy_account_number: str

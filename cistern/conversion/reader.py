@@ -77,6 +77,14 @@ SPECS: dict[str, tuple[tuple[v.Parser, bool], ...]] = {
         (v.one_of(BANK_ACCOUNT_TYPES, "account type"), True), (v.parse_bool, True),
     ),
 }  # fmt: skip
+# Columns of few distinct values (a kind, a city, a route, a day): each distinct value is held once, not once
+# per row, so 100,000 customers do not carry 100,000 copies of "Joshua Tree".
+SHARED = frozenset({
+    "kind", "mailing_line2", "mailing_city", "mailing_state", "mailing_zip", "language", "unit", "city", "state",
+    "zip", "occupancy", "cycle", "read_day", "bill_day", "size", "make", "dials", "multiplier", "service_kind",
+    "installed_on", "route", "relationship", "status", "start_date", "end_date", "deposit_held", "due_date",
+    "description", "routing_number", "account_type",
+})  # fmt: skip
 COUNT_FIGURES = frozenset({"accounts_active", "accounts_final", "accounts_closed", "meters"})
 # An account in these statuses is billed (or has its final bill settled), so it needs a bill cycle.
 NEEDS_CYCLE = ("active", "final")
@@ -129,15 +137,17 @@ class _Folder:
         self.errors, self.warnings = Listed(), Listed()
         self.load_set = LoadSet(folder=folder)
         self.tables: dict[str, Table] = {}
-        self.customers: dict[str, str] = {}  # legacy id -> email
-        self.premises: set[str] = set()
+        # legacy id -> the same string: accounts and meters refer to it, holding one string, not a copy each
+        self.customers: dict[str, str] = {}
+        self.customers_with_email: set[str] = set()
+        self.premises: dict[str, str] = {}
         self.cycles: set[str] = set()
         self.route_cycle: dict[str, str] = {}  # route -> its cycle ("" for none)
         self.meters = MeterIndex()
         self.meter_premise: list[str] = []  # by meter index
         self.meter_route: list[str] = []
         self.meter_line: list[int] = []
-        self.premise_meters: dict[str, list[int]] = {}
+        self.premise_meters: dict[str, int | list[int]] = {}  # a list only when a premise has several
         self.accounts: dict[str, str] = {}  # legacy number -> status
         self.premises_active: dict[str, tuple[str, int]] = {}  # premise -> (its active account, line)
 
@@ -166,6 +176,7 @@ class _Folder:
         if table is None:
             return
         columns, spec = FILES[name], SPECS[name]
+        shared = {column: {} for column in columns if column in SHARED}
         count = 0
         for line, row in rows(table, self.errors, self.max_rows):
             count += 1
@@ -179,7 +190,13 @@ class _Folder:
                         ok = False
                     continue
                 try:
-                    values[column] = parse(raw)
+                    held = shared.get(column)
+                    if held is None:
+                        values[column] = parse(raw)
+                    elif raw in held:
+                        values[column] = held[raw]
+                    else:
+                        values[column] = held[raw] = parse(raw)
                 except ValueError as problem:
                     values[column] = None
                     self.error(name, line, column, str(problem))
@@ -213,12 +230,18 @@ class _Folder:
         self.warn_inactive_meters()
 
     def read_customers(self) -> None:
-        name, seen, alike = "customers.csv", {}, {}
+        name, seen = "customers.csv", {}
+        # hash of the name and mailing address -> the first customer's id; the others' ids when there are
+        # others. A hash, not the text: 100,000 addresses held once more would cost tens of megabytes.
+        first_alike: dict[int, str] = {}
+        more_alike: dict[int, list[str]] = {}
         for line, values, ok in self.typed(name):
             legacy_id = values["legacy_customer_id"]
             if legacy_id:
                 ok &= self.first_time(seen, legacy_id, name, line, "legacy_customer_id", "customer")
-                self.customers.setdefault(legacy_id, values["email"] or "")
+                self.customers.setdefault(legacy_id, legacy_id)
+                if values["email"]:
+                    self.customers_with_email.add(legacy_id)
             if values["phone"]:
                 phone, warning = v.normal_phone(values["phone"])
                 if warning:
@@ -232,14 +255,18 @@ class _Folder:
                 address = (
                     values[c] or "" for c in ("mailing_line1", "mailing_line2", "mailing_city", "mailing_zip")
                 )
-                alike.setdefault(_key(values["name"], *address), []).append((line, legacy_id))
+                key = hash(_key(values["name"], *address))
+                if key in first_alike:
+                    more_alike.setdefault(key, []).append(legacy_id)
+                else:
+                    first_alike[key] = legacy_id
             if ok:
                 self.load_set.customers.append(CustomerRow(line=line, **values))
-        for group in alike.values():
-            if len(group) > 1:
-                ids = ", ".join(legacy_id for _, legacy_id in group)
-                self.warnings.add(
-                    name, group[0][0], "legacy_customer_id",
+        for key, others in more_alike.items():
+            first = first_alike[key]
+            ids = ", ".join([first, *others])
+            self.warnings.add(
+                    name, seen[first], "legacy_customer_id",
                     f"customers {ids} have the same name and mailing address: likely one customer, listed for review",
                 )  # fmt: skip
 
@@ -254,7 +281,7 @@ class _Folder:
             legacy_id = values["legacy_premise_id"]
             if legacy_id:
                 ok &= self.first_time(seen, legacy_id, name, line, "legacy_premise_id", "premise")
-                self.premises.add(legacy_id)
+                self.premises.setdefault(legacy_id, legacy_id)
             self.warn_street(name, line, "street", values["street"])
             if ok:
                 self.load_set.premises.append(PremiseRow(line=line, **values))
@@ -285,7 +312,9 @@ class _Folder:
         name, seen = "meters.csv", {}
         for line, values, ok in self.typed(name):
             serial, premise, route = values["serial"], values["legacy_premise_id"], values["route"]
-            if premise and self.known("premises.csv") and premise not in self.premises:
+            if premise in self.premises:
+                premise = values["legacy_premise_id"] = self.premises[premise]
+            elif premise and self.known("premises.csv"):
                 self.error(
                     name, line, "legacy_premise_id", f'unknown premise "{premise}" (not in premises.csv)'
                 )
@@ -307,7 +336,11 @@ class _Folder:
                 self.meter_route.append(route or "")
                 self.meter_line.append(line)
                 if premise:
-                    self.premise_meters.setdefault(premise, []).append(index)
+                    held = self.premise_meters.setdefault(premise, index)
+                    if held != index:
+                        self.premise_meters[premise] = (
+                            [*held, index] if isinstance(held, list) else [held, index]
+                        )
             if ok:
                 self.load_set.meters.append(MeterRow(line=line, **values))
 
@@ -320,6 +353,10 @@ class _Folder:
                 values["legacy_premise_id"],
             )
             status, start, end = values["status"], values["start_date"], values["end_date"]
+            if customer in self.customers:
+                customer = values["legacy_customer_id"] = self.customers[customer]
+            if premise in self.premises:
+                premise = values["legacy_premise_id"] = self.premises[premise]
             if number:
                 ok &= self.first_time(seen, number, name, line, "legacy_account_number", "account")
                 self.accounts.setdefault(number, status or "")
@@ -346,7 +383,11 @@ class _Folder:
                     self.premises_active[premise] = (number or "?", line)
             if status in NEEDS_CYCLE and premise and premise in self.premises:
                 ok &= self.check_cycle(name, line, premise)
-            if values["paperless"] and customer in self.customers and not self.customers[customer]:
+            if (
+                values["paperless"]
+                and customer in self.customers
+                and customer not in self.customers_with_email
+            ):
                 self.error(name, line, "paperless", f"customer {customer} has no email: paperless needs one")
                 ok = False
             if ok:
@@ -368,7 +409,8 @@ class _Folder:
         """An account's cycle is its premise's meters' routes' cycle: there must be exactly one."""
         if not (self.known("meters.csv") and self.known("routes.csv")):
             return True
-        meters = self.premise_meters.get(premise, [])
+        held = self.premise_meters.get(premise, [])
+        meters = held if isinstance(held, list) else [held]
         if not meters:
             problem = f"premise {premise} has no meter in meters.csv: the account would have no bill cycle"
             self.error(name, line, "legacy_premise_id", problem)
