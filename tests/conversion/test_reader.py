@@ -11,6 +11,7 @@ from cistern.conversion import reader
 from cistern.conversion.loadformat import MAX_LISTED, AccountRow, CustomerRow, ReadRow
 from cistern.ledger.aging import Movement, aging
 from tests.conversion.broken_corpus import AS_OF, CASES, GOOD, build, change
+from tests.conversion.fixtures.synthetic import write_district
 
 FIRST_READ = ReadRow(2, "BD-1040001", date(2025, 11, 5), Decimal("18230"), "actual")
 
@@ -328,3 +329,14 @@ def test_warnings_never_refuse_and_are_counted_past_the_cap(tmp_path):
     result = read(folder)
     assert result.ok
     assert result.warning_count == 1201 and len(result.warnings) == MAX_LISTED
+
+
+def test_a_synthetic_district_reads_clean_and_counts_its_rows(tmp_path):
+    written = write_district(tmp_path / "district", accounts=240)
+    result = read(tmp_path / "district")
+    assert result.ok and result.load_set.rows_read == written
+    assert written["reads.csv"] == written["bills.csv"] == 240 * 13
+    assert len(result.load_set.accounts) == 240 and len(result.load_set.meters) == 240
+    # 1 account in 20 is final: its premise's meter has no active account
+    assert result.warning_count == 12
+    assert sum(1 for _ in reader.iter_reads(tmp_path / "district")) == 240 * 13
