@@ -244,6 +244,8 @@ def last_line(matched: int, compared: int) -> str:
 
 
 def _date(text: str) -> date:
+    if len(text) != 10 or text[4] != "-" or text[7] != "-":  # YYYY-MM-DD only, as the load format says
+        raise ValueError(text)
     return date.fromisoformat(text)
 
 
@@ -252,6 +254,15 @@ def _decimal(text: str, *, places: int) -> Decimal:
     if not value.is_finite() or value.as_tuple().exponent < -places:
         raise InvalidOperation
     return value
+
+
+# bills.csv's typed columns: (column, parser, decimal places for a number, what it must be).
+_TYPED = (
+    ("bill_date", _date, None, "a date (YYYY-MM-DD)"), ("period_start", _date, None, "a date (YYYY-MM-DD)"),
+    ("period_end", _date, None, "a date (YYYY-MM-DD)"), ("units", None, 4, "a number"),
+    ("current_charges", None, 2, "an amount with at most 2 decimals (e.g. 41.20)"),
+    ("amount_due", None, 2, "an amount with at most 2 decimals (e.g. 41.20)"),
+)  # fmt: skip
 
 
 @dataclass
@@ -265,9 +276,10 @@ class LegacyBills:
 
 
 def read_bills(lines: Iterable[str], *, period_end: date) -> LegacyBills:
-    """bills.csv (an iterable of text lines, header first) read for `period_end`: every row is checked (a
-    malformed row anywhere refuses the file, as the conversion would), the rows of other periods are skipped.
-    A legacy account with two bills for the period is a problem at the second."""
+    """bills.csv (an iterable of text lines, header first) read for `period_end`: each row of the period is
+    checked in full (a malformed one refuses the file), a row of another period only for its period_end, then
+    skipped (a history of 13 months reads in a second; the conversion's reader checks every row of every
+    period). A legacy account with two bills for the period is a problem at the second."""
     result = LegacyBills({}, [], 0, 0)
 
     def problem(line: int, field: str, message: str) -> None:
@@ -287,24 +299,25 @@ def read_bills(lines: Iterable[str], *, period_end: date) -> LegacyBills:
     if missing:
         return result
     at = {c: header.index(c) for c in BILL_COLUMNS}
+    at_end, wanted = at["period_end"], period_end.isoformat()
     for values in reader:
         line = reader.line_num
         if not any(v.strip() for v in values):
             continue
         result.rows_read += 1
+        end_text = values[at_end].strip() if at_end < len(values) else ""
+        if end_text != wanted:
+            try:
+                _date(end_text)
+            except ValueError:
+                problem(line, "period_end", f"{end_text[:40]!r} is not a date (YYYY-MM-DD).")
+            continue
         row = {c: (values[i].strip() if i < len(values) else "") for c, i in at.items()}
         typed, bad = {}, False
-        for column, parse in (
-            ("bill_date", _date), ("period_start", _date), ("period_end", _date),
-            ("units", lambda t: _decimal(t, places=4)), ("current_charges", lambda t: _decimal(t, places=2)),
-            ("amount_due", lambda t: _decimal(t, places=2)),
-        ):  # fmt: skip
+        for column, parse, places, kind in _TYPED:
             try:
-                typed[column] = parse(row[column])
+                typed[column] = parse(row[column]) if places is None else _decimal(row[column], places=places)
             except (ValueError, InvalidOperation):
-                kind = "a date (YYYY-MM-DD)" if column.endswith("date") or column.startswith("period") else (
-                    "a number" if column == "units" else "an amount with at most 2 decimals (e.g. 41.20)"
-                )  # fmt: skip
                 problem(line, column, f"{row[column][:40]!r} is not {kind}.")
                 bad = True
         number = row["legacy_account_number"]

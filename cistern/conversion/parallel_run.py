@@ -10,7 +10,7 @@ usage. That is the point of a parallel run: what it compares is what a run would
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from cistern.billing import calculation, selectors
 from cistern.billing.models import BillCycle
@@ -34,6 +34,18 @@ class ParallelRefused(Exception):
 class CisternSide:
     bills: list[parallel.CisternBill] = field(default_factory=list)
     not_billed: list[parallel.NotBilled] = field(default_factory=list)
+
+
+# Values named to the database at a time (SQLite caps a statement's parameters; PostgreSQL takes an array).
+BATCH = 900
+
+
+def _among(queryset, field: str, values: list, columns: tuple[str, ...]):
+    """`columns` of `queryset`'s rows whose `field` is one of `values` (PostgreSQL: at once, as one array;
+    SQLite: a batch at a time)."""
+    size = max(len(values), 1) if connection.vendor == "postgresql" else BATCH
+    for begin in range(0, len(values), size):
+        yield from among(queryset, field, values[begin : begin + size]).values_list(*columns)
 
 
 def _joined(values) -> str:
@@ -60,8 +72,8 @@ def cistern_side(cycles: list[BillCycle], *, period_end: date) -> CisternSide:
         ids = [f.account_id for f in facts]
         numbers = {
             pk: (number, legacy)
-            for pk, number, legacy in among(Account.objects.all(), "id", ids).values_list(
-                "id", "number", "legacy_number"
+            for pk, number, legacy in _among(
+                Account.objects.values_list("id", "number", "legacy_number"), "id", ids
             )
         }
         for f in facts:
@@ -85,16 +97,14 @@ def cistern_side(cycles: list[BillCycle], *, period_end: date) -> CisternSide:
 def legacy_accounts(numbers: list[str]) -> dict[str, tuple[str, set[str]]]:
     """legacy number -> (Cistern account number, the codes of the cycles its premise's service points are in)."""
     rows = list(
-        among(Account.objects.all(), "legacy_number", numbers).values_list(
-            "legacy_number", "number", "premise_id"
-        )
+        _among(Account.objects.all(), "legacy_number", numbers, ("legacy_number", "number", "premise_id"))
     )
     premises = sorted({premise for _, _, premise in rows})
     cycles: dict[int, set[str]] = {}
-    points = among(ServicePoint.objects.all(), "premise_id", premises).filter(
-        route__cycle_route__isnull=False
-    )
-    for premise, code in points.values_list("premise_id", "route__cycle_route__cycle__code"):
+    points = ServicePoint.objects.filter(route__cycle_route__isnull=False)
+    for premise, code in _among(
+        points, "premise_id", premises, ("premise_id", "route__cycle_route__cycle__code")
+    ):
         cycles.setdefault(premise, set()).add(code)
     return {legacy: (number, cycles.get(premise, set())) for legacy, number, premise in rows}
 

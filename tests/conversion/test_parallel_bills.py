@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from cistern.billing.models import Bill, BillCycle, BillRun, BillRunItem, RunStatus
-from cistern.conversion import parallel
+from cistern.conversion import parallel, parallel_run
 from cistern.conversion.models import ParallelRun
 from cistern.conversion.parallel_run import cistern_side, known_fees
 from cistern.core import clock, roles
@@ -219,7 +219,8 @@ def test_an_unknown_cycle_is_refused(district, legacy):
         _command(district, legacy["folder"], "--cycle", "C99")
 
 
-def test_the_pages(district, legacy, client):
+def test_the_pages(district, legacy, client, monkeypatch):
+    monkeypatch.setattr(parallel_run, "BATCH", 2)  # SQLite: accounts looked up a few at a time, all found
     client.force_login(district["biller"])
     before = _posted()
     upload = io.BytesIO(legacy["text"].encode())
