@@ -89,6 +89,7 @@ def test_the_billing_admin_sees_the_form_and_the_menu_link(billing):
     for figure, label in TRIAL_BALANCE_FIGURES.items():
         assert f'name="legacy_{figure}"' in page and label in page
     assert 'href="/conversion/">Conversion</a>' in page
+    assert 'href="/conversion/parallel/">Parallel bills</a>' in page
 
 
 def test_the_auditor_sees_the_runs_but_no_form_and_may_not_post(client, make_user):
@@ -333,3 +334,17 @@ def test_the_workbook_has_its_sheets_and_neutralises_formulas(billing, make_user
 def test_a_run_that_does_not_exist_is_404(billing):
     assert billing.get("/conversion/999999/").status_code == 404
     assert billing.get("/conversion/999999/report.xlsx").status_code == 404
+
+
+@pytest.mark.parametrize("value", ["1e309", "9" * 50, "0001-01-01", "-0", "abc", "NaN", "x" * 3000, "½"])
+def test_hostile_values_in_each_field_answer_400_naming_it(billing, value):
+    """The hostile-values test meets the form with accounts in the database (refused whole): here, empty."""
+    fields = ["as_of", *(f"legacy_{figure}" for figure in TRIAL_BALANCE_FIGURES)]
+    for field in fields:
+        response = _post(billing, _zip({"customers.csv": b"x\n"}), **{field: value})
+        if response.status_code != 302:
+            assert response.status_code == 400, (field, value)
+            assert f"{field}: " in response.content.decode(), (field, value)
+    assert not ConversionRun.objects.filter(outcome="converted").exists()
+    for path in (f"/conversion/{'9' * 50}/", f"/conversion/{'9' * 50}/report.xlsx"):
+        assert billing.get(path).status_code == 404
