@@ -73,7 +73,7 @@ def cistern_side(cycles: list[BillCycle], *, period_end: date) -> CisternSide:
         numbers = {
             pk: (number, legacy)
             for pk, number, legacy in _among(
-                Account.objects.values_list("id", "number", "legacy_number"), "id", ids
+                Account.objects.all(), "id", ids, ("id", "number", "legacy_number")
             )
         }
         for f in facts:
