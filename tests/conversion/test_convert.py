@@ -174,12 +174,22 @@ def test_an_active_accounts_next_bill_starts_at_its_last_converted_read(converte
     assert not item.has_exceptions, item.exceptions
     assert item.period_start == date(2026, 11, 5)
     assert item.units == Decimal("9.00")
-    # The final account is final-billed by its legacy final bill: not held, not on Accounts not billed.
-    final = BillRunItem.objects.filter(run=run, account=_account("10008")).first()
-    if final is not None:
-        assert final.disposition == "final_billed"
-    with clock.on(date(2026, 12, 20)):
-        assert _account("10008").pk not in {row["account"].pk for row in unbilled.accounts_not_billed()}
+
+
+def test_a_final_account_with_a_legacy_final_bill_is_final_billed(converted, district):
+    """10008 stopped on 10/15/2026; the previous system's bill to 10/15 was its final bill."""
+    final = _account("10008")
+    assert LegacyBill.objects.filter(account=final, is_final=True).count() == 1
+    cycle = BillCycle.objects.get(code="C01")
+    with clock.on(date(2026, 11, 30)):
+        run = billing.bill_run_create(actor=district.biller, cycle=cycle, period_end=date(2026, 11, 5))
+        billing.bill_run_calculate(actor=district.biller, run=run)
+        assert BillRunItem.objects.get(run=run, account=final).disposition == "final_billed"
+        billing.bill_run_approve(actor=district.approver, run=run)
+        billing.bill_run_post(actor=district.biller, run=run)
+    with clock.on(date(2026, 12, 30)):  # long past the district's days to a final bill
+        assert final.pk not in {row["account"].pk for row in unbilled.accounts_not_billed()}
+        assert unbilled.held_from_billing(final.pk) is None
 
 
 def test_the_reconciliation_report(converted):
