@@ -24,6 +24,7 @@ from .loadformat import (
     METER_SIZES,
     OCCUPANCIES,
     OPTIONAL_FILES,
+    READ_KINDS,
     RELATIONSHIPS,
     SERVICE_KINDS,
     TRIAL_BALANCE_COLUMNS,
@@ -106,10 +107,21 @@ def read_folder(
     return ReadResult(load_set, errors.listed(), errors.count, warnings.listed(), warnings.count)
 
 
+class _Days(dict):
+    """Date text -> date, each parsed once: a folder's million rows fall on a few thousand days, and the rows
+    then share one date object each (less to hold where the writer keeps them)."""
+
+    def __missing__(self, text: str) -> date:
+        self[text] = day = date.fromisoformat(text)
+        return day
+
+
 def iter_reads(folder: Path) -> Iterator[ReadRow]:
     """reads.csv's rows, typed, in file order. Only for a folder `read_folder` found without errors."""
+    days = _Days()
+    kinds = {kind: kind for kind in READ_KINDS}
     for line, (serial, read_on, value, kind) in plain_rows(Path(folder), "reads.csv", FILES["reads.csv"]):
-        yield ReadRow(line, serial, date.fromisoformat(read_on), Decimal(value), kind)
+        yield ReadRow(line, serial, days[read_on], Decimal(value), kinds[kind])
 
 
 def iter_bills(folder: Path) -> Iterator[BillRow]:
@@ -117,12 +129,19 @@ def iter_bills(folder: Path) -> Iterator[BillRow]:
     `read_folder` found without errors."""
     if not (Path(folder) / "bills.csv").is_file():
         return
+    days = _Days()
     for line, values in plain_rows(Path(folder), "bills.csv", FILES["bills.csv"]):
         number, bill_date, start, end, units, current, due = values
         yield BillRow(
-            line, number, date.fromisoformat(bill_date), date.fromisoformat(start), date.fromisoformat(end),
-            Decimal(units), Decimal(current), Decimal(due),
-        )  # fmt: skip
+            line,
+            number,
+            days[bill_date],
+            days[start],
+            days[end],
+            Decimal(units),
+            Decimal(current),
+            Decimal(due),
+        )
 
 
 def _key(*parts: str) -> str:
