@@ -189,8 +189,9 @@ class _Folder:
             elif name not in OPTIONAL_FILES and not (self.folder / name).is_file():
                 self.error(name, 0, WHOLE_ROW, "the file is missing from the folder")
 
-    def typed(self, name: str) -> Iterator[tuple[int, dict, bool]]:
-        """The file's rows as (line, column -> value, whether every value was good); each bad value listed."""
+    def typed(self, name: str) -> Iterator[tuple[int, dict, set[str]]]:
+        """The file's rows as (line, column -> value, the columns whose value was bad: None in `values`);
+        each bad value listed."""
         table = self.tables.get(name)
         if table is None:
             return
@@ -199,14 +200,14 @@ class _Folder:
         count = 0
         for line, row in rows(table, self.errors, self.max_rows):
             count += 1
-            values, ok = {}, True
+            values, bad = {}, set()
             for column, (parse, required), position in zip(columns, spec, table.positions, strict=True):
                 raw = row[position].strip()
                 if not raw:
                     values[column] = None if parse is v.parse_date else ""
                     if required:
                         self.error(name, line, column, REQUIRED)
-                        ok = False
+                        bad.add(column)
                     continue
                 try:
                     held = shared.get(column)
@@ -219,8 +220,8 @@ class _Folder:
                 except ValueError as problem:
                     values[column] = None
                     self.error(name, line, column, str(problem))
-                    ok = False
-            yield line, values, ok
+                    bad.add(column)
+            yield line, values, bad
         self.load_set.rows_read[name] = count
 
     def first_time(self, seen: dict, key, name: str, line: int, field: str, what: str) -> bool:
@@ -254,7 +255,8 @@ class _Folder:
         # others. A hash, not the text: 100,000 addresses held once more would cost tens of megabytes.
         first_alike: dict[int, str] = {}
         more_alike: dict[int, list[str]] = {}
-        for line, values, ok in self.typed(name):
+        for line, values, bad in self.typed(name):
+            ok = not bad
             legacy_id = values["legacy_customer_id"]
             if legacy_id:
                 ok &= self.first_time(seen, legacy_id, name, line, "legacy_customer_id", "customer")
@@ -296,7 +298,8 @@ class _Folder:
 
     def read_premises(self) -> None:
         name, seen = "premises.csv", {}
-        for line, values, ok in self.typed(name):
+        for line, values, bad in self.typed(name):
+            ok = not bad
             legacy_id = values["legacy_premise_id"]
             if legacy_id:
                 ok &= self.first_time(seen, legacy_id, name, line, "legacy_premise_id", "premise")
@@ -307,7 +310,8 @@ class _Folder:
 
     def read_cycles(self) -> None:
         name, seen = "cycles.csv", {}
-        for line, values, ok in self.typed(name):
+        for line, values, bad in self.typed(name):
+            ok = not bad
             if values["cycle"]:
                 ok &= self.first_time(seen, values["cycle"], name, line, "cycle", "cycle")
                 self.cycles.add(values["cycle"])
@@ -316,7 +320,8 @@ class _Folder:
 
     def read_routes(self) -> None:
         name, seen = "routes.csv", {}
-        for line, values, ok in self.typed(name):
+        for line, values, bad in self.typed(name):
+            ok = not bad
             route, cycle = values["route"], values["cycle"]
             if cycle and self.known("cycles.csv") and cycle not in self.cycles:
                 self.error(name, line, "cycle", f'unknown cycle "{cycle}" (not in cycles.csv)')
@@ -329,7 +334,8 @@ class _Folder:
 
     def read_meters(self) -> None:
         name, seen = "meters.csv", {}
-        for line, values, ok in self.typed(name):
+        for line, values, bad in self.typed(name):
+            ok = not bad
             serial, premise, route = values["serial"], values["legacy_premise_id"], values["route"]
             if premise in self.premises:
                 premise = values["legacy_premise_id"] = self.premises[premise]
@@ -365,7 +371,8 @@ class _Folder:
 
     def read_accounts(self) -> None:
         name, seen = "accounts.csv", {}
-        for line, values, ok in self.typed(name):
+        for line, values, bad in self.typed(name):
+            ok = not bad
             number, customer, premise = (
                 values["legacy_account_number"],
                 values["legacy_customer_id"],
@@ -389,7 +396,8 @@ class _Folder:
                     name, line, "legacy_premise_id", f'unknown premise "{premise}" (not in premises.csv)'
                 )
                 ok = False
-            ok &= self.check_status(name, line, status, start, end)
+            if not bad & {"status", "start_date", "end_date"}:
+                ok &= self.check_status(name, line, status, start, end)
             if status == "active" and premise:
                 if premise in self.premises_active:
                     other, other_line = self.premises_active[premise]
@@ -485,7 +493,8 @@ class _Folder:
 
     def read_open_items(self) -> None:
         name = "open_items.csv"
-        for line, values, ok in self.typed(name):
+        for line, values, bad in self.typed(name):
+            ok = not bad
             problem = self.account_problem(values["legacy_account_number"])
             if problem:
                 self.error(name, line, "legacy_account_number", problem)
@@ -495,7 +504,8 @@ class _Folder:
 
     def read_autopay(self) -> None:
         name, seen = "autopay.csv", {}
-        for line, values, ok in self.typed(name):
+        for line, values, bad in self.typed(name):
+            ok = not bad
             number = values["legacy_account_number"]
             problem = self.account_problem(number)
             status = self.accounts.get(number)

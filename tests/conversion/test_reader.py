@@ -161,6 +161,14 @@ def test_every_bad_value_of_a_row_is_listed(tmp_path):
     ]
 
 
+def test_a_bad_date_is_not_reported_again_as_missing(tmp_path):
+    folder = copy_of_good(tmp_path)
+    change(folder / "accounts.csv", ("set", 9, "end_date", "2026-02-30"))
+    assert [str(e) for e in read(folder).errors] == [
+        'accounts.csv:9:end_date: "2026-02-30" is not a date YYYY-MM-DD'
+    ]
+
+
 def test_a_read_wrapping_near_the_register_end_is_a_rollover_not_an_error():
     # NP-0550003 (4 dials) reads 9991 then 5: within 20% of the end and of zero
     assert read(GOOD).ok
