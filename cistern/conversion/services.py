@@ -94,10 +94,13 @@ def convert(
     reason = f"Conversion as of {as_of:%Y-%m-%d}"
     try:
         with transaction.atomic():
+            in_files = reconciliation.files_figures(
+                load_set, as_of
+            )  # before the writer consumes the load set
             written = writer.write(load_set, actor=actor, as_of=as_of)
             run.report = reconciliation.report(
                 as_of=as_of, rows_read=load_set.rows_read, rows_loaded=selectors.loaded_rows(),
-                ignored_columns=load_set.ignored_columns, in_files=reconciliation.files_figures(load_set, as_of),
+                ignored_columns=load_set.ignored_columns, in_files=in_files,
                 loaded=selectors.loaded_figures(as_of), legacy=legacy,
             )  # fmt: skip
             if dry_run:

@@ -101,7 +101,7 @@ def _blocks(rows: Iterable, size: int = BLOCK) -> Iterator[list]:
 
 def write(load_set: LoadSet, *, actor, as_of: date) -> WriteResult:
     """Everything in `load_set` (and its reads and bills, streamed from its folder) into an empty district,
-    inside the caller's transaction."""
+    inside the caller's transaction. Consumes the load set: its customers, premises and meters are emptied."""
     result = WriteResult()
     now = timezone.now()
     postgres = connection.vendor == "postgresql"
@@ -114,10 +114,16 @@ def write(load_set: LoadSet, *, actor, as_of: date) -> WriteResult:
                 cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
                 gin_indexes_drop(cursor, search_index.POSTGRESQL)
         routes = _cycles_and_routes(load_set, result)
+        # The load set's customers, premises and meters are let go once written (a large district's rows
+        # are a few hundred megabytes): the caller has counted what it needs of them first.
         customers = _customers(load_set, result, now)
+        load_set.customers = []
         premises = _premises(load_set, result)
+        load_set.premises = []
         first_reads, in_order = _first_reads(load_set)
         meters = _meters(load_set, result, premises, routes, first_reads)
+        load_set.meters = []
+        del first_reads
         accounts = _accounts(load_set, result, customers, premises, now, actor)
         _reads(load_set, result, meters, accounts, now, in_order)
         _legacy_bills(load_set, result, accounts)
@@ -346,34 +352,38 @@ def _accounts(load_set, result, customers, premises, now, actor) -> dict[str, _A
     first_sequence = (
         sequence_next(name=ACCOUNT_SEQUENCE, start=FIRST_ACCOUNT_SEQUENCE, count=count) if count else 0
     )
-    rows, events, found = [], [], {}
-    for offset, (pk, row) in enumerate(zip(ids, load_set.accounts, strict=True)):
-        number = make_account_number(first_sequence + offset)
-        customer, premise = customers[row.legacy_customer_id], premises[row.legacy_premise_id]
-        search_text = build_search_text(
-            number=number, name=customer.name, phones=[customer.phone], email=customer.email,
-            mailing_address=customer.mailing_address, service_address=premise.service_address,
-            parcel_number=premise.parcel_number, legacy_number=row.legacy_account_number,
-        )  # fmt: skip
-        rows.append(
-            (pk, number, customer.id, premise.id, row.relationship, premise.occupancy, row.status, row.start_date,
-             row.end_date, IdentityMethod.EXISTING_CUSTOMER, None, CreditDecision.NOT_CHECKED, None, None,
-             row.deposit_held, "", Decimal("0.00"), "", "", "", "", "", row.legacy_account_number, search_text, now)
-        )  # fmt: skip
-        events.append((pk, ServiceEventKind.START, row.start_date, CONVERTED))
-        if row.end_date is not None:
-            events.append((pk, ServiceEventKind.STOP, row.end_date, CONVERTED))
-        if row.status == AccountStatus.CLOSED:
-            events.append((pk, ServiceEventKind.CLOSED, row.end_date, CONVERTED))
-        found[row.legacy_account_number] = _Account(
-            pk, number, premise.id, customer.name, row.status, row.start_date, row.end_date
-        )
-    for block in _blocks(rows):
+    events, found = [], {}
+
+    def rows() -> Iterator[tuple]:  # made block by block: a district's accounts are many
+        for offset, (pk, row) in enumerate(zip(ids, load_set.accounts, strict=True)):
+            number = make_account_number(first_sequence + offset)
+            customer, premise = customers[row.legacy_customer_id], premises[row.legacy_premise_id]
+            search_text = build_search_text(
+                number=number, name=customer.name, phones=[customer.phone], email=customer.email,
+                mailing_address=customer.mailing_address, service_address=premise.service_address,
+                parcel_number=premise.parcel_number, legacy_number=row.legacy_account_number,
+            )  # fmt: skip
+            events.append((pk, ServiceEventKind.START, row.start_date))
+            if row.end_date is not None:
+                events.append((pk, ServiceEventKind.STOP, row.end_date))
+            if row.status == AccountStatus.CLOSED:
+                events.append((pk, ServiceEventKind.CLOSED, row.end_date))
+            found[row.legacy_account_number] = _Account(
+                pk, number, premise.id, customer.name, row.status, row.start_date, row.end_date
+            )
+            yield (
+                pk, number, customer.id, premise.id, row.relationship, premise.occupancy, row.status,
+                row.start_date, row.end_date, IdentityMethod.EXISTING_CUSTOMER, None, CreditDecision.NOT_CHECKED,
+                None, None, row.deposit_held, "", Decimal("0.00"), "", "", "", "", "", row.legacy_account_number,
+                search_text, now,
+            )  # fmt: skip
+
+    for block in _blocks(rows()):
         insert_rows(Account, ACCOUNT_COLUMNS, block)
     event_ids = reserve_ids(ServiceEvent, len(events))
     event_rows = [
-        (pk, a, kind, on, note, None, actor.pk, now)
-        for pk, (a, kind, on, note) in zip(event_ids, events, strict=True)
+        (pk, a, kind, on, CONVERTED, None, actor.pk, now)
+        for pk, (a, kind, on) in zip(event_ids, events, strict=True)
     ]
     for block in _blocks(event_rows):
         insert_rows(ServiceEvent, SERVICE_EVENT_COLUMNS, block)
