@@ -14,7 +14,6 @@ payments, late fees. With `history_months` 0 (the scale benchmark) there is no r
 written as it stands today, without reads or bills.
 """
 
-import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -27,6 +26,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from cistern.core import clock
+from cistern.core.bulk import gin_indexes_drop
 from cistern.core.models import NumberSequence
 from cistern.customers import search_index
 from cistern.customers.models import (
@@ -148,17 +148,10 @@ class PostgresWriter:
                 copy.write_row(row)
 
 
-# The GIN trigram indexes (search_index.POSTGRESQL) are built once after the load, not row by row.
-_GIN_INDEX = re.compile(r"CREATE INDEX IF NOT EXISTS (\w+) ON \w+ USING gin", re.IGNORECASE)
-
-
 def _postgres_before_load(cursor) -> None:
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # foreign keys checked per COPY, not queued to commit
     cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
-    for statement in search_index.POSTGRESQL:
-        match = _GIN_INDEX.search(statement)
-        if match:
-            cursor.execute(f"DROP INDEX IF EXISTS {match.group(1)}")
+    gin_indexes_drop(cursor, search_index.POSTGRESQL)  # the trigram indexes, built again after the load
 
 
 # --- the district ---------------------------------------------------------------------------------------
