@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_tasks import default_task_backend, task
 
 from cistern.core import clock
+from cistern.core.logs import log_event
 
 from .services import collections_run
 
@@ -21,6 +22,7 @@ def collections_run_daily(user_id: int, on: str | None = None) -> str:
     today = clock.today() if on is None else datetime.fromisoformat(on).date()
     with clock.on(today):
         result = collections_run(actor=get_user_model().objects.get(pk=user_id), on=today)
+    log_event("collections.ran", on=today.isoformat(), counts=dict(result.counts))
     if default_task_backend.supports_defer:
         tomorrow = timezone.make_aware(datetime.combine(today + timedelta(days=1), RUN_AT))
         collections_run_daily.using(run_after=tomorrow).enqueue(

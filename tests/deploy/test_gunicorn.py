@@ -14,8 +14,9 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pytest
 from cryptography.fernet import Fernet
@@ -23,6 +24,7 @@ from cryptography.fernet import Fernet
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 HOST = "localhost"
+SUPERVISOR_PASSWORD = "Reservoir-at-dawn-7"
 
 MAKE_TOKEN = """
 from django.contrib.auth import get_user_model
@@ -79,16 +81,24 @@ class Site:
         self.port, self.log, self.token, self.env = port, log, token, env
 
     def get(self, path: str, **headers: str) -> http.client.HTTPResponse:
+        return self.request("GET", path, **headers)
+
+    def request(
+        self, method: str, path: str, body: str | None = None, **headers: str
+    ) -> http.client.HTTPResponse:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        conn.request("GET", path, headers={"Host": HOST, **headers})
+        conn.request(method, path, body=body, headers={"Host": HOST, **headers})
         response = conn.getresponse()
         response.body = response.read()
         conn.close()
         return response
 
     def secure_get(self, path: str, **headers: str) -> http.client.HTTPResponse:
+        return self.secure_request("GET", path, **headers)
+
+    def secure_request(self, method: str, path: str, body: str | None = None, **headers: str):
         """As the proxy forwards a request that came over TLS (deploy/nginx-cistern.conf)."""
-        return self.get(path, **{"X-Forwarded-Proto": "https", **headers})
+        return self.request(method, path, body, **{"X-Forwarded-Proto": "https", **headers})
 
     def lines(self) -> list[dict]:
         return [json.loads(line) for line in self.log.read_text().splitlines() if line.startswith("{")]
@@ -125,6 +135,8 @@ def site(tmp_path_factory) -> Iterator[Site]:
         _manage(env, "migrate", "--no-input")
         _manage(env, "collectstatic", "--no-input")
         token = _manage(env, "shell", "--no-imports", "-c", MAKE_TOKEN).strip().splitlines()[-1]
+        supervisor = {**env, "CISTERN_SUPERVISOR_PASSWORD": SUPERVISOR_PASSWORD}
+        _manage(supervisor, "create_supervisor", "morgan", "--first-name", "Morgan", "--last-name", "Lee")
         # The worker: processes the (empty) queue once and writes its heartbeat, as its unit does every minute.
         _manage(env, "db_worker", "--batch", "--no-startup-delay")
         port = _free_port()
@@ -154,6 +166,42 @@ def test_the_sign_in_page_through_the_proxy(site):
     assert "<h1>Sign in</h1>" in page and 'name="username"' in page and 'name="password"' in page
     assert response.getheader("Strict-Transport-Security") == "max-age=31536000; includeSubDomains; preload"
     assert "Secure" in response.getheader("Set-Cookie")
+
+
+def _cookies(response) -> dict[str, str]:
+    jar = SimpleCookie()
+    for header in response.headers.get_all("Set-Cookie") or []:
+        jar.load(header)
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+def test_the_first_supervisor_signs_in(site):
+    """README, Production: `manage.py create_supervisor`, then the supervisor signs in through the proxy."""
+    form = site.secure_get("/login/")
+    csrf = _cookies(form)["csrftoken"]
+    (token,) = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.body.decode())
+    signed_in = site.secure_request(
+        "POST", "/login/", urlencode({"csrfmiddlewaretoken": token, "username": "morgan",
+                                      "password": SUPERVISOR_PASSWORD}),
+        **{"Content-Type": "application/x-www-form-urlencoded", "Origin": f"https://{HOST}",
+           "Cookie": f"csrftoken={csrf}"},
+    )  # fmt: skip
+    assert signed_in.status == 302 and signed_in.getheader("Location") == "/"
+    session = _cookies(signed_in)["sessionid"]
+    home = site.secure_get("/", Cookie=f"csrftoken={csrf}; sessionid={session}")
+    assert home.status == 200
+    assert '<span class="who">Morgan Lee</span>' in home.body.decode()
+    assert SUPERVISOR_PASSWORD not in site.log.read_text()
+
+
+def test_create_supervisor_refuses_a_weak_password(site):
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "create_supervisor", "quinn"],
+        cwd=ROOT, env={**site.env, "CISTERN_SUPERVISOR_PASSWORD": "12345678"}, capture_output=True, text=True,
+        stdin=subprocess.DEVNULL, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "password: This password is too short" in done.stderr and "entirely numeric" in done.stderr
 
 
 def test_plain_http_is_sent_to_https(site):
@@ -214,5 +262,10 @@ def test_healthz_names_a_migration_migrated_back_until_migrate(site):
     # The worker's heartbeat table may be among what was migrated back: then "worker" fails with it.
     assert json.loads(response.body)["failing"][0] == "migrations"
     _manage(site.env, "migrate", "core", newest)
+    response = site.get("/healthz")
+    assert "migrations" not in json.loads(response.body).get("failing", [])
+    _manage(
+        site.env, "db_worker", "--batch", "--no-startup-delay"
+    )  # a heartbeat table migrated anew is empty
     response = site.get("/healthz")
     assert (response.status, json.loads(response.body)) == (200, {"status": "ok"})

@@ -147,3 +147,16 @@ def test_a_read_import_is_one_line_with_its_counts(clerk, meter_at, lines):
     assert (line["import_id"], line["rows"], line["accepted"] + line["exceptions"]) == (
         result.read_import.pk, 2, 2,
     )  # fmt: skip
+
+
+def test_the_daily_collection_run_is_one_line_with_its_counts(lines, make_user):
+    from cistern.collections.tasks import collections_run_daily
+    from cistern.demo.rates import load_rates
+
+    load_rates()  # the fee catalog, with its late penalty
+    billing = make_user(roles.BILLING_ADMIN, username="riley")
+    collections_run_daily.enqueue(billing.pk, "2026-11-30")
+    (line,) = lines("collections.ran")
+    assert line["on"] == "2026-11-30"
+    assert not any(line["counts"].values())  # a district with no past-due account: nothing done
+    assert lines("task.finished")[0]["outcome"] == "successful"
