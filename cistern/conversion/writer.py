@@ -37,7 +37,7 @@ from cistern.customers.search_text import build_search_text, service_address_tex
 from cistern.customers.services import ACCOUNT_SEQUENCE
 from cistern.ledger import selectors as ledger_selectors
 from cistern.ledger import services as ledger
-from cistern.ledger.models import GLRole
+from cistern.ledger.models import GLRole, JournalEntry, JournalLine
 from cistern.metering.models import (
     Meter,
     MeterInstallation,
@@ -113,6 +113,7 @@ def write(load_set: LoadSet, *, actor, as_of: date) -> WriteResult:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
                 gin_indexes_drop(cursor, search_index.POSTGRESQL)
+            _indexes(REBUILT, drop=True)
         routes = _cycles_and_routes(load_set, result)
         # The load set's customers, premises and meters are let go once written (a large district's rows
         # are a few hundred megabytes): the caller has counted what it needs of them first.
@@ -128,9 +129,9 @@ def write(load_set: LoadSet, *, actor, as_of: date) -> WriteResult:
         _reads(load_set, result, meters, accounts, now, in_order)
         _legacy_bills(load_set, result, accounts)
         if postgres:
-            search_index.install_search_index(
-                connection
-            )  # no trigger events pending: every check was immediate
+            # No trigger events are pending here (every check was immediate): indexes may be built.
+            _indexes(REBUILT, drop=False)
+            search_index.install_search_index(connection)
             with connection.cursor() as cursor:
                 # The books' double-entry check runs at commit, once each entry has all its lines.
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
@@ -141,6 +142,17 @@ def write(load_set: LoadSet, *, actor, as_of: date) -> WriteResult:
                 cursor.execute("ANALYZE")  # the planner's statistics for what was just written
     result.accounts = len(load_set.accounts)
     return result
+
+
+# The tables of millions of rows: on PostgreSQL their indexes are built once after the COPY, not row by row.
+REBUILT = (Read, LegacyBill)
+
+
+def _indexes(models, *, drop: bool) -> None:
+    with connection.schema_editor() as editor:
+        for model in models:
+            for index in model._meta.indexes:
+                (editor.remove_index if drop else editor.add_index)(model, index)
 
 
 # --- the district's structure ------------------------------------------------------------------------------
@@ -501,49 +513,47 @@ def _books(load_set, result, accounts: dict[str, _Account], actor, as_of: date) 
     owed = [(accounts[number], rows) for number, rows in items.items()]
     owed.sort(key=lambda pair: pair[0].id)
     balance_ids = reserve_ids(OpeningBalance, len(owed))
-    balances, drafts = [], []
-    for pk, (account, rows) in zip(balance_ids, owed, strict=True):
-        total = sum((r.amount for r in rows), Decimal("0.00"))
-        balances.append((pk, account.id, total, as_of, CONVERTED))
-        postings = [
-            ledger.Posting(receivable, r.amount, account.id, (r.description or "Opening balance (converted)")[:200],
-                           r.due_date)
-            for r in rows
-        ]  # fmt: skip
-        if total:
-            postings.append(
-                ledger.Posting(opening, -total, description=f"Opening balance of account {account.number}")
-            )
-        drafts.append(
-            ledger.EntryDraft(
-                as_of, f"Opening balance converted from the previous system, as of {as_of:%m/%d/%Y}",
-                ledger.OPENING_BALANCE, pk, tuple(postings), "Conversion",
-            )
-        )  # fmt: skip
+    balances = [
+        (pk, account.id, sum((r.amount for r in rows), Decimal("0.00")), as_of, CONVERTED)
+        for pk, (account, rows) in zip(balance_ids, owed, strict=True)
+    ]
     for block in _blocks(balances):
         insert_rows(OpeningBalance, OPENING_BALANCE_COLUMNS, block)
     result.table(OpeningBalance).add(balance_ids)
-    held = sorted(
-        (
-            (accounts[row.legacy_account_number], row.deposit_held)
-            for row in load_set.accounts
-            if row.deposit_held
-        ),
-        key=lambda pair: pair[0].id,
-    )
-    for account, amount in held:
-        drafts.append(
-            ledger.EntryDraft(
+    memo = f"Opening balance converted from the previous system, as of {as_of:%m/%d/%Y}"
+
+    def drafts() -> Iterator[ledger.EntryDraft]:  # made block by block: as many as the accounts
+        for (pk, account_id, total, _, _), (account, rows) in zip(balances, owed, strict=True):
+            postings = [
+                ledger.Posting(receivable, r.amount, account_id, (r.description or "Opening balance (converted)")[:200],
+                               r.due_date)
+                for r in rows
+            ]  # fmt: skip
+            if total:
+                postings.append(
+                    ledger.Posting(
+                        opening, -total, description=f"Opening balance of account {account.number}"
+                    )
+                )
+            yield ledger.EntryDraft(as_of, memo, ledger.OPENING_BALANCE, pk, tuple(postings), "Conversion")
+        held = sorted(
+            (
+                (accounts[row.legacy_account_number], row.deposit_held)
+                for row in load_set.accounts
+                if row.deposit_held
+            ),
+            key=lambda pair: pair[0].id,
+        )
+        for account, amount in held:
+            yield ledger.EntryDraft(
                 as_of, f"Deposit held in the previous system, as of {as_of:%m/%d/%Y}", OPENING_DEPOSIT, account.id,
                 (ledger.Posting(opening, amount, description=f"Deposit of account {account.number}"),
                  ledger.Posting(deposits_held, -amount, account.id, "Guarantee deposit (converted)")),
                 "Conversion",
-            )
-        )  # fmt: skip
-    from cistern.ledger.models import JournalEntry, JournalLine
+            )  # fmt: skip
 
     lines = 0
-    for block in _blocks(drafts, BLOCK // 4):
+    for block in _blocks(drafts(), BLOCK // 4):
         ids = ledger.journal_post_batch(actor=actor, drafts=block)
         result.table(JournalEntry).add(ids)
         lines += sum(len(d.postings) for d in block)
