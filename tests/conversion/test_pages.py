@@ -163,7 +163,7 @@ def test_a_folder_with_a_broken_file_is_refused_with_its_error(district, billing
     assert response.status_code == 302 and response["Location"] == f"/conversion/{run.pk}/"
     assert run.outcome == "refused" and run.error_count == 1
     page = html.unescape(billing.get(response["Location"]).content.decode())
-    assert "Refused (errors)" in page
+    assert "Refused (errors)" in page and "a refused folder is not reconciled" in page
     assert (
         '<code>meters.csv:3:size: unknown size "7/8" (one of: 5/8, 3/4, 1, 1 1/2, 2, 3, 4, 6, 8, 10)</code>'
         in page
