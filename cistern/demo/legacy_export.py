@@ -263,7 +263,7 @@ def export(folder: Path, *, today: date) -> ExportResult:
         duplicates.append((customer_id[customer], duplicate))
         _pk, kind, name, street, unit, city, state, zip_code, phone, email, language, _ = by_pk[customer]
         customer_rows.append((duplicate, kind, name, street, unit, city, state, zip_code,
-                              phone_as_typed(phone, offset), "", language))  # fmt: skip
+                              phone_as_typed(phone, offset), email, language))  # fmt: skip
     rows["customers.csv"] = _write(folder, "customers.csv", customer_rows)
 
     # Meters where they are installed now (or were last), and the spare one at a vacant location.
