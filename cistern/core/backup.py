@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 from django.utils import timezone
 
 logger = logging.getLogger("cistern.backup")
@@ -252,8 +252,13 @@ def _name(vendor: str) -> str:
 
 
 def _refuse_unless_empty(using: str) -> None:
-    foreign, rows = in_use(using)
     db = _connection(using).settings_dict["NAME"]
+    try:
+        _connection(using).ensure_connection()
+    except OperationalError as exc:
+        hint = f" Create it first (createdb {db})." if engine(using) == "postgresql" else ""
+        raise BackupError(f"Cannot open the database {db}: {str(exc).strip()}.{hint}") from None
+    foreign, rows = in_use(using)
     if foreign:
         raise BackupError(
             f"The database {db} is not empty: it holds tables that are not Cistern's ({', '.join(foreign[:10])}"
