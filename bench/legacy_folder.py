@@ -8,7 +8,7 @@ fifty an organisation with a 1 1/2" meter), 20 cycles of 10 routes each, a read 
 (monotonic, 3-25 units a month, one in forty estimated), a bill for each period at the demo district's rates
 (lines rounded each), the last bill open (due 25 days after its date) and one account in ten owing the one before
 it too, a deposit held by one account in eight, autopay for one in five, and the trial balance aged on --as-of
-as Cistern ages it. No ORM, no Django: about 15 s per 100,000 accounts.
+as Cistern ages it. No ORM, no Django: about 40 s per 100,000 accounts on a quiet machine.
 """
 
 import argparse
