@@ -11,6 +11,7 @@ from django.db.models import Count, Max, Q, Sum
 
 from cistern.core.bulk import among
 from cistern.core.money import money
+from cistern.core.selectors import district_settings
 from cistern.customers.models import Account, AccountStatus
 from cistern.ledger import selectors as ledger_selectors
 from cistern.metering.models import MeterInstallation, Read, ReadKind, ReadSource, ReadStatus
@@ -239,15 +240,17 @@ def _billed_through(installation_scope) -> dict[int, spans_module.Billed]:
 
 
 def _converted_through(installation_ids: list[int]) -> dict[int, spans_module.Billed]:
-    """Installations never billed here whose reads were converted: billed through their last converted read, as
-    the previous system billed them (a converted account's first span starts there, not at its move-in)."""
+    """Installations never billed here whose reads were converted: billed through their last converted read on or
+    before the conversion date, as the previous system billed them (a converted account's first span starts
+    there, not at its move-in). Converted reads after that date are history the previous system had not yet
+    billed: the parallel bills compare that period."""
     if not installation_ids:
         return {}
-    reads = among(
-        Read.objects.filter(status=ReadStatus.ACCEPTED, source=ReadSource.CONVERSION),
-        "installation_id",
-        installation_ids,
-    )
+    converted = Read.objects.filter(status=ReadStatus.ACCEPTED, source=ReadSource.CONVERSION)
+    converted_on = district_settings().converted_on
+    if converted_on is not None:
+        converted = converted.filter(read_on__lte=converted_on)
+    reads = among(converted, "installation_id", installation_ids)
     last = {}
     for installation_id, read_id, read_on, value in reads.values_list(
         "installation_id", "id", "read_on", "value"

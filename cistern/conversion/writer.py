@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from cistern.billing.models import BillCycle, CycleRoute, LegacyBill
 from cistern.core.bulk import collector_paused, gin_indexes_drop, insert_rows, reserve_ids
+from cistern.core.models import DistrictSettings
 from cistern.core.services import sequence_next
 from cistern.customers import search_index
 from cistern.customers.account_number import make_account_number
@@ -114,6 +115,8 @@ def write(load_set: LoadSet, *, actor, as_of: date) -> WriteResult:
                 cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
                 gin_indexes_drop(cursor, search_index.POSTGRESQL)
             _indexes(REBUILT, drop=True)
+        # The previous system billed the converted reads to this date (billing's first span starts there).
+        DistrictSettings.objects.update_or_create(id=1, defaults={"converted_on": as_of})
         routes = _cycles_and_routes(load_set, result)
         # The load set's customers, premises and meters are let go once written (a large district's rows
         # are a few hundred megabytes): the caller has counted what it needs of them first.

@@ -34,6 +34,14 @@ class DistrictSettings(models.Model):
     bill_high_percent = models.PositiveSmallIntegerField(
         default=50, help_text="Flag a bill this many percent above the same period last year."
     )
+    # Set by the conversion from the previous system: that system billed the converted reads up to this date,
+    # so a converted meter's first bill here starts at its last converted read on or before it.
+    converted_on = models.DateField(
+        "conversion date",
+        null=True,
+        blank=True,
+        help_text="The --as-of date of the conversion from the previous system (blank: never converted).",
+    )
     due_on_business_day = models.BooleanField(
         default=True,
         help_text="A bill falling due on a day the office is closed is due the next business day.",

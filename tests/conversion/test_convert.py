@@ -21,6 +21,7 @@ from cistern.conversion.models import ConversionOutcome, ConversionRun
 from cistern.conversion.services import convert
 from cistern.core import clock, roles
 from cistern.core.models import AuditEvent
+from cistern.core.selectors import district_settings
 from cistern.customers.account_number import check_digit_fails
 from cistern.customers.models import Account, Customer, OpeningBalance, Premise, ServiceEvent
 from cistern.customers.selectors import account_search
@@ -174,6 +175,25 @@ def test_an_active_accounts_next_bill_starts_at_its_last_converted_read(converte
     assert not item.has_exceptions, item.exceptions
     assert item.period_start == date(2026, 11, 5)
     assert item.units == Decimal("9.00")
+
+
+def test_converted_reads_after_the_conversion_date_are_the_next_bills(admin, district):
+    """As of 11/04 the previous system had billed to the October reads: the 11/05 read, converted too, closes
+    the first bill here."""
+    with clock.on(date(2026, 11, 4)):
+        convert(actor=admin, folder=GOOD, as_of=date(2026, 11, 4), dry_run=False)
+    assert district_settings().converted_on == date(2026, 11, 4)
+    account = _account("10001")
+    reads = list(Read.objects.filter(meter__serial="BD-1040001").order_by("-read_on")[:2])
+    assert [r.read_on for r in reads] == [date(2026, 11, 5), date(2026, 10, 5)]
+    with clock.on(date(2026, 11, 6)):
+        run = billing.bill_run_create(actor=district.biller, cycle=BillCycle.objects.get(code="C01"),
+                                      period_end=date(2026, 11, 5))  # fmt: skip
+        billing.bill_run_calculate(actor=district.biller, run=run)
+    item = BillRunItem.objects.get(run=run, account=account)
+    assert not item.has_exceptions, item.exceptions
+    assert (item.period_start, item.period_end) == (date(2026, 10, 5), date(2026, 11, 5))
+    assert item.units == reads[0].value - reads[1].value
 
 
 def test_a_final_account_with_a_legacy_final_bill_is_final_billed(converted, district):
