@@ -183,7 +183,11 @@ def main() -> int:
     parser.add_argument("--months", type=int, default=13)
     parser.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 11, 30))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--cycles", type=int, default=CYCLES, help="Bill cycles (1: every account read and billed on one day)."
+    )
     args = parser.parse_args()
+    globals()["CYCLES"] = args.cycles
     started = time.monotonic()
     counts = write(args.folder, accounts=args.accounts, months=args.months, as_of=args.as_of, seed=args.seed)
     print(f"Wrote {args.folder}: " + ", ".join(f"{name} {n:,}" for name, n in counts.items())
