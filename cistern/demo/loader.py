@@ -46,7 +46,7 @@ from cistern.payments.models import Channel
 from . import billing
 from . import generator as g
 from . import meters as m
-from .config import DISTRICT, closure_days, load_config  # noqa: F401 (DISTRICT, closure_days: kept importable here)
+from .config import load_config
 from .history import Replayed, replay
 
 CONVERSION_USERNAME = "conversion"
